@@ -1,0 +1,352 @@
+//! A snapshot of a JavaScript value, so the original's checks can run in Rust.
+//!
+//! The validators judge untyped input with `typeof`, truthiness and
+//! `String(x)`; this module answers those questions exactly as JavaScript
+//! does, for values the addon copied out of the JavaScript heap. It also
+//! knows how a plain object orders its keys, because the original builds
+//! several results as plain objects and iterates them.
+
+use crate::ordered::JsMap;
+
+/// A JavaScript value as the addon copied it.
+///
+/// Objects are their own enumerable properties in `Object.entries` order;
+/// functions keep their source text (`String(fn)`), symbols their
+/// description, BigInts their decimal digits.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsValue {
+    Undefined,
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    BigInt(String),
+    Symbol(String),
+    Function(String),
+    Array(Vec<JsValue>),
+    Object(Vec<(String, JsValue)>),
+}
+
+static UNDEFINED: JsValue = JsValue::Undefined;
+
+impl JsValue {
+    /// The `typeof` operator.
+    pub fn type_of(&self) -> &'static str {
+        match self {
+            JsValue::Undefined => "undefined",
+            JsValue::Bool(_) => "boolean",
+            JsValue::Number(_) => "number",
+            JsValue::String(_) => "string",
+            JsValue::BigInt(_) => "bigint",
+            JsValue::Symbol(_) => "symbol",
+            JsValue::Function(_) => "function",
+            JsValue::Null | JsValue::Array(_) | JsValue::Object(_) => "object",
+        }
+    }
+
+    /// What `if (x)` decides.
+    pub fn is_truthy(&self) -> bool {
+        match self {
+            JsValue::Undefined | JsValue::Null => false,
+            JsValue::Bool(b) => *b,
+            JsValue::Number(n) => !(*n == 0.0 || n.is_nan()),
+            JsValue::String(s) => !s.is_empty(),
+            JsValue::BigInt(digits) => digits.trim_start_matches('-').chars().any(|c| c != '0'),
+            JsValue::Symbol(_) | JsValue::Function(_) | JsValue::Array(_) | JsValue::Object(_) => true,
+        }
+    }
+
+    /// `x === undefined || x === null`.
+    pub fn is_nullish(&self) -> bool {
+        matches!(self, JsValue::Undefined | JsValue::Null)
+    }
+
+    pub fn as_number(&self) -> Option<f64> {
+        match self {
+            JsValue::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            JsValue::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            JsValue::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The elements, when `Array.isArray(x)`.
+    pub fn as_array(&self) -> Option<&[JsValue]> {
+        match self {
+            JsValue::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// `Number.isInteger(x)`: a finite number without a fractional part.
+    pub fn is_integer(&self) -> bool {
+        matches!(self, JsValue::Number(n) if n.is_finite() && n.trunc() == *n)
+    }
+
+    /// `x[key]` for an object's own property; `undefined` for anything else.
+    pub fn get(&self, key: &str) -> &JsValue {
+        match self {
+            JsValue::Object(entries) => entries.iter().find(|(k, _)| k == key).map_or(&UNDEFINED, |(_, v)| v),
+            _ => &UNDEFINED,
+        }
+    }
+
+    /// `Number(x)` for the values a number-valued setting may hold. Objects
+    /// other than arrays read as NaN (no `valueOf` to consult in a snapshot).
+    pub fn to_number(&self) -> f64 {
+        match self {
+            JsValue::Undefined | JsValue::Symbol(_) | JsValue::Function(_) | JsValue::Object(_) => f64::NAN,
+            JsValue::Null => 0.0,
+            JsValue::Bool(b) => f64::from(u8::from(*b)),
+            JsValue::Number(n) => *n,
+            JsValue::String(s) => string_to_number(s),
+            JsValue::BigInt(digits) => digits.parse().unwrap_or(f64::NAN),
+            JsValue::Array(items) => match items.as_slice() {
+                [] => 0.0,
+                [only] => JsValue::String(only.to_js_string()).to_number(),
+                _ => f64::NAN,
+            },
+        }
+    }
+
+    /// `String(x)`.
+    pub fn to_js_string(&self) -> String {
+        match self {
+            JsValue::Undefined => "undefined".to_owned(),
+            JsValue::Null => "null".to_owned(),
+            JsValue::Bool(b) => b.to_string(),
+            JsValue::Number(n) => number_to_js_string(*n),
+            JsValue::String(s) => s.clone(),
+            JsValue::BigInt(digits) => digits.clone(),
+            JsValue::Symbol(description) => format!("Symbol({description})"),
+            JsValue::Function(source) => source.clone(),
+            // `Array.prototype.join`: holes, null and undefined become empty.
+            JsValue::Array(items) => items
+                .iter()
+                .map(|item| if item.is_nullish() { String::new() } else { item.to_js_string() })
+                .collect::<Vec<_>>()
+                .join(","),
+            JsValue::Object(_) => "[object Object]".to_owned(),
+        }
+    }
+}
+
+/// `Number(text)`: blank is 0, decimal and hex/octal/binary literals parse,
+/// anything else is NaN.
+fn string_to_number(text: &str) -> f64 {
+    let text = text.trim();
+    if text.is_empty() {
+        return 0.0;
+    }
+    let radix = |prefix: &[&str], radix: u32| {
+        prefix.iter().find_map(|p| text.strip_prefix(p)).map(|digits| {
+            u64::from_str_radix(digits, radix).map_or(f64::NAN, |n| n as f64)
+        })
+    };
+    if let Some(n) = radix(&["0x", "0X"], 16).or_else(|| radix(&["0o", "0O"], 8)).or_else(|| radix(&["0b", "0B"], 2)) {
+        return n;
+    }
+    match text {
+        "Infinity" | "+Infinity" => f64::INFINITY,
+        "-Infinity" => f64::NEG_INFINITY,
+        _ if text.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')) => {
+            text.parse().unwrap_or(f64::NAN)
+        }
+        _ => f64::NAN,
+    }
+}
+
+/// `Number.prototype.toString()`, shortest round-trip digits in JavaScript's layout.
+pub fn number_to_js_string(n: f64) -> String {
+    ryu_js::Buffer::new().format(n).to_owned()
+}
+
+/// The value of `key` as an array index (a canonical decimal below 2³² − 1),
+/// which plain objects list before every other key, in numeric order.
+fn array_index(key: &str) -> Option<u32> {
+    let canonical = key == "0" || (!key.starts_with('0') && !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()));
+    if !canonical {
+        return None;
+    }
+    key.parse::<u32>().ok().filter(|&index| index != u32::MAX)
+}
+
+/// What `Object.entries` yields after assigning each pair, in turn, to a
+/// fresh plain object: a repeated key keeps its first position and its last
+/// value, and array-index keys move to the front in numeric order.
+///
+/// (The key `__proto__` would set the prototype instead; model ids are not
+/// expected to be spelled that way and it is treated as an ordinary key.)
+pub fn object_entries<T>(assignments: impl IntoIterator<Item = (String, T)>) -> Vec<(String, T)> {
+    let mut object = JsMap::new();
+    for (key, value) in assignments {
+        object.set(&key, value);
+    }
+    let mut entries = object.into_entries();
+    order_like_object_keys(&mut entries, |(key, _)| key);
+    entries
+}
+
+/// Sorts items whose keys are already unique into plain-object key order.
+pub fn order_like_object_keys<T>(items: &mut [T], key: impl Fn(&T) -> &str) {
+    // A stable sort keeps the non-index keys in insertion order.
+    items.sort_by_key(|item| match array_index(key(item)) {
+        Some(index) => (false, index),
+        None => (true, 0),
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_coercion_follows_javascript() {
+        assert_eq!(JsValue::Null.to_number(), 0.0);
+        assert!(JsValue::Undefined.to_number().is_nan());
+        assert_eq!(JsValue::Bool(true).to_number(), 1.0);
+        assert_eq!(JsValue::String(" 42 ".into()).to_number(), 42.0);
+        assert_eq!(JsValue::String("".into()).to_number(), 0.0);
+        assert_eq!(JsValue::String("0x1f".into()).to_number(), 31.0);
+        assert_eq!(JsValue::String("1e3".into()).to_number(), 1000.0);
+        assert!(JsValue::String("12px".into()).to_number().is_nan());
+        assert_eq!(JsValue::Array(vec![JsValue::Number(7.0)]).to_number(), 7.0);
+        assert!(JsValue::Object(vec![]).to_number().is_nan());
+    }
+
+    fn s(text: &str) -> JsValue {
+        JsValue::String(text.to_owned())
+    }
+
+    fn n(value: f64) -> JsValue {
+        JsValue::Number(value)
+    }
+
+    #[test]
+    fn typeof_reports_object_for_null_arrays_and_objects() {
+        assert_eq!(JsValue::Undefined.type_of(), "undefined");
+        assert_eq!(JsValue::Null.type_of(), "object");
+        assert_eq!(JsValue::Array(vec![]).type_of(), "object");
+        assert_eq!(JsValue::Object(vec![]).type_of(), "object");
+        assert_eq!(JsValue::Bool(true).type_of(), "boolean");
+        assert_eq!(n(1.0).type_of(), "number");
+        assert_eq!(s("x").type_of(), "string");
+        assert_eq!(JsValue::BigInt("1".into()).type_of(), "bigint");
+        assert_eq!(JsValue::Symbol("x".into()).type_of(), "symbol");
+        assert_eq!(JsValue::Function("() => 1".into()).type_of(), "function");
+    }
+
+    #[test]
+    fn falsy_values_are_exactly_javascripts() {
+        for falsy in [JsValue::Undefined, JsValue::Null, JsValue::Bool(false), n(0.0), n(-0.0), n(f64::NAN), s(""), JsValue::BigInt("0".into())] {
+            assert!(!falsy.is_truthy(), "{falsy:?} should be falsy");
+        }
+        for truthy in [
+            JsValue::Bool(true),
+            n(-1.0),
+            n(f64::INFINITY),
+            s("0"),
+            s("false"),
+            JsValue::BigInt("-3".into()),
+            JsValue::Symbol(String::new()),
+            JsValue::Function(String::new()),
+            JsValue::Array(vec![]),
+            JsValue::Object(vec![]),
+        ] {
+            assert!(truthy.is_truthy(), "{truthy:?} should be truthy");
+        }
+    }
+
+    #[test]
+    fn numbers_print_as_javascript_prints_them() {
+        let cases = [
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "Infinity"),
+            (f64::NEG_INFINITY, "-Infinity"),
+            (-0.0, "0"),
+            (1e21, "1e+21"),
+            (1e20, "100000000000000000000"),
+            (0.1, "0.1"),
+            (1e-7, "1e-7"),
+            (-5.0, "-5"),
+            (1.5, "1.5"),
+        ];
+        for (value, text) in cases {
+            assert_eq!(n(value).to_js_string(), text);
+        }
+    }
+
+    #[test]
+    fn string_conversion_covers_every_kind() {
+        assert_eq!(JsValue::Undefined.to_js_string(), "undefined");
+        assert_eq!(JsValue::Null.to_js_string(), "null");
+        assert_eq!(JsValue::Bool(false).to_js_string(), "false");
+        assert_eq!(s("abc").to_js_string(), "abc");
+        assert_eq!(JsValue::BigInt("12345678901234567890".into()).to_js_string(), "12345678901234567890");
+        assert_eq!(JsValue::Symbol("tag".into()).to_js_string(), "Symbol(tag)");
+        assert_eq!(JsValue::Function("function f() {}".into()).to_js_string(), "function f() {}");
+        assert_eq!(JsValue::Object(vec![("a".into(), n(1.0))]).to_js_string(), "[object Object]");
+    }
+
+    #[test]
+    fn arrays_join_with_commas_and_blank_out_null_and_undefined() {
+        let array = JsValue::Array(vec![
+            n(1.0),
+            JsValue::Null,
+            JsValue::Undefined,
+            s("x"),
+            JsValue::Array(vec![n(2.0), n(3.0)]),
+            JsValue::Object(vec![]),
+        ]);
+        assert_eq!(array.to_js_string(), "1,,,x,2,3,[object Object]");
+        assert_eq!(JsValue::Array(vec![]).to_js_string(), "");
+    }
+
+    #[test]
+    fn is_integer_rejects_fractions_non_finite_and_non_numbers() {
+        assert!(n(3.0).is_integer());
+        assert!(n(-0.0).is_integer());
+        assert!(n(1e300).is_integer());
+        assert!(!n(3.5).is_integer());
+        assert!(!n(f64::NAN).is_integer());
+        assert!(!n(f64::INFINITY).is_integer());
+        assert!(!s("3").is_integer());
+    }
+
+    #[test]
+    fn get_reads_own_properties_and_is_undefined_otherwise() {
+        let object = JsValue::Object(vec![("a".into(), n(1.0)), ("b".into(), JsValue::Null)]);
+        assert_eq!(object.get("a"), &n(1.0));
+        assert_eq!(object.get("b"), &JsValue::Null);
+        assert_eq!(object.get("c"), &JsValue::Undefined);
+        assert_eq!(JsValue::Array(vec![n(1.0)]).get("0"), &JsValue::Undefined);
+        assert_eq!(s("abc").get("length"), &JsValue::Undefined);
+        assert!(object.get("b").is_nullish());
+        assert!(!object.get("a").is_nullish());
+    }
+
+    #[test]
+    fn object_entries_put_array_indices_first_and_keep_first_position_of_repeats() {
+        let entries = object_entries(
+            ["b", "10", "a", "2", "b", "01", "4294967295", "4294967294", "-1"]
+                .iter()
+                .enumerate()
+                .map(|(i, k)| (k.to_string(), i)),
+        );
+        let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["2", "10", "4294967294", "b", "a", "01", "4294967295", "-1"]);
+        assert_eq!(entries.iter().find(|(k, _)| k == "b").map(|(_, v)| *v), Some(4));
+    }
+}

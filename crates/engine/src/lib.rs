@@ -1,0 +1,23 @@
+//! The routing engine of bedrock-model-multiplexer, pure and I/O-free.
+//!
+//! Nothing here reads a clock, draws a random number, touches a socket or knows
+//! about Node: time arrives as a `now` argument in milliseconds since the epoch
+//! (JavaScript's `Date.now()`), randomness as draws in `[0, 1)` (JavaScript's
+//! `Math.random()`), and the request machine says what to do next instead of
+//! doing it. The napi shell and the transports drive it.
+
+pub mod breaker;
+pub mod classify;
+pub mod health;
+pub mod jsval;
+pub mod ordered;
+pub mod outcome;
+pub mod registry;
+pub mod request;
+pub mod select;
+pub mod stats;
+pub mod time;
+pub mod validate;
+
+/// Milliseconds since the Unix epoch, as JavaScript's `Date.now()` gives them.
+pub type Millis = f64;

@@ -1,0 +1,189 @@
+'use strict';
+// BedrockMultiplexer: the EventEmitter callers hold. Its state — models, weights,
+// breakers, statistics, health — lives in the Rust `MultiplexerCore`; this class keeps
+// the JavaScript objects (models, listeners, tracer) and turns the core's answers
+// into the events the original emits, in the original's order.
+
+const { EventEmitter } = require('node:events');
+const native = require('./native');
+const { BedrockModel } = require('./bedrock-model');
+const { RequestHandler } = require('./request-handler');
+const { MultiplexerConfigValidator, assertValid } = require('./validation');
+const { createTracer } = require('./tracing');
+const { OutcomeType } = require('./enums');
+
+class BedrockMultiplexer extends EventEmitter {
+  #config;
+  #core;
+  #models = new Map();
+  #tracer;
+  #refusal;
+
+  constructor(config) {
+    super();
+    // Failures already reject processRequest(); without a listener, emit('error')
+    // would throw instead.
+    this.on('error', () => {});
+    assertValid(MultiplexerConfigValidator.validate(config));
+    this.#config = config;
+    this.#core = new native.MultiplexerCore(config);
+    this.#tracer = createTracer({
+      enabled: config.tracing?.enabled || false,
+      serviceName: config.tracing?.serviceName,
+      captureBodies: config.tracing?.captureBodies,
+      captureModelSelection: config.tracing?.captureModelSelection,
+    });
+    this.#refusal = null;
+    for (const model of config.models) this.addModel(model);
+  }
+
+  addModel(modelConfig) {
+    assertValid(native.validateModelConfig(modelConfig));
+    const breaker = this.#core.addModel(modelConfig);
+    const model = new BedrockModel(modelConfig, undefined, this.#config.defaultTimeoutMs, breaker, this.#config.clientConfig);
+    this.#models.set(modelConfig.modelId, model);
+    this.emit('model-added', modelConfig.modelId);
+  }
+
+  removeModel(modelId) {
+    this.#core.removeModel(String(modelId));
+    this.#models.delete(modelId);
+    this.emit('model-removed', modelId);
+  }
+
+  async processRequest(input) {
+    const requestId = this.#tracer.generateRequestId();
+    if (!this.#config.tracing?.enabled) return this.#process(input, requestId, null);
+    const tracer = this.#tracer;
+    return tracer.traceOperation('BedrockMultiplexer.processRequest', () => this.#process(input, requestId, tracer), {
+      request_id: requestId,
+      service: 'bedrock-multiplexer',
+    });
+  }
+
+  async #process(input, requestId, tracer) {
+    this.emit('request', input);
+    if (tracer) this.#annotateRequest(tracer, input, requestId);
+    try {
+      const response = await new RequestHandler(input, this, this.#config.maxRetries, requestId).process();
+      if (tracer) {
+        tracer.putAnnotation('outcome', 'success');
+        if (this.#config.tracing?.captureBodies) tracer.putMetadata('response', response);
+      }
+      return response;
+    } catch (error) {
+      if (tracer) {
+        tracer.putAnnotation('outcome', 'error');
+        tracer.putAnnotation('error_message', error.message || 'Unknown error');
+        if (error.code) tracer.putAnnotation('error_code', error.code);
+      }
+      this.emit('error', error, null);
+      throw error;
+    }
+  }
+
+  #annotateRequest(tracer, input, requestId) {
+    const pools = this.#core.poolSizes();
+    tracer.putAnnotation('request_id', requestId);
+    tracer.putAnnotation('model_count', pools.primary + pools.fallback);
+    tracer.putAnnotation('primary_models', pools.primary);
+    tracer.putAnnotation('fallback_models', pools.fallback);
+    if (this.#config.tracing?.captureBodies) tracer.putMetadata('request', input);
+  }
+
+  getStats() {
+    return this.#core.stats();
+  }
+
+  resetStats() {
+    this.#core.resetStats();
+    this.emit('stats-reset');
+  }
+
+  async selectModel(request) {
+    if (!this.#config.tracing?.captureModelSelection) return this.#select(request, null);
+    return this.#tracer.traceOperation('BedrockMultiplexer.selectModel', async () => this.#select(request, this.#tracer));
+  }
+
+  #select(request, tracer) {
+    const skipped = request.skippedModels;
+    if (tracer) {
+      const pools = this.#core.poolSizes();
+      tracer.putAnnotation('skipped_models_count', skipped.size);
+      tracer.putAnnotation('available_primary_models', pools.primary);
+      tracer.putAnnotation('available_fallback_models', pools.fallback);
+      if (this.#config.tracing?.captureBodies) tracer.putMetadata('skipped_models', Array.from(skipped));
+    }
+    const selection = this.#core.select(Array.from(skipped, String));
+    for (const modelId of selection.circuitOpenSkipped) this.emit('model-circuit-open-skipped', modelId);
+    if (selection.modelId === null) {
+      if (tracer) tracer.putAnnotation('selected_model_type', 'none');
+      return { modelId: null, isFallback: false };
+    }
+    if (tracer) {
+      tracer.putAnnotation('selected_model_type', selection.isFallback ? 'fallback' : 'primary');
+      tracer.putAnnotation('selected_model_id', selection.modelId);
+    }
+    this.emit('model-selected', selection.modelId, selection.isFallback, skipped.size);
+    return { modelId: selection.modelId, isFallback: selection.isFallback };
+  }
+
+  async getModel(modelId) {
+    return this.#models.get(modelId) ?? null;
+  }
+
+  async reportOutcome(outcome) {
+    if (!this.#core.reportOutcome(String(outcome.modelId), outcome.type, outcome.latency)) return;
+    if (outcome.type === OutcomeType.SUCCESS) {
+      this.emit('success', null, outcome);
+    } else {
+      this.emit('error', outcome.error || null, outcome);
+    }
+    // The original computes statistics after every outcome; only a listener can see them.
+    if (this.listenerCount('stats') > 0) this.emit('stats', this.getStats());
+  }
+
+  getHealthStatus() {
+    return this.#core.healthStatus();
+  }
+
+  getModelHealthStatus(modelId) {
+    return this.#core.modelHealthStatus(String(modelId));
+  }
+
+  getSimpleHealthCheck() {
+    return this.#core.simpleHealthCheck();
+  }
+
+  isHealthy() {
+    return this.getSimpleHealthCheck().status === 'healthy';
+  }
+
+  getCircuitBreakerStatus() {
+    return this.#core.circuitBreakerStatus();
+  }
+
+  emitEvent(event, ...args) {
+    this.emit(event, ...args);
+  }
+
+  async classifyRefusal(responseText) {
+    return this.#refusal ? this.#refusal.classify(responseText) : null;
+  }
+
+  get refusalRetryEnabled() {
+    return this.#core.refusalRetryEnabled;
+  }
+
+  get tierEscalationConfig() {
+    return this.#core.tierEscalationEnabled ? this.#config.tierEscalation : undefined;
+  }
+
+  destroy() {
+    this.#core.destroy();
+    this.#models.clear();
+    this.removeAllListeners();
+  }
+}
+
+module.exports = { BedrockMultiplexer };

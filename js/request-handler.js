@@ -1,0 +1,147 @@
+'use strict';
+// Drives one request through the Rust request machine (`crates/engine/src/request.rs`).
+// The machine decides every step — which delegate call, which event, which outcome to
+// report, when to fail over, escalate or give up — and this loop carries each step out
+// on the JavaScript objects it was given: the delegate, the model, the response and
+// the error. Every step is awaited as a promise, never a timer or a tick, so the loop
+// runs the same under jest's fake timers.
+
+const native = require('./native');
+const { OutcomeType } = require('./enums');
+const { MultiplexerError } = require('./errors');
+const { extractResponseText } = require('./response-text');
+
+class RequestHandler {
+  #input;
+  #delegate;
+  #maxRetries;
+  #requestId;
+
+  constructor(input, multiplexer, maxRetries = 3, requestId = '') {
+    this.#input = input;
+    this.#delegate = multiplexer;
+    this.#maxRetries = maxRetries;
+    this.#requestId = requestId;
+  }
+
+  async process() {
+    const machine = new native.RequestMachine(Number(this.#maxRetries));
+    const state = { model: null, result: null, error: null, lastError: null, classification: null, text: '', startedAt: 0 };
+    let step = machine.action();
+    for (;;) {
+      switch (step.kind) {
+        case 'return':
+          return state.result.response;
+        case 'rethrow':
+          throw state.error;
+        case 'fail':
+          throw new MultiplexerError(step.message, step.code, this.#failureDetails(step, state.lastError));
+        default:
+          try {
+            step = await this.#perform(step, machine, state);
+          } catch (error) {
+            state.error = error;
+            if (machine.failed(error instanceof MultiplexerError, outcomeModelId(error), outcomeType(error), error?.name === 'CircuitOpenError')) {
+              state.lastError = error;
+            }
+            step = machine.action();
+          }
+      }
+    }
+  }
+
+  /** Carries out one step of the machine and returns the next. */
+  async #perform(step, machine, state) {
+    const delegate = this.#delegate;
+    switch (step.kind) {
+      case 'select': {
+        const selection = await delegate.selectModel({ skippedModels: new Set(step.skipped) });
+        return machine.selected(selection.modelId ? String(selection.modelId) : null);
+      }
+      case 'getModel':
+        state.model = await delegate.getModel(step.modelId);
+        return machine.modelFound(Boolean(state.model));
+      case 'emitInvocationStart':
+        delegate.emitEvent('model-invocation-start', step.modelId, this.#requestId);
+        return machine.done();
+      case 'invoke':
+        state.startedAt = Date.now();
+        state.result = await state.model.invoke(this.#input);
+        return machine.invoked(Boolean(delegate.refusalRetryEnabled));
+      case 'invokeEscalated':
+        state.result = await state.model.invoke(this.#input, undefined, step.tier);
+        return machine.invoked(Boolean(delegate.refusalRetryEnabled));
+      case 'emitInvocationComplete':
+        delegate.emitEvent('model-invocation-complete', step.modelId, this.#requestId, Date.now() - state.startedAt);
+        return machine.done();
+      case 'classify': {
+        state.text = extractResponseText(state.result.response);
+        const classification = await delegate.classifyRefusal(state.text);
+        state.classification = classification;
+        return machine.classified(classification ? Boolean(classification.isRefusal) : null);
+      }
+      case 'emitRefusalClassification': {
+        const { isRefusal, confidence, latencyMs } = state.classification;
+        delegate.emitEvent('refusal-classification', step.modelId, isRefusal, confidence, latencyMs);
+        return machine.done();
+      }
+      case 'emitRefusalDetected':
+        delegate.emitEvent('refusal-detected', step.modelId, state.classification.confidence, state.text);
+        return machine.done();
+      case 'report':
+        await delegate.reportOutcome(this.#outcomeToReport(step, state));
+        return machine.done();
+      case 'consultEscalation': {
+        const config = delegate.tierEscalationConfig;
+        return machine.escalationTier(config?.enabled ? String(config.escalationTier) : null);
+      }
+      case 'emitTierEscalation':
+        delegate.emitEvent('tier-escalation', step.modelId, step.from, step.to);
+        return machine.done();
+      case 'emitEscalationSuccess':
+        delegate.emitEvent('tier-escalation-success', step.modelId, step.tier);
+        return machine.done();
+      case 'emitEscalationFailure':
+        delegate.emitEvent('tier-escalation-failure', step.modelId, step.tier, state.error.message || 'Unknown error');
+        return machine.done();
+      default:
+        throw new Error(`bedrock-model-multiplexer: unknown request step ${step.kind}`);
+    }
+  }
+
+  #outcomeToReport(step, state) {
+    switch (step.outcome) {
+      case 'response':
+        return state.result.outcome;
+      case 'refusal':
+        return { modelId: step.modelId, type: OutcomeType.REFUSAL, latency: state.result.outcome.latency, timestamp: new Date() };
+      default:
+        return state.error.outcome;
+    }
+  }
+
+  #failureDetails(step, lastError) {
+    if (step.code === 'NO_MODELS_AVAILABLE') {
+      return { skippedModels: step.skipped, totalSkipped: step.skipped.length };
+    }
+    return {
+      maxRetries: this.#maxRetries,
+      actualRetries: step.retries,
+      skippedModels: step.skipped,
+      totalSkipped: step.skipped.length,
+      lastError: lastError?.message,
+    };
+  }
+}
+
+function outcomeModelId(error) {
+  const outcome = error && error.outcome;
+  return outcome ? String(outcome.modelId) : null;
+}
+
+function outcomeType(error) {
+  const outcome = error && error.outcome;
+  return outcome && typeof outcome.type === 'number' ? outcome.type : null;
+}
+
+module.exports = { RequestHandler };

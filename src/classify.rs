@@ -1,0 +1,57 @@
+//! The error-classification rules, for the JavaScript functions that read error objects.
+
+use engine::classify::{self, ErrorType};
+use napi::bindgen_prelude::*;
+
+use crate::clock::Dice;
+use crate::error;
+
+#[napi]
+pub fn outcome_for_error(name: Option<String>) -> u32 {
+    classify::outcome_for_error(name.as_deref()).code()
+}
+
+#[napi]
+pub fn classify_error_type(name: String, message: String, fault: Option<String>) -> &'static str {
+    classify::classify_error_type(&name, &message, fault.as_deref()).as_str()
+}
+
+#[napi]
+pub fn is_throttling_name(name: String) -> bool {
+    classify::is_throttling_name(&name)
+}
+
+#[napi]
+pub fn is_retryable_error_type(error_type: String) -> bool {
+    ErrorType::parse(&error_type).is_some_and(classify::is_retryable)
+}
+
+#[napi]
+pub fn recovery_suggestions(error_type: String) -> Vec<&'static str> {
+    let error_type = ErrorType::parse(&error_type).unwrap_or(ErrorType::Unknown);
+    classify::recovery_suggestions(error_type).to_vec()
+}
+
+#[napi]
+pub fn friendly_error_message(name: String) -> Option<&'static str> {
+    classify::friendly_message(&name)
+}
+
+/// `getRetryDelay`: draws `Math.random()` only on the backoff branch, as the original.
+#[napi]
+pub fn retry_delay(env: Env, retry_after_seconds: Option<f64>, base_delay_ms: f64, attempt: f64) -> Result<f64> {
+    let mut dice = Dice::new(&env);
+    let delay = classify::retry_delay(retry_after_seconds, base_delay_ms, attempt, &mut || dice.draw());
+    dice.finish()?;
+    Ok(delay)
+}
+
+/// How `BedrockModel.invoke` treats a failed send, from the error's name.
+#[napi]
+pub fn describe_invoke_failure<'env>(env: &'env Env, name: Unknown, aborted: bool, timeout_ms: f64) -> Result<Object<'env>> {
+    let name = match name.get_type()? {
+        napi::ValueType::String => unsafe { name.cast::<String>() }?,
+        _ => String::new(),
+    };
+    error::describe_invoke_failure(env, classify::classify_invoke_failure(&name, aborted), timeout_ms)
+}

@@ -1,0 +1,219 @@
+//! `MultiplexerCore`: the engine's model table behind one `BedrockMultiplexer`.
+//!
+//! Holds the weights, pools, breakers, statistics and health of the models; the
+//! JavaScript class around it holds the model objects and emits the events.
+
+use engine::health::{ModelHealth, SystemHealth};
+use engine::outcome::OutcomeType;
+use engine::registry::Registry;
+use engine::validate::{parse_multiplexer_settings, MultiplexerSettings, ModelSpec};
+use napi::bindgen_prelude::*;
+use napi::ValueType;
+
+use crate::breaker::CircuitBreaker;
+use crate::clock::{self, Dice};
+use crate::error::set_or_undefined;
+use crate::js_value;
+
+#[napi]
+pub struct MultiplexerCore {
+    registry: Registry,
+    settings: MultiplexerSettings,
+}
+
+#[napi(object, use_nullable = true)]
+pub struct Selection {
+    pub model_id: Option<String>,
+    pub is_fallback: bool,
+    pub circuit_open_skipped: Vec<String>,
+}
+
+#[napi(object)]
+pub struct PoolSizes {
+    pub primary: u32,
+    pub fallback: u32,
+}
+
+#[napi]
+impl MultiplexerCore {
+    /// Validates and reads a `MultiplexerConfig`; models are added one by one by
+    /// the caller (so that each gets its `model-added` event).
+    #[napi(constructor)]
+    pub fn new(config: Unknown) -> Result<Self> {
+        let settings = parse_multiplexer_settings(&js_value::snapshot(config)?).map_err(Error::from_reason)?;
+        Ok(MultiplexerCore { registry: Registry::new(), settings })
+    }
+
+    /// Adds (or replaces) a model and returns the handle of its breaker.
+    #[napi]
+    pub fn add_model(&mut self, model: Unknown) -> Result<CircuitBreaker> {
+        let config = js_value::snapshot(model)?;
+        let spec = ModelSpec {
+            model_id: config.get("modelId").to_js_string(),
+            weight: config.get("weight").to_number(),
+            is_fallback: config.get("isFallback").is_truthy(),
+        };
+        Ok(CircuitBreaker::wrap(self.registry.add_model(&spec)))
+    }
+
+    #[napi]
+    pub fn remove_model(&mut self, model_id: String) {
+        self.registry.remove_model(&model_id);
+    }
+
+    #[napi]
+    pub fn select(&mut self, env: Env, skipped: Vec<String>) -> Result<Selection> {
+        let now = clock::now(&env)?;
+        let mut dice = Dice::new(&env);
+        let selection = self.registry.select(&|id: &str| skipped.iter().any(|s| s == id), now, &mut || dice.draw());
+        dice.finish()?;
+        Ok(Selection {
+            model_id: selection.model_id,
+            is_fallback: selection.is_fallback,
+            circuit_open_skipped: selection.circuit_open_skipped,
+        })
+    }
+
+    /// Records an outcome; false when the model is unknown. `kind` is whatever the
+    /// caller put in `outcome.type`: one the original does not know counts in no
+    /// counter, as there.
+    #[napi]
+    pub fn report_outcome(&mut self, env: Env, model_id: String, kind: Unknown, latency: Unknown) -> Result<bool> {
+        let kind = match kind.get_type()? {
+            ValueType::Number => OutcomeType::from_code(unsafe { kind.cast::<f64>() }?),
+            _ => None,
+        };
+        let latency = js_value::snapshot(latency)?.to_number();
+        let now = clock::now(&env)?;
+        Ok(self.registry.report_outcome_kind(&model_id, kind, latency, now))
+    }
+
+    #[napi]
+    pub fn stats<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
+        let stats = self.registry.stats();
+        let mut out = Object::new(env)?;
+        out.set("successCount", stats.success_count as f64)?;
+        out.set("rateLimitCount", stats.rate_limit_count as f64)?;
+        out.set("failFastCount", stats.fail_fast_count as f64)?;
+        out.set("refusalCount", stats.refusal_count as f64)?;
+        let mut per_model = Object::new(env)?;
+        for (model_id, model) in &stats.model_stats {
+            let mut entry = Object::new(env)?;
+            entry.set("modelId", model.model_id.as_str())?;
+            entry.set("successCount", model.success_count as f64)?;
+            entry.set("rateLimitCount", model.rate_limit_count as f64)?;
+            entry.set("failFastCount", model.fail_fast_count as f64)?;
+            entry.set("refusalCount", model.refusal_count as f64)?;
+            entry.set("averageLatency", model.average_latency)?;
+            entry.set("isFallback", model.is_fallback)?;
+            per_model.set(model_id, entry)?;
+        }
+        out.set("modelStats", per_model)?;
+        let latency = &stats.latency;
+        let mut metrics = Object::new(env)?;
+        metrics.set("average", latency.average)?;
+        metrics.set("p50", latency.p50)?;
+        metrics.set("p95", latency.p95)?;
+        metrics.set("p99", latency.p99)?;
+        metrics.set("min", latency.min)?;
+        metrics.set("max", latency.max)?;
+        out.set("latencyMetrics", metrics)?;
+        Ok(out)
+    }
+
+    #[napi]
+    pub fn reset_stats(&mut self) {
+        self.registry.reset_stats();
+    }
+
+    #[napi]
+    pub fn health_status<'env>(&mut self, env: &'env Env) -> Result<Object<'env>> {
+        let now = clock::now(env)?;
+        system_health_object(env, &self.registry.system_health(now))
+    }
+
+    #[napi]
+    pub fn model_health_status<'env>(&mut self, env: &'env Env, model_id: String) -> Result<Option<Object<'env>>> {
+        let now = clock::now(env)?;
+        self.registry.model_health(&model_id, now).map(|health| model_health_object(env, &health)).transpose()
+    }
+
+    /// The load-balancer check: `{ status, code }`.
+    #[napi]
+    pub fn simple_health_check<'env>(&mut self, env: &'env Env) -> Result<Object<'env>> {
+        let now = clock::now(env)?;
+        let health = self.registry.simple_health(now);
+        let mut out = Object::new(env)?;
+        out.set("status", health.status())?;
+        out.set("code", u32::from(health.code()))?;
+        Ok(out)
+    }
+
+    #[napi]
+    pub fn circuit_breaker_status<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
+        let now = clock::now(env)?;
+        let mut out = Object::new(env)?;
+        for (model_id, state, failure_count) in self.registry.circuit_breaker_status(now) {
+            let mut entry = Object::new(env)?;
+            entry.set("state", state.as_str())?;
+            entry.set("failureCount", failure_count as f64)?;
+            out.set(model_id, entry)?;
+        }
+        Ok(out)
+    }
+
+    #[napi]
+    pub fn pool_sizes(&self) -> PoolSizes {
+        PoolSizes { primary: self.registry.primary_count() as u32, fallback: self.registry.fallback_count() as u32 }
+    }
+
+    #[napi(getter)]
+    pub fn refusal_retry_enabled(&self) -> bool {
+        self.settings.refusal_retry_enabled()
+    }
+
+    #[napi(getter)]
+    pub fn tier_escalation_enabled(&self) -> bool {
+        self.settings.tier_escalation.is_some()
+    }
+
+    #[napi]
+    pub fn destroy(&mut self) {
+        self.registry.destroy();
+    }
+}
+
+pub fn model_health_object<'env>(env: &'env Env, health: &ModelHealth) -> Result<Object<'env>> {
+    let mut out = Object::new(env)?;
+    out.set("modelId", health.model_id.as_str())?;
+    out.set("isHealthy", health.is_healthy)?;
+    out.set("circuitState", health.circuit_state.as_str())?;
+    set_or_undefined(&mut out, "lastSuccessAt", health.last_success_at.map(|ms| clock::date(env, ms)).transpose()?)?;
+    set_or_undefined(&mut out, "lastFailureAt", health.last_failure_at.map(|ms| clock::date(env, ms)).transpose()?)?;
+    out.set("avgResponseTimeMs", health.avg_response_time_ms)?;
+    out.set("errorRate", health.error_rate)?;
+    out.set("requestsPerMinute", health.requests_per_minute as f64)?;
+    Ok(out)
+}
+
+pub fn system_health_object<'env>(env: &'env Env, health: &SystemHealth) -> Result<Object<'env>> {
+    let mut out = Object::new(env)?;
+    out.set("isHealthy", health.is_healthy)?;
+    out.set("timestamp", clock::date(env, health.timestamp)?)?;
+    out.set("totalModels", health.total_models as f64)?;
+    out.set("healthyModels", health.healthy_models as f64)?;
+    out.set("degradedModels", health.degraded_models as f64)?;
+    out.set("unhealthyModels", health.unhealthy_models as f64)?;
+    let mut models = Object::new(env)?;
+    for model in &health.models {
+        models.set(&model.model_id, model_health_object(env, model)?)?;
+    }
+    out.set("models", models)?;
+    let mut metrics = Object::new(env)?;
+    metrics.set("totalRequests", health.total_requests as f64)?;
+    metrics.set("successRate", health.success_rate)?;
+    metrics.set("averageLatencyMs", health.average_latency_ms)?;
+    metrics.set("p99LatencyMs", health.p99_latency_ms)?;
+    out.set("metrics", metrics)?;
+    Ok(out)
+}

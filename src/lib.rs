@@ -1,0 +1,18 @@
+//! The napi shell around the pure engine (`crates/engine`).
+//!
+//! Each module exposes one part of the engine to JavaScript and converts at the
+//! boundary: JavaScript values in, engine types through, the original library's
+//! shapes out. Time and randomness are read from JavaScript (`clock`) at each call
+//! so that jest's fake timers and `Math.random` spies steer the engine.
+
+#[macro_use]
+extern crate napi_derive;
+
+mod breaker;
+mod classify;
+mod clock;
+mod core;
+mod error;
+mod js_value;
+mod request;
+mod validation;

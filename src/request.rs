@@ -1,0 +1,148 @@
+//! `RequestMachine`: the engine's request machine for the JavaScript driver
+//! (`js/request-handler.js`). Every feed returns the next step as a plain object
+//! `{ kind, ... }`, so one call per step crosses the boundary.
+
+use engine::outcome::OutcomeType;
+use engine::request::{Action, ErrorFacts, ErrorOutcome, LastError, ReportedOutcome};
+use napi::bindgen_prelude::*;
+
+use crate::error::multiplexer_failure;
+
+#[napi(js_name = "RequestMachine")]
+pub struct JsRequestMachine {
+    inner: engine::request::RequestMachine,
+}
+
+#[napi]
+impl JsRequestMachine {
+    #[napi(constructor)]
+    pub fn new(max_retries: f64) -> Self {
+        JsRequestMachine { inner: engine::request::RequestMachine::new(max_retries) }
+    }
+
+    #[napi]
+    pub fn action<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
+        step_object(env, self.inner.action())
+    }
+
+    #[napi]
+    pub fn selected<'env>(&mut self, env: &'env Env, model_id: Option<String>) -> Result<Object<'env>> {
+        self.inner.selected(model_id);
+        self.action(env)
+    }
+
+    #[napi]
+    pub fn model_found<'env>(&mut self, env: &'env Env, found: bool) -> Result<Object<'env>> {
+        self.inner.model_found(found);
+        self.action(env)
+    }
+
+    #[napi]
+    pub fn invoked<'env>(&mut self, env: &'env Env, check_refusal: bool) -> Result<Object<'env>> {
+        self.inner.invoked(check_refusal);
+        self.action(env)
+    }
+
+    #[napi]
+    pub fn classified<'env>(&mut self, env: &'env Env, is_refusal: Option<bool>) -> Result<Object<'env>> {
+        self.inner.classified(is_refusal);
+        self.action(env)
+    }
+
+    #[napi]
+    pub fn escalation_tier<'env>(&mut self, env: &'env Env, tier: Option<String>) -> Result<Object<'env>> {
+        self.inner.escalation_tier(tier);
+        self.action(env)
+    }
+
+    #[napi]
+    pub fn done<'env>(&mut self, env: &'env Env) -> Result<Object<'env>> {
+        self.inner.done();
+        self.action(env)
+    }
+
+    /// The step threw. Returns whether the error becomes the request's last error.
+    #[napi]
+    pub fn failed(
+        &mut self,
+        is_multiplexer_error: bool,
+        outcome_model_id: Option<String>,
+        outcome_type: Option<f64>,
+        is_circuit_open: bool,
+    ) -> bool {
+        let outcome = outcome_model_id.map(|model_id| ErrorOutcome {
+            model_id,
+            kind: outcome_type.and_then(OutcomeType::from_code),
+        });
+        let facts = ErrorFacts { is_multiplexer_error, outcome, is_circuit_open };
+        self.inner.failed(facts) == LastError::Remember
+    }
+}
+
+fn step_object<'env>(env: &'env Env, action: &Action) -> Result<Object<'env>> {
+    let mut out = Object::new(env)?;
+    let kind = match action {
+        Action::Select { skipped } => {
+            out.set("skipped", skipped.clone())?;
+            "select"
+        }
+        Action::GetModel { model_id } => with_model(&mut out, "getModel", model_id)?,
+        Action::EmitInvocationStart { model_id } => with_model(&mut out, "emitInvocationStart", model_id)?,
+        Action::Invoke { model_id } => with_model(&mut out, "invoke", model_id)?,
+        Action::EmitInvocationComplete { model_id } => with_model(&mut out, "emitInvocationComplete", model_id)?,
+        Action::Classify { model_id } => with_model(&mut out, "classify", model_id)?,
+        Action::EmitRefusalClassification { model_id } => with_model(&mut out, "emitRefusalClassification", model_id)?,
+        Action::EmitRefusalDetected { model_id } => with_model(&mut out, "emitRefusalDetected", model_id)?,
+        Action::Report { outcome } => {
+            let which = match outcome {
+                ReportedOutcome::FromResponse => "response",
+                ReportedOutcome::Refusal { model_id } => {
+                    out.set("modelId", model_id.as_str())?;
+                    "refusal"
+                }
+                ReportedOutcome::FromError => "error",
+            };
+            out.set("outcome", which)?;
+            "report"
+        }
+        Action::ConsultEscalation { model_id } => with_model(&mut out, "consultEscalation", model_id)?,
+        Action::EmitTierEscalation { model_id, from, to } => {
+            out.set("from", *from)?;
+            out.set("to", to.as_str())?;
+            with_model(&mut out, "emitTierEscalation", model_id)?
+        }
+        Action::InvokeEscalated { model_id, tier } => {
+            out.set("tier", tier.as_str())?;
+            with_model(&mut out, "invokeEscalated", model_id)?
+        }
+        Action::EmitEscalationSuccess { model_id, tier } => {
+            out.set("tier", tier.as_str())?;
+            with_model(&mut out, "emitEscalationSuccess", model_id)?
+        }
+        Action::EmitEscalationFailure { model_id, tier } => {
+            out.set("tier", tier.as_str())?;
+            with_model(&mut out, "emitEscalationFailure", model_id)?
+        }
+        Action::Return => "return",
+        Action::Rethrow => "rethrow",
+        Action::FailNoModels { skipped } | Action::FailRetriesExhausted { skipped, .. } => {
+            if let Some((code, message)) = multiplexer_failure(action) {
+                out.set("code", code)?;
+                out.set("message", message)?;
+            }
+            out.set("skipped", skipped.clone())?;
+            out.set("retries", f64::from(match action {
+                Action::FailRetriesExhausted { retries, .. } => *retries,
+                _ => 0,
+            }))?;
+            "fail"
+        }
+    };
+    out.set("kind", kind)?;
+    Ok(out)
+}
+
+fn with_model(out: &mut Object, kind: &'static str, model_id: &str) -> Result<&'static str> {
+    out.set("modelId", model_id)?;
+    Ok(kind)
+}
