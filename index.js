@@ -2,7 +2,6 @@
 // bedrock-model-multiplexer: the public entry point. The same names the original
 // library exports, backed by the Rust engine in the native addon.
 
-const native = require('./js/native');
 const { OutcomeType, CircuitBreakerState, ErrorType } = require('./js/enums');
 const { BedrockMultiplexer } = require('./js/multiplexer');
 const { BedrockModel } = require('./js/bedrock-model');
@@ -11,6 +10,11 @@ const errors = require('./js/errors');
 const validation = require('./js/validation');
 const { MultiplexerTracer, createTracer } = require('./js/tracing');
 const { extractResponseText } = require('./js/response-text');
+const { CircuitBreaker, CircuitBreakerManager, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./js/breakers');
+const { HealthCheckManager, HealthCheckEndpoint } = require('./js/health');
+const { Timer } = require('./js/timer');
+const { weightedRandomSelect, createWeightedItem } = require('./js/selection');
+const { RefusalClassifier } = require('./js/refusal');
 
 function createMultiplexer(models, options = {}) {
   return new BedrockMultiplexer({ models, defaultTimeoutMs: 30000, maxRetries: 3, ...options });
@@ -35,7 +39,15 @@ module.exports = {
   getErrorMessage: errors.getErrorMessage,
   MultiplexerTracer,
   createTracer,
-  CircuitBreaker: native.CircuitBreaker,
+  CircuitBreaker,
+  CircuitBreakerManager,
+  DEFAULT_CIRCUIT_BREAKER_CONFIG,
+  HealthCheckManager,
+  HealthCheckEndpoint,
+  Timer,
+  weightedRandomSelect,
+  createWeightedItem,
+  RefusalClassifier,
   ModelConfigValidator: validation.ModelConfigValidator,
   MultiplexerConfigValidator: validation.MultiplexerConfigValidator,
   CircuitBreakerConfigValidator: validation.CircuitBreakerConfigValidator,

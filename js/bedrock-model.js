@@ -8,6 +8,7 @@ const native = require('./native');
 const { bedrockRuntime } = require('./sdk');
 const { OutcomeType } = require('./enums');
 const { createEnhancedError, toErrorResponse } = require('./errors');
+const { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breakers');
 
 class BedrockModel {
   #config;
@@ -18,7 +19,7 @@ class BedrockModel {
   constructor(config, client, defaultTimeoutMs = 30000, circuitBreaker, clientConfig = {}) {
     this.#config = config;
     this.#timeoutMs = defaultTimeoutMs;
-    this.#breaker = circuitBreaker ?? new native.CircuitBreaker(config.modelId);
+    this.#breaker = circuitBreaker ?? new CircuitBreaker(config.modelId, DEFAULT_CIRCUIT_BREAKER_CONFIG);
     this.#client = client ? client : new (bedrockRuntime().BedrockRuntimeClient)(clientConfig);
   }
 

@@ -5,6 +5,7 @@
 // and builds the plain objects the original returns.
 
 const native = require('./native');
+const { adopt } = require('./realm');
 
 /** A failure of the multiplexer itself (no model left, retries spent), never an SDK error. */
 class MultiplexerError extends Error {
@@ -37,11 +38,11 @@ function isRetryableError(error) {
 
 function getRetryDelay(error, baseDelayMs = 1000, attempt = 1) {
   const retryAfterSeconds = error.retryAfterSeconds ? Number(error.retryAfterSeconds) : null;
-  return native.retryDelay(retryAfterSeconds, baseDelayMs, attempt);
+  return native.retryDelay(retryAfterSeconds, baseDelayMs, attempt, Math.random);
 }
 
 function getRecoverySuggestions(errorType) {
-  return native.recoverySuggestions(String(errorType));
+  return adopt(native.recoverySuggestions(String(errorType)));
 }
 
 function getErrorMessage(error) {

@@ -11,13 +11,17 @@ const { RequestHandler } = require('./request-handler');
 const { MultiplexerConfigValidator, assertValid } = require('./validation');
 const { createTracer } = require('./tracing');
 const { OutcomeType } = require('./enums');
+const { breakerFromHandle } = require('./breakers');
+const { RefusalClassifier } = require('./refusal');
+const { adopt } = require('./realm');
 
 class BedrockMultiplexer extends EventEmitter {
   #config;
   #core;
   #models = new Map();
   #tracer;
-  #refusal;
+  #refusal = null;
+  #refusalReady = null;
 
   constructor(config) {
     super();
@@ -33,13 +37,25 @@ class BedrockMultiplexer extends EventEmitter {
       captureBodies: config.tracing?.captureBodies,
       captureModelSelection: config.tracing?.captureModelSelection,
     });
-    this.#refusal = null;
+    if (config.refusalDetection?.enabled) this.#startRefusalDetection(config.refusalDetection);
     for (const model of config.models) this.addModel(model);
+  }
+
+  #startRefusalDetection({ modelPath, confidenceThreshold }) {
+    this.#refusal = new RefusalClassifier({ modelPath, confidenceThreshold });
+    // A classifier that cannot load disables detection; requests still succeed.
+    this.#refusalReady = this.#refusal.initialize().catch((error) => {
+      console.warn(
+        `[BedrockMultiplexer] Failed to initialize refusal classifier: ${error.message}. Refusal detection will be disabled.`,
+      );
+      this.#refusal = null;
+      this.#refusalReady = null;
+    });
   }
 
   addModel(modelConfig) {
     assertValid(native.validateModelConfig(modelConfig));
-    const breaker = this.#core.addModel(modelConfig);
+    const breaker = breakerFromHandle(this.#core.addModel(modelConfig));
     const model = new BedrockModel(modelConfig, undefined, this.#config.defaultTimeoutMs, breaker, this.#config.clientConfig);
     this.#models.set(modelConfig.modelId, model);
     this.emit('model-added', modelConfig.modelId);
@@ -92,7 +108,7 @@ class BedrockMultiplexer extends EventEmitter {
   }
 
   getStats() {
-    return this.#core.stats();
+    return adopt(this.#core.stats());
   }
 
   resetStats() {
@@ -114,7 +130,7 @@ class BedrockMultiplexer extends EventEmitter {
       tracer.putAnnotation('available_fallback_models', pools.fallback);
       if (this.#config.tracing?.captureBodies) tracer.putMetadata('skipped_models', Array.from(skipped));
     }
-    const selection = this.#core.select(Array.from(skipped, String));
+    const selection = this.#core.select(Array.from(skipped, String), Date.now(), Math.random);
     for (const modelId of selection.circuitOpenSkipped) this.emit('model-circuit-open-skipped', modelId);
     if (selection.modelId === null) {
       if (tracer) tracer.putAnnotation('selected_model_type', 'none');
@@ -133,7 +149,7 @@ class BedrockMultiplexer extends EventEmitter {
   }
 
   async reportOutcome(outcome) {
-    if (!this.#core.reportOutcome(String(outcome.modelId), outcome.type, outcome.latency)) return;
+    if (!this.#core.reportOutcome(String(outcome.modelId), outcome.type, outcome.latency, Date.now())) return;
     if (outcome.type === OutcomeType.SUCCESS) {
       this.emit('success', null, outcome);
     } else {
@@ -144,15 +160,15 @@ class BedrockMultiplexer extends EventEmitter {
   }
 
   getHealthStatus() {
-    return this.#core.healthStatus();
+    return adopt(this.#core.healthStatus(Date.now()));
   }
 
   getModelHealthStatus(modelId) {
-    return this.#core.modelHealthStatus(String(modelId));
+    return adopt(this.#core.modelHealthStatus(String(modelId), Date.now()));
   }
 
   getSimpleHealthCheck() {
-    return this.#core.simpleHealthCheck();
+    return adopt(this.#core.simpleHealthCheck(Date.now()));
   }
 
   isHealthy() {
@@ -160,7 +176,7 @@ class BedrockMultiplexer extends EventEmitter {
   }
 
   getCircuitBreakerStatus() {
-    return this.#core.circuitBreakerStatus();
+    return adopt(this.#core.circuitBreakerStatus(Date.now()));
   }
 
   emitEvent(event, ...args) {
@@ -168,6 +184,9 @@ class BedrockMultiplexer extends EventEmitter {
   }
 
   async classifyRefusal(responseText) {
+    if (!this.#refusal || !this.#refusalReady) return null;
+    await this.#refusalReady;
+    // Loading may have failed meanwhile, which disables detection.
     return this.#refusal ? this.#refusal.classify(responseText) : null;
   }
 
@@ -180,6 +199,11 @@ class BedrockMultiplexer extends EventEmitter {
   }
 
   destroy() {
+    if (this.#refusal) {
+      this.#refusal.destroy();
+      this.#refusal = null;
+      this.#refusalReady = null;
+    }
     this.#core.destroy();
     this.#models.clear();
     this.removeAllListeners();

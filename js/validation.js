@@ -2,22 +2,23 @@
 // The original's validators, answered by the Rust validation rules.
 
 const native = require('./native');
+const { adopt } = require('./realm');
 
 class ModelConfigValidator {
   static validate(config) {
-    return native.validateModelConfig(config);
+    return adopt(native.validateModelConfig(config));
   }
 }
 
 class MultiplexerConfigValidator {
   static validate(config) {
-    return native.validateMultiplexerConfig(config);
+    return adopt(native.validateMultiplexerConfig(config));
   }
 }
 
 class CircuitBreakerConfigValidator {
   static validate(config) {
-    return native.validateCircuitBreakerConfig(config);
+    return adopt(native.validateCircuitBreakerConfig(config));
   }
 }
 

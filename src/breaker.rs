@@ -1,9 +1,11 @@
-//! `CircuitBreaker`: a JavaScript handle on one engine breaker.
+//! Breakers for JavaScript: a handle on one engine breaker (`BreakerHandle`, behind
+//! the public `CircuitBreaker` of `js/breakers.js`) and a shared breaker table
+//! (`BreakerTable`, behind `CircuitBreakerManager`).
 //!
 //! The multiplexer's breaker table and the handle a `BedrockModel` holds share the
 //! same breaker, so forcing it open through either is seen by both.
 
-use engine::breaker::{lock, Breaker, BreakerConfig, BreakerStatus, SharedBreaker};
+use engine::breaker::{lock, Breaker, BreakerConfig, BreakerManager, BreakerStatus, SharedBreaker};
 use napi::bindgen_prelude::*;
 use std::sync::{Arc, Mutex};
 
@@ -12,18 +14,18 @@ use crate::error::{circuit_open_error, set_or_undefined};
 use crate::js_value;
 
 #[napi]
-pub struct CircuitBreaker {
+pub struct BreakerHandle {
     shared: SharedBreaker,
 }
 
-impl CircuitBreaker {
+impl BreakerHandle {
     pub fn wrap(shared: SharedBreaker) -> Self {
-        CircuitBreaker { shared }
+        BreakerHandle { shared }
     }
 }
 
 #[napi]
-impl CircuitBreaker {
+impl BreakerHandle {
     /// `new CircuitBreaker(modelId, config?)`: `config` overrides the defaults key by key.
     #[napi(constructor)]
     pub fn new(model_id: String, config: Option<Unknown>) -> Result<Self> {
@@ -35,51 +37,40 @@ impl CircuitBreaker {
     }
 
     #[napi]
-    pub fn get_state(&self, env: Env) -> Result<&'static str> {
-        let now = clock::now(&env)?;
-        Ok(lock(&self.shared).state(now).as_str())
+    pub fn get_state(&self, now: f64) -> &'static str {
+        lock(&self.shared).state(now).as_str()
     }
 
     #[napi]
-    pub fn get_status<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
-        let now = clock::now(env)?;
+    pub fn get_status<'env>(&self, env: &'env Env, now: f64) -> Result<Object<'env>> {
         let status = lock(&self.shared).status(now);
         status_object(env, &status)
     }
 
     #[napi]
-    pub fn can_execute(&self, env: Env) -> Result<bool> {
-        let now = clock::now(&env)?;
-        Ok(lock(&self.shared).can_execute(now))
+    pub fn can_execute(&self, now: f64) -> bool {
+        lock(&self.shared).can_execute(now)
     }
 
     #[napi]
-    pub fn record_success(&self, env: Env) -> Result<()> {
-        let now = clock::now(&env)?;
+    pub fn record_success(&self, now: f64) {
         lock(&self.shared).record_success(now);
-        Ok(())
     }
 
-    /// The error is accepted for the original's signature; the breaker only counts.
     #[napi]
-    pub fn record_failure(&self, env: Env, _error: Option<Unknown>) -> Result<()> {
-        let now = clock::now(&env)?;
+    pub fn record_failure(&self, now: f64) {
         lock(&self.shared).record_failure(now);
-        Ok(())
     }
 
     #[napi]
-    pub fn get_circuit_open_error<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
-        let now = clock::now(env)?;
+    pub fn get_circuit_open_error<'env>(&self, env: &'env Env, now: f64) -> Result<Object<'env>> {
         let info = lock(&self.shared).open_error(now);
         circuit_open_error(env, info)
     }
 
     #[napi]
-    pub fn force_open(&self, env: Env) -> Result<()> {
-        let now = clock::now(&env)?;
+    pub fn force_open(&self, now: f64) {
         lock(&self.shared).force_open(now);
-        Ok(())
     }
 
     #[napi]
@@ -91,6 +82,89 @@ impl CircuitBreaker {
     pub fn reset(&self) {
         lock(&self.shared).reset();
     }
+}
+
+/// The shared table of a `CircuitBreakerManager`; a `HealthCheckManager` built on
+/// the manager reads (and, like the original, fills) the same table.
+#[napi]
+pub struct BreakerTable {
+    pub(crate) shared: Arc<Mutex<BreakerManager>>,
+}
+
+#[napi]
+impl BreakerTable {
+    #[napi(constructor)]
+    pub fn new(config: Option<Unknown>) -> Result<Self> {
+        let config = config.map(breaker_config).transpose()?.unwrap_or_default();
+        Ok(BreakerTable { shared: Arc::new(Mutex::new(BreakerManager::new(config))) })
+    }
+
+    /// The breaker of `model_id`, created with `config` over the defaults (or the
+    /// table's default config) when there is none.
+    #[napi]
+    pub fn get_breaker(&self, model_id: String, config: Option<Unknown>) -> Result<BreakerHandle> {
+        let config = config.map(breaker_config).transpose()?;
+        Ok(BreakerHandle::wrap(table(&self.shared).get_or_create(&model_id, config)))
+    }
+
+    #[napi]
+    pub fn can_execute(&self, model_id: String, now: f64) -> bool {
+        table(&self.shared).can_execute(&model_id, now)
+    }
+
+    #[napi]
+    pub fn record_success(&self, model_id: String, now: f64) -> BreakerHandle {
+        let mut table = table(&self.shared);
+        table.record_success(&model_id, now);
+        BreakerHandle::wrap(table.get_or_create(&model_id, None))
+    }
+
+    #[napi]
+    pub fn record_failure(&self, model_id: String, now: f64) -> BreakerHandle {
+        let mut table = table(&self.shared);
+        table.record_failure(&model_id, now);
+        BreakerHandle::wrap(table.get_or_create(&model_id, None))
+    }
+
+    #[napi]
+    pub fn all_status<'env>(&self, env: &'env Env, now: f64) -> Result<Object<'env>> {
+        let mut out = Object::new(env)?;
+        for (model_id, status) in table(&self.shared).all_status(now) {
+            out.set(model_id, status_object(env, &status)?)?;
+        }
+        Ok(out)
+    }
+
+    #[napi]
+    pub fn reset_all(&self) {
+        table(&self.shared).reset_all();
+    }
+
+    #[napi]
+    pub fn remove_breaker(&self, model_id: String) {
+        table(&self.shared).remove(&model_id);
+    }
+
+    #[napi]
+    pub fn clear(&self) {
+        table(&self.shared).clear();
+    }
+}
+
+/// Locks a breaker table; a panic elsewhere cannot leave it unusable.
+pub fn table(shared: &Mutex<BreakerManager>) -> std::sync::MutexGuard<'_, BreakerManager> {
+    shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[napi]
+pub fn default_circuit_breaker_config(env: &Env) -> Result<Object<'_>> {
+    let config = BreakerConfig::default();
+    let mut out = Object::new(env)?;
+    out.set("failureThreshold", config.failure_threshold)?;
+    out.set("recoveryTimeMs", config.recovery_time_ms)?;
+    out.set("successThreshold", config.success_threshold)?;
+    out.set("failureWindowMs", config.failure_window_ms)?;
+    Ok(out)
 }
 
 /// `CircuitBreakerStatus` with `Date`s, keys present even when undefined.

@@ -39,8 +39,8 @@ pub fn friendly_error_message(name: String) -> Option<&'static str> {
 
 /// `getRetryDelay`: draws `Math.random()` only on the backoff branch, as the original.
 #[napi]
-pub fn retry_delay(env: Env, retry_after_seconds: Option<f64>, base_delay_ms: f64, attempt: f64) -> Result<f64> {
-    let mut dice = Dice::new(&env);
+pub fn retry_delay(retry_after_seconds: Option<f64>, base_delay_ms: f64, attempt: f64, random: Function<(), f64>) -> Result<f64> {
+    let mut dice = Dice::new(&random);
     let delay = classify::retry_delay(retry_after_seconds, base_delay_ms, attempt, &mut || dice.draw());
     dice.finish()?;
     Ok(delay)

@@ -1,39 +1,30 @@
-//! JavaScript's clock and random numbers, looked up at every call.
+//! JavaScript's random numbers and dates, for engine code that needs them.
 //!
-//! Looked up rather than cached because callers replace them: jest's fake timers
-//! swap `Date`, `jest.spyOn(Math, 'random')` swaps `Math.random`.
+//! Time and chance come from the caller's JavaScript at each call: `Date.now()` as a
+//! `now` argument, `Math.random` as a function argument called only when the engine
+//! draws. Looking them up here would not do: under jest each test file runs in its
+//! own realm, whose faked `Date` and spied `Math.random` the addon cannot see.
 
 use napi::bindgen_prelude::*;
-use napi::JsGlobal;
 
-/// `Date.now()` as the caller's JavaScript sees it.
-pub fn now(env: &Env) -> Result<f64> {
-    let global: JsGlobal = env.get_global()?;
-    // `Date` is a function; its static `now` is read through its object face.
-    let date: Unknown = global.get_named_property("Date")?;
-    let date = date.coerce_to_object()?;
-    let now: Function<(), f64> = date.get_named_property("now")?;
-    now.apply(date, ())
-}
-
-/// Draws `Math.random()` on demand for engine code that takes a
+/// Draws from the caller's `Math.random` on demand, for engine code that takes a
 /// `&mut dyn FnMut() -> f64`. The engine cannot fail, JavaScript can: the first
 /// error is kept, later draws return NaN, and [`Dice::finish`] reports it.
-pub struct Dice<'env> {
-    env: &'env Env,
+pub struct Dice<'f, 'env> {
+    random: &'f Function<'env, (), f64>,
     error: Option<Error>,
 }
 
-impl<'env> Dice<'env> {
-    pub fn new(env: &'env Env) -> Self {
-        Dice { env, error: None }
+impl<'f, 'env> Dice<'f, 'env> {
+    pub fn new(random: &'f Function<'env, (), f64>) -> Self {
+        Dice { random, error: None }
     }
 
     pub fn draw(&mut self) -> f64 {
         if self.error.is_some() {
             return f64::NAN;
         }
-        match random(self.env) {
+        match self.random.call(()) {
             Ok(value) => value,
             Err(error) => {
                 self.error = Some(error);
@@ -47,14 +38,7 @@ impl<'env> Dice<'env> {
     }
 }
 
-fn random(env: &Env) -> Result<f64> {
-    let global: JsGlobal = env.get_global()?;
-    let math: Object = global.get_named_property("Math")?;
-    let random: Function<(), f64> = math.get_named_property("random")?;
-    random.apply(math, ())
-}
-
-/// A JavaScript `Date` for `ms`.
+/// A `Date` for `ms` (in the addon's realm: `js/realm.js` moves it to the caller's).
 pub fn date(env: &Env, ms: f64) -> Result<Unknown<'_>> {
     Ok(env.create_date(ms)?.to_unknown())
 }

@@ -3,14 +3,14 @@
 //! Holds the weights, pools, breakers, statistics and health of the models; the
 //! JavaScript class around it holds the model objects and emits the events.
 
-use engine::health::{ModelHealth, SystemHealth};
+use engine::health::{ModelHealth, SimpleHealth, SystemHealth};
 use engine::outcome::OutcomeType;
 use engine::registry::Registry;
 use engine::validate::{parse_multiplexer_settings, MultiplexerSettings, ModelSpec};
 use napi::bindgen_prelude::*;
 use napi::ValueType;
 
-use crate::breaker::CircuitBreaker;
+use crate::breaker::BreakerHandle;
 use crate::clock::{self, Dice};
 use crate::error::set_or_undefined;
 use crate::js_value;
@@ -46,14 +46,14 @@ impl MultiplexerCore {
 
     /// Adds (or replaces) a model and returns the handle of its breaker.
     #[napi]
-    pub fn add_model(&mut self, model: Unknown) -> Result<CircuitBreaker> {
+    pub fn add_model(&mut self, model: Unknown) -> Result<BreakerHandle> {
         let config = js_value::snapshot(model)?;
         let spec = ModelSpec {
             model_id: config.get("modelId").to_js_string(),
             weight: config.get("weight").to_number(),
             is_fallback: config.get("isFallback").is_truthy(),
         };
-        Ok(CircuitBreaker::wrap(self.registry.add_model(&spec)))
+        Ok(BreakerHandle::wrap(self.registry.add_model(&spec)))
     }
 
     #[napi]
@@ -62,9 +62,8 @@ impl MultiplexerCore {
     }
 
     #[napi]
-    pub fn select(&mut self, env: Env, skipped: Vec<String>) -> Result<Selection> {
-        let now = clock::now(&env)?;
-        let mut dice = Dice::new(&env);
+    pub fn select(&mut self, skipped: Vec<String>, now: f64, random: Function<(), f64>) -> Result<Selection> {
+        let mut dice = Dice::new(&random);
         let selection = self.registry.select(&|id: &str| skipped.iter().any(|s| s == id), now, &mut || dice.draw());
         dice.finish()?;
         Ok(Selection {
@@ -78,13 +77,12 @@ impl MultiplexerCore {
     /// caller put in `outcome.type`: one the original does not know counts in no
     /// counter, as there.
     #[napi]
-    pub fn report_outcome(&mut self, env: Env, model_id: String, kind: Unknown, latency: Unknown) -> Result<bool> {
+    pub fn report_outcome(&mut self, model_id: String, kind: Unknown, latency: Unknown, now: f64) -> Result<bool> {
         let kind = match kind.get_type()? {
             ValueType::Number => OutcomeType::from_code(unsafe { kind.cast::<f64>() }?),
             _ => None,
         };
         let latency = js_value::snapshot(latency)?.to_number();
-        let now = clock::now(&env)?;
         Ok(self.registry.report_outcome_kind(&model_id, kind, latency, now))
     }
 
@@ -127,31 +125,23 @@ impl MultiplexerCore {
     }
 
     #[napi]
-    pub fn health_status<'env>(&mut self, env: &'env Env) -> Result<Object<'env>> {
-        let now = clock::now(env)?;
+    pub fn health_status<'env>(&mut self, env: &'env Env, now: f64) -> Result<Object<'env>> {
         system_health_object(env, &self.registry.system_health(now))
     }
 
     #[napi]
-    pub fn model_health_status<'env>(&mut self, env: &'env Env, model_id: String) -> Result<Option<Object<'env>>> {
-        let now = clock::now(env)?;
+    pub fn model_health_status<'env>(&mut self, env: &'env Env, model_id: String, now: f64) -> Result<Option<Object<'env>>> {
         self.registry.model_health(&model_id, now).map(|health| model_health_object(env, &health)).transpose()
     }
 
     /// The load-balancer check: `{ status, code }`.
     #[napi]
-    pub fn simple_health_check<'env>(&mut self, env: &'env Env) -> Result<Object<'env>> {
-        let now = clock::now(env)?;
-        let health = self.registry.simple_health(now);
-        let mut out = Object::new(env)?;
-        out.set("status", health.status())?;
-        out.set("code", u32::from(health.code()))?;
-        Ok(out)
+    pub fn simple_health_check<'env>(&mut self, env: &'env Env, now: f64) -> Result<Object<'env>> {
+        simple_health_object(env, self.registry.simple_health(now))
     }
 
     #[napi]
-    pub fn circuit_breaker_status<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
-        let now = clock::now(env)?;
+    pub fn circuit_breaker_status<'env>(&self, env: &'env Env, now: f64) -> Result<Object<'env>> {
         let mut out = Object::new(env)?;
         for (model_id, state, failure_count) in self.registry.circuit_breaker_status(now) {
             let mut entry = Object::new(env)?;
@@ -181,6 +171,14 @@ impl MultiplexerCore {
     pub fn destroy(&mut self) {
         self.registry.destroy();
     }
+}
+
+/// The load-balancer answer: `{ status, code }`.
+pub fn simple_health_object(env: &Env, health: SimpleHealth) -> Result<Object<'_>> {
+    let mut out = Object::new(env)?;
+    out.set("status", health.status())?;
+    out.set("code", u32::from(health.code()))?;
+    Ok(out)
 }
 
 pub fn model_health_object<'env>(env: &'env Env, health: &ModelHealth) -> Result<Object<'env>> {

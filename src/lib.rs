@@ -13,6 +13,8 @@ mod classify;
 mod clock;
 mod core;
 mod error;
+mod health;
 mod js_value;
 mod request;
+mod select;
 mod validation;

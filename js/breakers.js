@@ -1,0 +1,116 @@
+'use strict';
+// CircuitBreaker and CircuitBreakerManager: handles on the engine's breakers. Each
+// call passes `Date.now()`, so breakers follow jest's fake clock as the original's do.
+// A manager hands out the same CircuitBreaker object for the same model every time,
+// as the original does; that identity is a JavaScript matter, kept here.
+
+const native = require('./native');
+const { adopt } = require('./realm');
+
+const HANDLE = Symbol('breaker handle');
+const TABLE = Symbol('breaker table');
+
+const DEFAULT_CIRCUIT_BREAKER_CONFIG = adopt(native.defaultCircuitBreakerConfig());
+
+class CircuitBreaker {
+  constructor(modelId, config = {}) {
+    hide(this, HANDLE, new native.BreakerHandle(String(modelId), config));
+  }
+
+  getState() {
+    return this[HANDLE].getState(Date.now());
+  }
+
+  getStatus() {
+    return adopt(this[HANDLE].getStatus(Date.now()));
+  }
+
+  canExecute() {
+    return this[HANDLE].canExecute(Date.now());
+  }
+
+  recordSuccess() {
+    this[HANDLE].recordSuccess(Date.now());
+  }
+
+  recordFailure(_error) {
+    this[HANDLE].recordFailure(Date.now());
+  }
+
+  getCircuitOpenError() {
+    return adopt(this[HANDLE].getCircuitOpenError(Date.now()));
+  }
+
+  forceOpen() {
+    this[HANDLE].forceOpen(Date.now());
+  }
+
+  forceClose() {
+    this[HANDLE].forceClose();
+  }
+
+  reset() {
+    this[HANDLE].reset();
+  }
+}
+
+/** A CircuitBreaker around a breaker the engine already holds. */
+function breakerFromHandle(handle) {
+  const breaker = Object.create(CircuitBreaker.prototype);
+  hide(breaker, HANDLE, handle);
+  return breaker;
+}
+
+class CircuitBreakerManager {
+  #breakers = new Map();
+
+  constructor(config = {}) {
+    hide(this, TABLE, new native.BreakerTable(config));
+  }
+
+  getBreaker(modelId, config) {
+    let breaker = this.#breakers.get(modelId);
+    if (!breaker) {
+      breaker = breakerFromHandle(this[TABLE].getBreaker(String(modelId), config));
+      this.#breakers.set(modelId, breaker);
+    }
+    return breaker;
+  }
+
+  canExecute(modelId) {
+    return this[TABLE].canExecute(String(modelId), Date.now());
+  }
+
+  recordSuccess(modelId) {
+    this.getBreaker(modelId).recordSuccess();
+  }
+
+  recordFailure(modelId, _error) {
+    this.getBreaker(modelId).recordFailure();
+  }
+
+  getAllStatus() {
+    return adopt(this[TABLE].allStatus(Date.now()));
+  }
+
+  resetAll() {
+    this[TABLE].resetAll();
+  }
+
+  removeBreaker(modelId) {
+    this.#breakers.delete(modelId);
+    this[TABLE].removeBreaker(String(modelId));
+  }
+
+  clear() {
+    this.#breakers.clear();
+    this[TABLE].clear();
+  }
+}
+
+/** A property that neither enumeration nor jest's equality sees. */
+function hide(target, key, value) {
+  Object.defineProperty(target, key, { value, enumerable: false, writable: false });
+}
+
+module.exports = { CircuitBreaker, CircuitBreakerManager, DEFAULT_CIRCUIT_BREAKER_CONFIG, breakerFromHandle, TABLE };

@@ -1,0 +1,25 @@
+'use strict';
+// Objects the addon builds belong to the realm it was first loaded in. Under jest,
+// each test file runs in a realm of its own, so such an object would fail
+// `toBeInstanceOf(Date)` or `toStrictEqual({...})` there. Results handed to callers
+// pass through `adopt`, which copies them into this file's realm only when the
+// realms differ (never in a plain Node process).
+
+const native = require('./native');
+
+const SAME_REALM = Object.getPrototypeOf(native.realmProbe()) === Object.prototype;
+
+function adopt(value) {
+  return SAME_REALM ? value : copy(value);
+}
+
+function copy(value) {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copy);
+  if (Object.prototype.toString.call(value) === '[object Date]') return new Date(value.getTime());
+  const out = {};
+  for (const key of Object.keys(value)) out[key] = copy(value[key]);
+  return out;
+}
+
+module.exports = { adopt };

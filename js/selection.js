@@ -1,0 +1,16 @@
+'use strict';
+// weightedRandomSelect over the engine's weighted pick, drawing from the caller's
+// Math.random (spies included) only when there is something to pick.
+
+const native = require('./native');
+
+function weightedRandomSelect(items) {
+  const index = native.weightedPick(items.map((entry) => Number(entry.weight)), Math.random);
+  return index === null ? null : (items[index]?.item ?? null);
+}
+
+function createWeightedItem(item, weight) {
+  return { item, weight };
+}
+
+module.exports = { weightedRandomSelect, createWeightedItem };
