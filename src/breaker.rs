@@ -27,7 +27,7 @@ impl BreakerHandle {
 #[napi]
 impl BreakerHandle {
     /// `new CircuitBreaker(modelId, config?)`: `config` overrides the defaults key by key.
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(model_id: String, config: Option<Unknown>) -> Result<Self> {
         let config = match config {
             Some(config) => breaker_config(config)?,
@@ -36,49 +36,49 @@ impl BreakerHandle {
         Ok(Self::wrap(Arc::new(Mutex::new(Breaker::new(model_id, config)))))
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn get_state(&self, now: f64) -> &'static str {
         lock(&self.shared).state(now).as_str()
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn get_status<'env>(&self, env: &'env Env, now: f64) -> Result<Object<'env>> {
         let status = lock(&self.shared).status(now);
         status_object(env, &status)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn can_execute(&self, now: f64) -> bool {
         lock(&self.shared).can_execute(now)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn record_success(&self, now: f64) {
         lock(&self.shared).record_success(now);
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn record_failure(&self, now: f64) {
         lock(&self.shared).record_failure(now);
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn get_circuit_open_error<'env>(&self, env: &'env Env, now: f64) -> Result<Object<'env>> {
         let info = lock(&self.shared).open_error(now);
         circuit_open_error(env, info)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn force_open(&self, now: f64) {
         lock(&self.shared).force_open(now);
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn force_close(&self) {
         lock(&self.shared).force_close();
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn reset(&self) {
         lock(&self.shared).reset();
     }
@@ -93,7 +93,7 @@ pub struct BreakerTable {
 
 #[napi]
 impl BreakerTable {
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(config: Option<Unknown>) -> Result<Self> {
         let config = config.map(breaker_config).transpose()?.unwrap_or_default();
         Ok(BreakerTable { shared: Arc::new(Mutex::new(BreakerManager::new(config))) })
@@ -101,32 +101,32 @@ impl BreakerTable {
 
     /// The breaker of `model_id`, created with `config` over the defaults (or the
     /// table's default config) when there is none.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn get_breaker(&self, model_id: String, config: Option<Unknown>) -> Result<BreakerHandle> {
         let config = config.map(breaker_config).transpose()?;
         Ok(BreakerHandle::wrap(table(&self.shared).get_or_create(&model_id, config)))
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn can_execute(&self, model_id: String, now: f64) -> bool {
         table(&self.shared).can_execute(&model_id, now)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn record_success(&self, model_id: String, now: f64) -> BreakerHandle {
         let mut table = table(&self.shared);
         table.record_success(&model_id, now);
         BreakerHandle::wrap(table.get_or_create(&model_id, None))
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn record_failure(&self, model_id: String, now: f64) -> BreakerHandle {
         let mut table = table(&self.shared);
         table.record_failure(&model_id, now);
         BreakerHandle::wrap(table.get_or_create(&model_id, None))
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn all_status<'env>(&self, env: &'env Env, now: f64) -> Result<Object<'env>> {
         let mut out = Object::new(env)?;
         for (model_id, status) in table(&self.shared).all_status(now) {
@@ -135,17 +135,17 @@ impl BreakerTable {
         Ok(out)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn reset_all(&self) {
         table(&self.shared).reset_all();
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn remove_breaker(&self, model_id: String) {
         table(&self.shared).remove(&model_id);
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn clear(&self) {
         table(&self.shared).clear();
     }
@@ -156,7 +156,7 @@ pub fn table(shared: &Mutex<BreakerManager>) -> std::sync::MutexGuard<'_, Breake
     shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn default_circuit_breaker_config(env: &Env) -> Result<Object<'_>> {
     let config = BreakerConfig::default();
     let mut out = Object::new(env)?;

@@ -6,39 +6,39 @@ use napi::bindgen_prelude::*;
 use crate::clock::Dice;
 use crate::error;
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn outcome_for_error(name: Option<String>) -> u32 {
     classify::outcome_for_error(name.as_deref()).code()
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn classify_error_type(name: String, message: String, fault: Option<String>) -> &'static str {
     classify::classify_error_type(&name, &message, fault.as_deref()).as_str()
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn is_throttling_name(name: String) -> bool {
     classify::is_throttling_name(&name)
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn is_retryable_error_type(error_type: String) -> bool {
     ErrorType::parse(&error_type).is_some_and(classify::is_retryable)
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn recovery_suggestions(error_type: String) -> Vec<&'static str> {
     let error_type = ErrorType::parse(&error_type).unwrap_or(ErrorType::Unknown);
     classify::recovery_suggestions(error_type).to_vec()
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn friendly_error_message(name: String) -> Option<&'static str> {
     classify::friendly_message(&name)
 }
 
 /// `getRetryDelay`: draws `Math.random()` only on the backoff branch, as the original.
-#[napi]
+#[napi(catch_unwind)]
 pub fn retry_delay(retry_after_seconds: Option<f64>, base_delay_ms: f64, attempt: f64, random: Function<(), f64>) -> Result<f64> {
     let mut dice = Dice::new(&random);
     let delay = classify::retry_delay(retry_after_seconds, base_delay_ms, attempt, &mut || dice.draw());
@@ -47,7 +47,7 @@ pub fn retry_delay(retry_after_seconds: Option<f64>, base_delay_ms: f64, attempt
 }
 
 /// How `BedrockModel.invoke` treats a failed send, from the error's name.
-#[napi]
+#[napi(catch_unwind)]
 pub fn describe_invoke_failure<'env>(env: &'env Env, name: Unknown, aborted: bool, timeout_ms: f64) -> Result<Object<'env>> {
     let name = match name.get_type()? {
         napi::ValueType::String => unsafe { name.cast::<String>() }?,

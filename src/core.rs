@@ -38,14 +38,14 @@ pub struct PoolSizes {
 impl MultiplexerCore {
     /// Validates and reads a `MultiplexerConfig`; models are added one by one by
     /// the caller (so that each gets its `model-added` event).
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(config: Unknown) -> Result<Self> {
         let settings = parse_multiplexer_settings(&js_value::snapshot(config)?).map_err(Error::from_reason)?;
         Ok(MultiplexerCore { registry: Registry::new(), settings })
     }
 
     /// Adds (or replaces) a model and returns the handle of its breaker.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn add_model(&mut self, model: Unknown) -> Result<BreakerHandle> {
         let config = js_value::snapshot(model)?;
         let spec = ModelSpec {
@@ -56,12 +56,12 @@ impl MultiplexerCore {
         Ok(BreakerHandle::wrap(self.registry.add_model(&spec)))
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn remove_model(&mut self, model_id: String) {
         self.registry.remove_model(&model_id);
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn select(&mut self, skipped: Vec<String>, now: f64, random: Function<(), f64>) -> Result<Selection> {
         let mut dice = Dice::new(&random);
         let selection = self.registry.select(&|id: &str| skipped.iter().any(|s| s == id), now, &mut || dice.draw());
@@ -76,7 +76,7 @@ impl MultiplexerCore {
     /// Records an outcome; false when the model is unknown. `kind` is whatever the
     /// caller put in `outcome.type`: one the original does not know counts in no
     /// counter, as there.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn report_outcome(&mut self, model_id: String, kind: Unknown, latency: Unknown, now: f64) -> Result<bool> {
         let kind = match kind.get_type()? {
             ValueType::Number => OutcomeType::from_code(unsafe { kind.cast::<f64>() }?),
@@ -86,7 +86,7 @@ impl MultiplexerCore {
         Ok(self.registry.report_outcome_kind(&model_id, kind, latency, now))
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn stats<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
         let stats = self.registry.stats();
         let mut out = Object::new(env)?;
@@ -119,28 +119,28 @@ impl MultiplexerCore {
         Ok(out)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn reset_stats(&mut self) {
         self.registry.reset_stats();
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn health_status<'env>(&mut self, env: &'env Env, now: f64) -> Result<Object<'env>> {
         system_health_object(env, &self.registry.system_health(now))
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn model_health_status<'env>(&mut self, env: &'env Env, model_id: String, now: f64) -> Result<Option<Object<'env>>> {
         self.registry.model_health(&model_id, now).map(|health| model_health_object(env, &health)).transpose()
     }
 
     /// The load-balancer check: `{ status, code }`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn simple_health_check<'env>(&mut self, env: &'env Env, now: f64) -> Result<Object<'env>> {
         simple_health_object(env, self.registry.simple_health(now))
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn circuit_breaker_status<'env>(&self, env: &'env Env, now: f64) -> Result<Object<'env>> {
         let mut out = Object::new(env)?;
         for (model_id, state, failure_count) in self.registry.circuit_breaker_status(now) {
@@ -152,22 +152,22 @@ impl MultiplexerCore {
         Ok(out)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn pool_sizes(&self) -> PoolSizes {
         PoolSizes { primary: self.registry.primary_count() as u32, fallback: self.registry.fallback_count() as u32 }
     }
 
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn refusal_retry_enabled(&self) -> bool {
         self.settings.refusal_retry_enabled()
     }
 
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn tier_escalation_enabled(&self) -> bool {
         self.settings.tier_escalation.is_some()
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn destroy(&mut self) {
         self.registry.destroy();
     }

@@ -17,4 +17,5 @@ mod health;
 mod js_value;
 mod request;
 mod select;
+mod support;
 mod validation;

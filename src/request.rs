@@ -15,54 +15,54 @@ pub struct JsRequestMachine {
 
 #[napi]
 impl JsRequestMachine {
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(max_retries: f64) -> Self {
         JsRequestMachine { inner: engine::request::RequestMachine::new(max_retries) }
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn action<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
         step_object(env, self.inner.action())
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn selected<'env>(&mut self, env: &'env Env, model_id: Option<String>) -> Result<Object<'env>> {
         self.inner.selected(model_id);
         self.action(env)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn model_found<'env>(&mut self, env: &'env Env, found: bool) -> Result<Object<'env>> {
         self.inner.model_found(found);
         self.action(env)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn invoked<'env>(&mut self, env: &'env Env, check_refusal: bool) -> Result<Object<'env>> {
         self.inner.invoked(check_refusal);
         self.action(env)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn classified<'env>(&mut self, env: &'env Env, is_refusal: Option<bool>) -> Result<Object<'env>> {
         self.inner.classified(is_refusal);
         self.action(env)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn escalation_tier<'env>(&mut self, env: &'env Env, tier: Option<String>) -> Result<Object<'env>> {
         self.inner.escalation_tier(tier);
         self.action(env)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn done<'env>(&mut self, env: &'env Env) -> Result<Object<'env>> {
         self.inner.done();
         self.action(env)
     }
 
     /// The step threw. Returns whether the error becomes the request's last error.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn failed(
         &mut self,
         is_multiplexer_error: bool,

@@ -31,31 +31,31 @@ fn to_js(result: ValidationResult) -> JsValidationResult {
     }
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn validate_model_config(config: Unknown) -> Result<JsValidationResult> {
     Ok(to_js(validate::validate_model_config(&snapshot(config)?)))
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn validate_multiplexer_config(config: Unknown) -> Result<JsValidationResult> {
     Ok(to_js(validate::validate_multiplexer_config(&snapshot(config)?)))
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn validate_circuit_breaker_config(config: Unknown) -> Result<JsValidationResult> {
     Ok(to_js(validate::validate_circuit_breaker_config(&snapshot(config)?)))
 }
 
 /// `formatValidationErrors(result)` for a result object from anywhere, read as
 /// the original reads it (`isValid` by truthiness, each error field by `String()`).
-#[napi]
+#[napi(catch_unwind)]
 pub fn format_validation_errors(result: Unknown) -> Result<String> {
     let (is_valid, errors) = read_result(&snapshot(result)?);
     Ok(validate::format_validation_errors(is_valid, &errors))
 }
 
 /// The message `assertValid(result)` throws, or null when the result is valid.
-#[napi]
+#[napi(catch_unwind)]
 pub fn validation_failure_message(result: Unknown) -> Result<Option<String>> {
     let (is_valid, errors) = read_result(&snapshot(result)?);
     Ok((!is_valid).then(|| format!("Validation failed: {}", validate::format_validation_errors(false, &errors))))

@@ -118,8 +118,11 @@ pub fn validate_model_config(config: &JsValue) -> ValidationResult {
     if weight.is_nullish() {
         errors.push(ValidationError::bare("weight", "weight is required"));
     } else if let Some(w) = weight.as_number() {
-        // NaN fails both comparisons and so passes, as in the original.
-        if w < 0.0 {
+        // The original lets NaN through (it fails both bounds) and then always
+        // routes to the pool's last model; a NaN weight is a caller's bug, so say so.
+        if w.is_nan() {
+            errors.push(ValidationError::mismatch("weight", "weight must be a finite number", "finite number", "NaN"));
+        } else if w < 0.0 {
             errors.push(ValidationError::mismatch("weight", "weight must be non-negative", ">= 0", weight.to_js_string()));
         } else if w > 10000.0 {
             let message = "weight exceeds maximum allowed value";
@@ -625,7 +628,10 @@ mod tests {
             only_error(validate_model_config(&with_weight(n(f64::INFINITY)))),
             error("weight", "weight exceeds maximum allowed value", Some("<= 10000"), Some("Infinity"))
         );
-        assert!(validate_model_config(&with_weight(n(f64::NAN))).is_valid(), "NaN slips through both bounds");
+        assert_eq!(
+            only_error(validate_model_config(&with_weight(n(f64::NAN)))),
+            error("weight", "weight must be a finite number", Some("finite number"), Some("NaN"))
+        );
         assert!(validate_model_config(&with_weight(n(-0.0))).is_valid());
     }
 
