@@ -12,6 +12,7 @@ mod breaker;
 mod classify;
 mod clock;
 mod core;
+mod emulator;
 mod error;
 mod health;
 mod js_value;
