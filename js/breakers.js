@@ -14,7 +14,9 @@ const DEFAULT_CIRCUIT_BREAKER_CONFIG = adopt(native.defaultCircuitBreakerConfig(
 
 class CircuitBreaker {
   constructor(modelId, config = {}) {
-    hide(this, HANDLE, new native.BreakerHandle(String(modelId), config));
+    // Spread over the live defaults at creation, as the original: callers tune
+    // future breakers by editing DEFAULT_CIRCUIT_BREAKER_CONFIG.
+    hide(this, HANDLE, new native.BreakerHandle(String(modelId), { ...DEFAULT_CIRCUIT_BREAKER_CONFIG, ...config }));
   }
 
   getState() {
@@ -65,13 +67,14 @@ class CircuitBreakerManager {
   #breakers = new Map();
 
   constructor(config = {}) {
-    hide(this, TABLE, new native.BreakerTable(config));
+    hide(this, TABLE, new native.BreakerTable({ ...DEFAULT_CIRCUIT_BREAKER_CONFIG, ...config }));
   }
 
   getBreaker(modelId, config) {
     let breaker = this.#breakers.get(modelId);
     if (!breaker) {
-      breaker = breakerFromHandle(this[TABLE].getBreaker(String(modelId), config));
+      const ownConfig = config == null ? undefined : { ...DEFAULT_CIRCUIT_BREAKER_CONFIG, ...config };
+      breaker = breakerFromHandle(this[TABLE].getBreaker(String(modelId), ownConfig));
       this.#breakers.set(modelId, breaker);
     }
     return breaker;

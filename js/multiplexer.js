@@ -11,7 +11,7 @@ const { RequestHandler } = require('./request-handler');
 const { MultiplexerConfigValidator, assertValid } = require('./validation');
 const { createTracer } = require('./tracing');
 const { OutcomeType } = require('./enums');
-const { breakerFromHandle } = require('./breakers');
+const { breakerFromHandle, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breakers');
 const { RefusalClassifier } = require('./refusal');
 const { adopt } = require('./realm');
 
@@ -30,7 +30,7 @@ class BedrockMultiplexer extends EventEmitter {
     this.on('error', () => {});
     assertValid(MultiplexerConfigValidator.validate(config));
     this.#config = config;
-    this.#core = new native.MultiplexerCore(config);
+    this.#core = new native.MultiplexerCore({ ...DEFAULT_CIRCUIT_BREAKER_CONFIG });
     this.#tracer = createTracer({
       enabled: config.tracing?.enabled || false,
       serviceName: config.tracing?.serviceName,
@@ -93,7 +93,9 @@ class BedrockMultiplexer extends EventEmitter {
         tracer.putAnnotation('error_message', error.message || 'Unknown error');
         if (error.code) tracer.putAnnotation('error_code', error.code);
       }
-      this.emit('error', error, null);
+      // Only with a listener: with none (after destroy()), emit('error') would throw,
+      // and under jest it would wrap the error in ERR_UNHANDLED_ERROR.
+      if (this.listenerCount('error') > 0) this.emit('error', error, null);
       throw error;
     }
   }
@@ -152,11 +154,14 @@ class BedrockMultiplexer extends EventEmitter {
     if (!this.#core.reportOutcome(String(outcome.modelId), outcome.type, outcome.latency, Date.now())) return;
     if (outcome.type === OutcomeType.SUCCESS) {
       this.emit('success', null, outcome);
-    } else {
+    } else if (this.listenerCount('error') > 0) {
       this.emit('error', outcome.error || null, outcome);
     }
-    // The original computes statistics after every outcome; only a listener can see them.
-    if (this.listenerCount('stats') > 0) this.emit('stats', this.getStats());
+    // The original computes statistics after every outcome. Only a listener, or an
+    // emit() replaced by a spy or a subclass, can see them: skip the work otherwise.
+    if (this.listenerCount('stats') > 0 || this.emit !== EventEmitter.prototype.emit) {
+      this.emit('stats', this.getStats());
+    }
   }
 
   getHealthStatus() {
@@ -190,12 +195,14 @@ class BedrockMultiplexer extends EventEmitter {
     return this.#refusal ? this.#refusal.classify(responseText) : null;
   }
 
+  // Both read the config object anew, as the original: callers may change it later.
   get refusalRetryEnabled() {
-    return this.#core.refusalRetryEnabled;
+    return native.refusalRetryEnabled(this.#config.refusalDetection);
   }
 
   get tierEscalationConfig() {
-    return this.#core.tierEscalationEnabled ? this.#config.tierEscalation : undefined;
+    const section = this.#config.tierEscalation;
+    return native.tierEscalationEnabled(section) ? section : undefined;
   }
 
   destroy() {

@@ -14,9 +14,15 @@ class MultiplexerTracer {
     if (config.enabled) this.#load();
   }
 
-  /** Loads the tracer asynchronously, as the original does: it is active from the next tick on. */
+  /**
+   * Loads the tracer asynchronously, as the original does: it is active from the next
+   * tick on. `require` in a promise, not `import()`: the original is compiled to
+   * CommonJS, so callers' jest.mock of the tracer module must apply (jest's sandbox also
+   * refuses a native dynamic import).
+   */
   #load() {
-    import(TRACER_MODULE)
+    Promise.resolve()
+      .then(() => require(TRACER_MODULE))
       .then(({ Tracer }) => {
         this.#tracer = new Tracer({ serviceName: this.#config.serviceName ?? 'bedrock-multiplexer' });
       })

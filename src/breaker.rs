@@ -26,14 +26,11 @@ impl BreakerHandle {
 
 #[napi]
 impl BreakerHandle {
-    /// `new CircuitBreaker(modelId, config?)`: `config` overrides the defaults key by key.
+    /// A breaker for `model_id` with a complete config (the caller has already merged
+    /// its overrides over the live defaults, as the original does).
     #[napi(constructor, catch_unwind)]
-    pub fn new(model_id: String, config: Option<Unknown>) -> Result<Self> {
-        let config = match config {
-            Some(config) => breaker_config(config)?,
-            None => BreakerConfig::default(),
-        };
-        Ok(Self::wrap(Arc::new(Mutex::new(Breaker::new(model_id, config)))))
+    pub fn new(model_id: String, config: Unknown) -> Result<Self> {
+        Ok(Self::wrap(Arc::new(Mutex::new(Breaker::new(model_id, breaker_config(config)?)))))
     }
 
     #[napi(catch_unwind)]
@@ -93,14 +90,14 @@ pub struct BreakerTable {
 
 #[napi]
 impl BreakerTable {
+    /// A table whose breakers default to `config` (complete, already merged).
     #[napi(constructor, catch_unwind)]
-    pub fn new(config: Option<Unknown>) -> Result<Self> {
-        let config = config.map(breaker_config).transpose()?.unwrap_or_default();
-        Ok(BreakerTable { shared: Arc::new(Mutex::new(BreakerManager::new(config))) })
+    pub fn new(config: Unknown) -> Result<Self> {
+        Ok(BreakerTable { shared: Arc::new(Mutex::new(BreakerManager::new(breaker_config(config)?))) })
     }
 
-    /// The breaker of `model_id`, created with `config` over the defaults (or the
-    /// table's default config) when there is none.
+    /// The breaker of `model_id`, created with `config` (complete) or else the
+    /// table's default when there is none.
     #[napi(catch_unwind)]
     pub fn get_breaker(&self, model_id: String, config: Option<Unknown>) -> Result<BreakerHandle> {
         let config = config.map(breaker_config).transpose()?;
@@ -178,18 +175,14 @@ pub fn status_object<'env>(env: &'env Env, status: &BreakerStatus) -> Result<Obj
     Ok(out)
 }
 
-/// `{ ...DEFAULT_CIRCUIT_BREAKER_CONFIG, ...config }`: each key the caller set wins,
-/// compared as JavaScript compares (so it is read as a number).
+/// A complete breaker config object, each setting read as JavaScript compares it
+/// (as a number: an `undefined` setting is NaN and never trips, as in the original).
 pub fn breaker_config(config: Unknown) -> Result<BreakerConfig> {
-    let snapshot = js_value::snapshot(config)?;
-    let mut merged = BreakerConfig::default();
-    let read = |key: &str, default: f64| match snapshot.get(key) {
-        engine::jsval::JsValue::Undefined => default,
-        value => value.to_number(),
-    };
-    merged.failure_threshold = read("failureThreshold", merged.failure_threshold);
-    merged.recovery_time_ms = read("recoveryTimeMs", merged.recovery_time_ms);
-    merged.success_threshold = read("successThreshold", merged.success_threshold);
-    merged.failure_window_ms = read("failureWindowMs", merged.failure_window_ms);
-    Ok(merged)
+    let config = js_value::snapshot(config)?;
+    Ok(BreakerConfig {
+        failure_threshold: config.get("failureThreshold").to_number(),
+        recovery_time_ms: config.get("recoveryTimeMs").to_number(),
+        success_threshold: config.get("successThreshold").to_number(),
+        failure_window_ms: config.get("failureWindowMs").to_number(),
+    })
 }

@@ -6,11 +6,11 @@
 use engine::health::{ModelHealth, SimpleHealth, SystemHealth};
 use engine::outcome::OutcomeType;
 use engine::registry::Registry;
-use engine::validate::{parse_multiplexer_settings, MultiplexerSettings, ModelSpec};
+use engine::validate::ModelSpec;
 use napi::bindgen_prelude::*;
 use napi::ValueType;
 
-use crate::breaker::BreakerHandle;
+use crate::breaker::{breaker_config, BreakerHandle};
 use crate::clock::{self, Dice};
 use crate::error::set_or_undefined;
 use crate::js_value;
@@ -18,7 +18,6 @@ use crate::js_value;
 #[napi]
 pub struct MultiplexerCore {
     registry: Registry,
-    settings: MultiplexerSettings,
 }
 
 #[napi(object, use_nullable = true)]
@@ -36,12 +35,11 @@ pub struct PoolSizes {
 
 #[napi]
 impl MultiplexerCore {
-    /// Validates and reads a `MultiplexerConfig`; models are added one by one by
-    /// the caller (so that each gets its `model-added` event).
+    /// An empty table whose breakers start from `breaker_defaults`; the caller adds
+    /// the models one by one (so that each gets its `model-added` event).
     #[napi(constructor, catch_unwind)]
-    pub fn new(config: Unknown) -> Result<Self> {
-        let settings = parse_multiplexer_settings(&js_value::snapshot(config)?).map_err(Error::from_reason)?;
-        Ok(MultiplexerCore { registry: Registry::new(), settings })
+    pub fn new(breaker_defaults: Unknown) -> Result<Self> {
+        Ok(MultiplexerCore { registry: Registry::with_breaker_config(breaker_config(breaker_defaults)?) })
     }
 
     /// Adds (or replaces) a model and returns the handle of its breaker.
@@ -155,16 +153,6 @@ impl MultiplexerCore {
     #[napi(catch_unwind)]
     pub fn pool_sizes(&self) -> PoolSizes {
         PoolSizes { primary: self.registry.primary_count() as u32, fallback: self.registry.fallback_count() as u32 }
-    }
-
-    #[napi(getter, catch_unwind)]
-    pub fn refusal_retry_enabled(&self) -> bool {
-        self.settings.refusal_retry_enabled()
-    }
-
-    #[napi(getter, catch_unwind)]
-    pub fn tier_escalation_enabled(&self) -> bool {
-        self.settings.tier_escalation.is_some()
     }
 
     #[napi(catch_unwind)]

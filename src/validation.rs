@@ -81,3 +81,15 @@ fn read_error(error: &JsValue) -> ValidationError {
         actual: truthy_text("actual"),
     }
 }
+
+/// `refusalRetryEnabled` for the live `refusalDetection` section of a config.
+#[napi(catch_unwind)]
+pub fn refusal_retry_enabled(refusal_detection: Unknown) -> Result<bool> {
+    Ok(validate::refusal_retry_enabled(&snapshot(refusal_detection)?))
+}
+
+/// Whether the live `tierEscalation` section of a config turns escalation on.
+#[napi(catch_unwind)]
+pub fn tier_escalation_enabled(tier_escalation: Unknown) -> Result<bool> {
+    Ok(validate::tier_escalation_enabled(&snapshot(tier_escalation)?))
+}

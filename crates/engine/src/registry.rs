@@ -10,7 +10,7 @@
 //! the original then looks an id up, the primary entry wins; where it builds
 //! an object from both pools, the fallback entry's values win.
 
-use crate::breaker::{lock, BreakerManager, BreakerState, SharedBreaker};
+use crate::breaker::{lock, BreakerConfig, BreakerManager, BreakerState, SharedBreaker};
 use crate::health::{HealthManager, ModelHealth, SimpleHealth, SystemHealth};
 use crate::jsval::object_entries;
 use crate::ordered::JsMap;
@@ -83,10 +83,16 @@ impl Default for Registry {
 
 impl Registry {
     pub fn new() -> Self {
+        Self::with_breaker_config(BreakerConfig::default())
+    }
+
+    /// A registry whose breakers start from `breaker_config` (the original reads the
+    /// live `DEFAULT_CIRCUIT_BREAKER_CONFIG` object when a multiplexer is built).
+    pub fn with_breaker_config(breaker_config: BreakerConfig) -> Self {
         Self {
             primary: JsMap::new(),
             fallback: JsMap::new(),
-            breakers: BreakerManager::default(),
+            breakers: BreakerManager::new(breaker_config),
             health: HealthManager::default(),
             latency: LatencyWindow::new(),
         }

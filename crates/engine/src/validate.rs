@@ -6,7 +6,6 @@
 //! including where it leans on `typeof`, truthiness and `String(x)`.
 
 use crate::jsval::{number_to_js_string, JsValue};
-use crate::outcome::ServiceTier;
 
 /// One broken rule. `expected`/`actual` are `None` where the original leaves the key out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -423,82 +422,16 @@ pub struct ModelSpec {
     pub is_fallback: bool,
 }
 
-/// The `refusalDetection` section of a validated configuration.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RefusalSettings {
-    /// `enabled === true`.
-    pub enabled: bool,
-    /// Empty when absent, which validation allows only while detection is disabled.
-    pub model_path: String,
-    /// 0.5 when left out, as the classifier defaults it.
-    pub confidence_threshold: f64,
-    /// `retryOnRefusal !== false`.
-    pub retry_on_refusal: bool,
+/// `refusalRetryEnabled` read from a live `refusalDetection` section: callers may
+/// change their config object after construction, and the original reads it anew.
+pub fn refusal_retry_enabled(refusal_detection: &JsValue) -> bool {
+    *refusal_detection.get("enabled") == JsValue::Bool(true)
+        && *refusal_detection.get("retryOnRefusal") != JsValue::Bool(false)
 }
 
-/// What the engine needs from a validated multiplexer configuration.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MultiplexerSettings {
-    pub models: Vec<ModelSpec>,
-    pub default_timeout_ms: f64,
-    pub max_retries: u32,
-    /// The escalation tier, present only when `tierEscalation.enabled` is truthy.
-    pub tier_escalation: Option<ServiceTier>,
-    pub refusal: Option<RefusalSettings>,
-}
-
-impl MultiplexerSettings {
-    /// The original's `refusalRetryEnabled`: detection enabled and retry not turned off.
-    pub fn refusal_retry_enabled(&self) -> bool {
-        self.refusal.as_ref().is_some_and(|r| r.enabled && r.retry_on_refusal)
-    }
-}
-
-/// Validates `config` as the multiplexer's constructor does and extracts its settings;
-/// `Err` carries the message the constructor throws.
-pub fn parse_multiplexer_settings(config: &JsValue) -> Result<MultiplexerSettings, String> {
-    let result = validate_multiplexer_config(config);
-    if let Some(message) = assertion_message(&result) {
-        return Err(message);
-    }
-
-    // Validation has vouched for every type read below; the fallbacks only
-    // keep this total.
-    let models = config
-        .get("models")
-        .as_array()
-        .unwrap_or_default()
-        .iter()
-        .map(|model| ModelSpec {
-            model_id: model.get("modelId").as_str().unwrap_or_default().to_owned(),
-            weight: model.get("weight").as_number().unwrap_or(0.0),
-            is_fallback: model.get("isFallback").as_bool().unwrap_or(false),
-        })
-        .collect();
-
-    let tier = config.get("tierEscalation");
-    let tier_escalation = if tier.get("enabled").is_truthy() {
-        tier.get("escalationTier").as_str().and_then(ServiceTier::parse)
-    } else {
-        None
-    };
-
-    let rd = config.get("refusalDetection");
-    let refusal = (!rd.is_nullish()).then(|| RefusalSettings {
-        enabled: *rd.get("enabled") == JsValue::Bool(true),
-        model_path: rd.get("modelPath").as_str().unwrap_or_default().to_owned(),
-        confidence_threshold: rd.get("confidenceThreshold").as_number().unwrap_or(0.5),
-        retry_on_refusal: *rd.get("retryOnRefusal") != JsValue::Bool(false),
-    });
-
-    Ok(MultiplexerSettings {
-        models,
-        default_timeout_ms: config.get("defaultTimeoutMs").as_number().unwrap_or(0.0),
-        // An integer in 0..=10 once validated.
-        max_retries: config.get("maxRetries").as_number().unwrap_or(0.0) as u32,
-        tier_escalation,
-        refusal,
-    })
+/// Whether a live `tierEscalation` section turns escalation on (`enabled` truthy).
+pub fn tier_escalation_enabled(tier_escalation: &JsValue) -> bool {
+    tier_escalation.get("enabled").is_truthy()
 }
 
 #[cfg(test)]
@@ -958,54 +891,19 @@ mod tests {
     }
 
     #[test]
-    fn settings_are_parsed_from_a_valid_config() {
-        let config = config_with(&[
-            ("tierEscalation", obj(&[("enabled", JsValue::Bool(true)), ("escalationTier", s("priority"))])),
-            ("refusalDetection", obj(&[("enabled", JsValue::Bool(true)), ("modelPath", s("/m.onnx"))])),
-        ]);
-        let settings = parse_multiplexer_settings(&config).unwrap();
-        assert_eq!(
-            settings.models,
-            vec![
-                ModelSpec { model_id: "a".into(), weight: 1.0, is_fallback: false },
-                ModelSpec { model_id: "b".into(), weight: 2.0, is_fallback: true },
-            ]
-        );
-        assert_eq!(settings.default_timeout_ms, 30000.0);
-        assert_eq!(settings.max_retries, 3);
-        assert_eq!(settings.tier_escalation, Some(ServiceTier::Priority));
-        assert_eq!(
-            settings.refusal,
-            Some(RefusalSettings { enabled: true, model_path: "/m.onnx".into(), confidence_threshold: 0.5, retry_on_refusal: true })
-        );
-        assert!(settings.refusal_retry_enabled());
+    fn refusal_retry_needs_detection_enabled_and_retry_not_turned_off() {
+        let section = |pairs: &[(&str, JsValue)]| obj(pairs);
+        assert!(refusal_retry_enabled(&section(&[("enabled", JsValue::Bool(true))])));
+        assert!(!refusal_retry_enabled(&section(&[("enabled", JsValue::Bool(true)), ("retryOnRefusal", JsValue::Bool(false))])));
+        assert!(!refusal_retry_enabled(&section(&[("enabled", n(1.0))])), "enabled must be exactly true");
+        assert!(!refusal_retry_enabled(&JsValue::Undefined));
     }
 
     #[test]
-    fn optional_sections_parse_to_their_defaults() {
-        let settings = parse_multiplexer_settings(&config_with(&[])).unwrap();
-        assert_eq!(settings.tier_escalation, None);
-        assert_eq!(settings.refusal, None);
-        assert!(!settings.refusal_retry_enabled());
-
-        let config = config_with(&[
-            ("tierEscalation", obj(&[("enabled", JsValue::Bool(false)), ("escalationTier", s("reserved"))])),
-            ("refusalDetection", obj(&[("enabled", JsValue::Bool(true)), ("modelPath", s("p")), ("retryOnRefusal", JsValue::Bool(false)), ("confidenceThreshold", n(0.8))])),
-        ]);
-        let settings = parse_multiplexer_settings(&config).unwrap();
-        assert_eq!(settings.tier_escalation, None);
-        let refusal = settings.refusal.clone().unwrap();
-        assert_eq!(refusal.confidence_threshold, 0.8);
-        assert!(!refusal.retry_on_refusal);
-        assert!(!settings.refusal_retry_enabled());
-    }
-
-    #[test]
-    fn an_invalid_config_parses_to_the_constructor_message() {
-        let config = config_with(&[("models", JsValue::Array(vec![model("a", 1.0, true)]))]);
-        assert_eq!(
-            parse_multiplexer_settings(&config),
-            Err("Validation failed: models: At least one primary (non-fallback) model is required".into())
-        );
+    fn tier_escalation_follows_the_truthiness_of_enabled() {
+        assert!(tier_escalation_enabled(&obj(&[("enabled", JsValue::Bool(true))])));
+        assert!(tier_escalation_enabled(&obj(&[("enabled", n(1.0))])));
+        assert!(!tier_escalation_enabled(&obj(&[("enabled", JsValue::Bool(false))])));
+        assert!(!tier_escalation_enabled(&JsValue::Undefined));
     }
 }
