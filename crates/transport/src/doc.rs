@@ -1,0 +1,286 @@
+//! `Doc`: the neutral value tree exchanged with the napi layer, one variant per kind of JS
+//! value the JavaScript SDK takes or returns (`Uint8Array` and `Date` included).
+
+use std::fmt::Write as _;
+
+/// A JS value. Objects keep insertion order; the JS engine itself puts integer-like keys
+/// first when the napi layer creates the object, exactly as `JSON.parse` would have.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Doc {
+    #[default]
+    Undefined,
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    /// A `Uint8Array`.
+    Bytes(Vec<u8>),
+    /// A `Date`: milliseconds since the Unix epoch.
+    Timestamp(f64),
+    Array(Vec<Doc>),
+    Object(Vec<(String, Doc)>),
+}
+
+impl Doc {
+    /// An object from `(key, value)` pairs.
+    pub fn object<K: Into<String>>(entries: impl IntoIterator<Item = (K, Doc)>) -> Doc {
+        Doc::Object(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
+    pub fn string(s: impl Into<String>) -> Doc {
+        Doc::String(s.into())
+    }
+
+    /// The value of an object's own property `key` (the last one if repeated, like JS).
+    pub fn get(&self, key: &str) -> Option<&Doc> {
+        match self {
+            Doc::Object(entries) => entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Sets `key` (replacing an existing property in place, appending otherwise).
+    pub fn set(&mut self, key: impl Into<String>, value: Doc) {
+        if let Doc::Object(entries) = self {
+            let key = key.into();
+            match entries.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = value,
+                None => entries.push((key, value)),
+            }
+        }
+    }
+
+    /// `undefined` or `null`: what the JS SDK's serialiser skips.
+    pub fn is_nullish(&self) -> bool {
+        matches!(self, Doc::Undefined | Doc::Null)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Doc::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Doc::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Doc::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&[Doc]> {
+        match self {
+            Doc::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&[(String, Doc)]> {
+        match self {
+            Doc::Object(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// How error messages name the kind of value found ("a string", "an array", ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Doc::Undefined => "undefined",
+            Doc::Null => "null",
+            Doc::Bool(_) => "a boolean",
+            Doc::Number(_) => "a number",
+            Doc::String(_) => "a string",
+            Doc::Bytes(_) => "a Uint8Array",
+            Doc::Timestamp(_) => "a Date",
+            Doc::Array(_) => "an array",
+            Doc::Object(_) => "an object",
+        }
+    }
+
+    /// Parses JSON the way `JSON.parse` does (numbers as doubles, the last of repeated
+    /// keys wins at the first one's position). `None` if it is not valid JSON.
+    pub fn from_json(text: &[u8]) -> Option<Doc> {
+        crate::wire::parse_document(text).ok()
+    }
+
+    /// A JSON rendering for tests and logs that keeps what plain JSON loses:
+    /// `{"$undefined":true}`, `{"$bytes":"<base64>"}`, `{"$date":<ms>}`. Object keys are
+    /// listed in the order JS enumerates them (integer-like keys first, ascending), so two
+    /// values render alike exactly when JS code could not tell them apart by enumeration.
+    pub fn to_tagged_json(&self) -> String {
+        let mut out = String::new();
+        self.write_tagged(&mut out);
+        out
+    }
+
+    fn write_tagged(&self, out: &mut String) {
+        match self {
+            Doc::Undefined => out.push_str(r#"{"$undefined":true}"#),
+            Doc::Null => out.push_str("null"),
+            Doc::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Doc::Number(n) => write_js_number(out, *n),
+            Doc::String(s) => write_json_string(out, s),
+            Doc::Bytes(b) => {
+                out.push_str(r#"{"$bytes":""#);
+                out.push_str(&crate::wire::base64_encode(b));
+                out.push_str("\"}");
+            }
+            Doc::Timestamp(ms) => {
+                out.push_str(r#"{"$date":"#);
+                write_js_number(out, *ms);
+                out.push('}');
+            }
+            Doc::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write_tagged(out);
+                }
+                out.push(']');
+            }
+            Doc::Object(entries) => {
+                out.push('{');
+                for (i, (k, v)) in js_enumeration_order(entries).into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_json_string(out, k);
+                    out.push(':');
+                    v.write_tagged(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+impl From<&str> for Doc {
+    fn from(s: &str) -> Doc {
+        Doc::String(s.to_string())
+    }
+}
+
+impl From<String> for Doc {
+    fn from(s: String) -> Doc {
+        Doc::String(s)
+    }
+}
+
+impl From<f64> for Doc {
+    fn from(n: f64) -> Doc {
+        Doc::Number(n)
+    }
+}
+
+impl From<bool> for Doc {
+    fn from(b: bool) -> Doc {
+        Doc::Bool(b)
+    }
+}
+
+/// A key JS treats as an array index (canonical decimal below 2^32 - 1): such keys are
+/// enumerated first, in ascending order.
+fn array_index(key: &str) -> Option<u32> {
+    if key.is_empty() || key.len() > 10 || (key.len() > 1 && key.starts_with('0')) {
+        return None;
+    }
+    if !key.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    key.parse::<u64>()
+        .ok()
+        .filter(|n| *n < u32::MAX as u64)
+        .map(|n| n as u32)
+}
+
+fn js_enumeration_order(entries: &[(String, Doc)]) -> Vec<(&str, &Doc)> {
+    let mut indexed: Vec<(u32, &str, &Doc)> = Vec::new();
+    let mut named: Vec<(&str, &Doc)> = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        match array_index(k) {
+            Some(i) => indexed.push((i, k, v)),
+            None => named.push((k, v)),
+        }
+    }
+    indexed.sort_by_key(|(i, _, _)| *i);
+    indexed
+        .into_iter()
+        .map(|(_, k, v)| (k, v))
+        .chain(named)
+        .collect()
+}
+
+/// A number as `JSON.stringify` spells integers; other values in Rust's shortest
+/// round-trip form (equal as numbers, not always as text: tests compare parsed values).
+fn write_js_number(out: &mut String, n: f64) {
+    if !n.is_finite() {
+        out.push_str("null");
+    } else if n == n.trunc() && n.abs() < 1e21 {
+        // Integral doubles below 1e21 print as plain integers in JS, -0 as 0.
+        let _ = write!(out, "{}", n as i128);
+    } else {
+        let _ = write!(out, "{n:?}");
+    }
+}
+
+fn write_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn get_and_set_follow_js_semantics() {
+        let mut d = Doc::object([("a", Doc::from(1.0)), ("b", Doc::Null)]);
+        assert_eq!(d.get("a"), Some(&Doc::Number(1.0)));
+        d.set("a", Doc::from("x"));
+        d.set("c", Doc::Bool(true));
+        assert_eq!(d.to_tagged_json(), r#"{"a":"x","b":null,"c":true}"#);
+        assert!(Doc::Undefined.is_nullish() && Doc::Null.is_nullish());
+    }
+
+    #[test]
+    fn tagged_json_uses_js_enumeration_order() {
+        let d = Doc::object([
+            ("b", Doc::from(1.0)),
+            ("2", Doc::from(2.0)),
+            ("10", Doc::from(3.0)),
+            ("01", Doc::from(4.0)),
+            ("a", Doc::Bytes(vec![0, 1, 2])),
+            ("t", Doc::Timestamp(1.5e12)),
+            ("u", Doc::Undefined),
+        ]);
+        assert_eq!(
+            d.to_tagged_json(),
+            r#"{"2":2,"10":3,"b":1,"01":4,"a":{"$bytes":"AAEC"},"t":{"$date":1500000000000},"u":{"$undefined":true}}"#
+        );
+        assert_eq!(Doc::Number(-0.0).to_tagged_json(), "0");
+        assert_eq!(Doc::Number(1.5).to_tagged_json(), "1.5");
+    }
+}

@@ -1,0 +1,636 @@
+//! `CallError`: every way a call can fail, mapped once into what the JavaScript SDK would
+//! throw (its `name`, `message`, `$fault`, `$metadata` and other own properties).
+//!
+//! Service errors are read from the raw HTTP response exactly as the JS SDK's restJson1
+//! error handler reads them (error code from `x-amzn-errortype`, else the body's `code` /
+//! `__type`; message from `message` / `Message`), not from the Rust SDK's typed error, so
+//! unmodelled errors and odd bodies come out as they would in JS.
+
+use crate::doc::Doc;
+use crate::output::ResponseMeta;
+use crate::schema;
+use crate::wire;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::http::Headers;
+use std::error::Error as StdError;
+use std::fmt;
+
+/// What kind of failure, for callers that branch on it (the JS-facing `name` is separate).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The service answered with an error status (modelled or not).
+    Service,
+    /// A response arrived that could not be parsed (JS: `SyntaxError`/`TypeError`).
+    Deserialization,
+    /// A configured timeout fired (JS: `TimeoutError`).
+    Timeout,
+    /// No usable response: connection refused/reset/closed, DNS, TLS (JS: `Error` + `code`).
+    Network,
+    /// Credentials could not be resolved (JS: `CredentialsProviderError`).
+    Credentials,
+    /// The request could not be built or sent for a local reason.
+    Construction,
+    /// The input is not a valid `ConverseCommandInput` (no request was sent).
+    Input,
+    /// A ConverseStream event stream failed after the response started.
+    Stream,
+}
+
+/// A failed call, in the terms the JS SDK's thrown error uses.
+///
+/// To rebuild the JS error: `name`, `message`, then for `Service` errors `$fault`,
+/// `$retryable: undefined` (the SDK's `ModelNotReadyException` class sets `{}`) and
+/// `$metadata` ([`CallError::metadata`]); other kinds carry `$metadata` too, except `Stream`
+/// errors (thrown by the event iterator: `$fault` only, no `$metadata`); then `fields`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallError {
+    /// The error's `name`: `ThrottlingException`, `ValidationException`, an unmodelled
+    /// service code such as `InvalidSignatureException`, `SyntaxError`, `TimeoutError`,
+    /// `Error` (network errors), `CredentialsProviderError`.
+    pub name: String,
+    pub message: String,
+    /// `$fault`: `"client"` / `"server"` for service errors, `None` otherwise.
+    pub fault: Option<&'static str>,
+    pub http_status_code: Option<u16>,
+    pub request_id: Option<String>,
+    pub extended_request_id: Option<String>,
+    pub cf_id: Option<String>,
+    pub attempts: u32,
+    pub total_retry_delay_ms: f64,
+    pub kind: ErrorKind,
+    /// Node's `code` for network errors (`ECONNRESET`, `ECONNREFUSED`, ...).
+    pub code: Option<String>,
+    /// Other own properties the JS error carries, in order: modelled members other than
+    /// `message` (e.g. `originalStatusCode`, `resourceName`, `undefined` when absent), other
+    /// body fields (`decorateServiceException`), or `errno`/`code`/`syscall` for network errors.
+    pub fields: Vec<(String, Doc)>,
+    /// The raw body of a response that could not be parsed, so the JS side can reproduce
+    /// its exact `SyntaxError` message with `JSON.parse` (and expose `$response`).
+    pub response_body: Option<Vec<u8>>,
+    /// The Rust SDK's own description of the failure, for logs.
+    pub detail: String,
+}
+
+impl CallError {
+    pub(crate) fn bare(
+        kind: ErrorKind,
+        name: &str,
+        message: String,
+        meta: &ResponseMeta,
+    ) -> CallError {
+        CallError {
+            name: name.to_string(),
+            message,
+            fault: None,
+            http_status_code: meta.http_status_code,
+            request_id: meta.request_id.clone(),
+            extended_request_id: meta.extended_request_id.clone(),
+            cf_id: meta.cf_id.clone(),
+            attempts: meta.attempts,
+            total_retry_delay_ms: meta.total_retry_delay_ms,
+            kind,
+            code: None,
+            fields: Vec::new(),
+            response_body: None,
+            detail: String::new(),
+        }
+    }
+
+    /// The error's `$metadata` object (same shape as a response's).
+    pub fn metadata(&self) -> Doc {
+        ResponseMeta {
+            http_status_code: self.http_status_code,
+            request_id: self.request_id.clone(),
+            extended_request_id: self.extended_request_id.clone(),
+            cf_id: self.cf_id.clone(),
+            attempts: self.attempts,
+            total_retry_delay_ms: self.total_retry_delay_ms,
+        }
+        .to_doc()
+    }
+
+    /// True for the errors the JS SDK's retry strategy treats as throttling.
+    pub fn is_throttling(&self) -> bool {
+        matches!(
+            self.name.as_str(),
+            "ThrottlingException"
+                | "Throttling"
+                | "TooManyRequestsException"
+                | "RequestLimitExceeded"
+                | "RequestThrottled"
+                | "RequestThrottledException"
+                | "ProvisionedThroughputExceededException"
+                | "ThrottledException"
+                | "SlowDown"
+                | "TransactionInProgressException"
+                | "BandwidthLimitExceeded"
+                | "LimitExceededException"
+                | "PriorRequestNotComplete"
+                | "EC2ThrottledException"
+        ) || self.http_status_code == Some(429)
+    }
+
+    /// An invalid input, reported before anything is sent.
+    pub fn input(error: crate::input::InputError) -> CallError {
+        let mut e = CallError::bare(
+            ErrorKind::Input,
+            "ValidationException",
+            error.to_string(),
+            &ResponseMeta::default(),
+        );
+        e.fault = Some("client");
+        e.fields.push(("path".to_string(), Doc::String(error.path)));
+        e
+    }
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.name, self.message)
+    }
+}
+
+impl StdError for CallError {}
+
+/// What the JS SDK appends to the message of an unparseable response.
+const DESERIALIZATION_HINT: &str =
+    "\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.";
+
+/// A body that did not parse (JS: `SyntaxError` for bad JSON, `TypeError` for a bad value
+/// such as invalid base64), with `$metadata` but no `$fault`.
+pub(crate) fn deserialization_error(
+    error: &serde_json::Error,
+    body: &[u8],
+    meta: &ResponseMeta,
+) -> CallError {
+    let name = if error.is_data() {
+        "TypeError"
+    } else {
+        "SyntaxError"
+    };
+    let mut e = CallError::bare(
+        ErrorKind::Deserialization,
+        name,
+        format!("{error}{DESERIALIZATION_HINT}"),
+        meta,
+    );
+    e.response_body = Some(body.to_vec());
+    e.detail = error.to_string();
+    e
+}
+
+/// `loadRestJsonErrorCode` + `sanitizeErrorCode`.
+fn error_code(headers: &Headers, data: &Doc) -> Option<String> {
+    let sanitize = |raw: &str| -> String {
+        let mut v = raw.split(',').next().unwrap_or("");
+        v = v.split(':').next().unwrap_or("");
+        match v.split_once('#') {
+            Some((_, after)) => after.split('#').next().unwrap_or("").to_string(),
+            None => v.to_string(),
+        }
+    };
+    let as_code = |d: &Doc| match d {
+        Doc::String(s) => Some(sanitize(s)),
+        Doc::Number(n) => Some(sanitize(&Doc::Number(*n).to_tagged_json())),
+        _ => None,
+    };
+    if let Some(v) = headers.get("x-amzn-errortype") {
+        return Some(sanitize(v));
+    }
+    if let Some(entries) = data.as_object() {
+        if let Some((_, v)) = entries.iter().find(|(k, _)| k.eq_ignore_ascii_case("code")) {
+            if !matches!(v, Doc::Undefined) {
+                if let Some(code) = as_code(v) {
+                    return Some(code);
+                }
+            }
+        }
+    }
+    data.get("__type").and_then(as_code)
+}
+
+fn js_truthy_string(d: Option<&Doc>) -> Option<String> {
+    match d {
+        Some(Doc::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(Doc::Number(n)) if *n != 0.0 && !n.is_nan() => Some(Doc::Number(*n).to_tagged_json()),
+        Some(Doc::Bool(true)) => Some("true".into()),
+        _ => None,
+    }
+}
+
+/// An error status answered by the service.
+pub(crate) fn service_error(
+    status: u16,
+    headers: &Headers,
+    body: &[u8],
+    meta: &ResponseMeta,
+) -> CallError {
+    let data = if body.is_empty() {
+        Doc::Object(Vec::new())
+    } else {
+        match wire::parse_document(body) {
+            Ok(d) => d,
+            Err(e) => return deserialization_error(&e, body, meta),
+        }
+    };
+    let identifier = error_code(headers, &data).unwrap_or_else(|| "Unknown".to_string());
+    let name = match identifier.split_once('#') {
+        Some((_, n)) => n.to_string(),
+        None => identifier,
+    };
+    let message = js_truthy_string(data.get("message"))
+        .or_else(|| js_truthy_string(data.get("Message")))
+        .unwrap_or_else(|| "UnknownError".to_string());
+    let mut e = CallError::bare(ErrorKind::Service, &name, message, meta);
+    e.detail = format!("HTTP {status} {name}");
+
+    match schema::modelled_error(&name) {
+        Some((fault, shape)) => {
+            e.fault = Some(fault);
+            for (member, member_shape) in schema::members(shape) {
+                if *member == "message" {
+                    continue;
+                }
+                let value = match data.get(member) {
+                    Some(v) if !v.is_nullish() => {
+                        wire::reshape(v.clone(), *member_shape).unwrap_or_else(|_| v.clone())
+                    }
+                    Some(v) => v.clone(),
+                    None => Doc::Undefined,
+                };
+                e.fields.push((member.to_string(), value));
+            }
+        }
+        None => e.fault = Some(if status < 500 { "client" } else { "server" }),
+    }
+    decorate(&mut e, &data);
+    e
+}
+
+/// `decorateServiceException`: body fields the error does not have yet (or has empty).
+fn decorate(e: &mut CallError, data: &Doc) {
+    let Some(entries) = data.as_object() else {
+        return;
+    };
+    for (k, v) in entries {
+        if matches!(v, Doc::Undefined)
+            || matches!(
+                k.as_str(),
+                "message" | "Message" | "name" | "$fault" | "$metadata" | "stack"
+            )
+        {
+            continue;
+        }
+        match e.fields.iter_mut().find(|(existing, _)| existing == k) {
+            Some((_, slot)) => {
+                if slot.is_nullish() || matches!(slot, Doc::String(s) if s.is_empty()) {
+                    *slot = v.clone();
+                }
+            }
+            None => e.fields.push((k.clone(), v.clone())),
+        }
+    }
+}
+
+/// Maps any `SdkError` of a Bedrock operation; `meta` is what the call recorded.
+pub(crate) fn from_sdk<E>(err: SdkError<E, HttpResponse>, meta: &ResponseMeta) -> CallError
+where
+    E: StdError + Send + Sync + 'static,
+{
+    let detail = format!(
+        "{}",
+        aws_smithy_types::error::display::DisplayErrorContext(&err)
+    );
+    let mut e = match &err {
+        SdkError::ServiceError(ctx) => raw_response_error(ctx.raw(), meta),
+        SdkError::ResponseError(ctx) => {
+            let raw = ctx.raw();
+            let meta = meta_of(raw, meta);
+            match raw.body().bytes() {
+                Some(body) if !body.is_empty() => match wire::parse_document(body) {
+                    Err(parse) => deserialization_error(&parse, body, &meta),
+                    Ok(_) => network_error(&err, &meta),
+                },
+                // The body could not be read to the end (connection closed mid-body).
+                _ => network_error(&err, &meta),
+            }
+        }
+        SdkError::TimeoutError(_) => CallError::bare(
+            ErrorKind::Timeout,
+            "TimeoutError",
+            "Request timed out".into(),
+            meta,
+        ),
+        SdkError::DispatchFailure(ctx) => match ctx.as_connector_error() {
+            Some(c) if c.is_timeout() => CallError::bare(
+                ErrorKind::Timeout,
+                "TimeoutError",
+                format!(
+                    "Socket timed out without establishing a connection: {}",
+                    chain(c)
+                ),
+                meta,
+            ),
+            _ => network_error(&err, meta),
+        },
+        SdkError::ConstructionFailure(_) => construction_error(&err, meta),
+        _ => CallError::bare(ErrorKind::Construction, "Error", detail.clone(), meta),
+    };
+    if e.detail.is_empty() {
+        e.detail = detail;
+    }
+    e
+}
+
+fn meta_of(raw: &HttpResponse, recorded: &ResponseMeta) -> ResponseMeta {
+    ResponseMeta {
+        attempts: recorded.attempts,
+        total_retry_delay_ms: recorded.total_retry_delay_ms,
+        ..ResponseMeta::from_response(raw.status().as_u16(), |h| {
+            raw.headers().get(h).map(str::to_owned)
+        })
+    }
+}
+
+fn raw_response_error(raw: &HttpResponse, recorded: &ResponseMeta) -> CallError {
+    let meta = meta_of(raw, recorded);
+    let body = raw.body().bytes().unwrap_or(&[]);
+    service_error(raw.status().as_u16(), raw.headers(), body, &meta)
+}
+
+/// The messages of an error and its sources, joined.
+fn chain(e: &(dyn StdError + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
+}
+
+fn find_source<'a, T: StdError + 'static>(e: &'a (dyn StdError + 'static)) -> Option<&'a T> {
+    let mut current: Option<&(dyn StdError + 'static)> = Some(e);
+    while let Some(c) = current {
+        if let Some(found) = c.downcast_ref::<T>() {
+            return Some(found);
+        }
+        current = c.source();
+    }
+    None
+}
+
+/// Node's view of a socket failure: `Error` with `errno`, `code`, `syscall`.
+fn network_error<E: StdError + Send + Sync + 'static>(
+    err: &SdkError<E, HttpResponse>,
+    meta: &ResponseMeta,
+) -> CallError {
+    let root: &(dyn StdError + 'static) = err;
+    if find_source::<aws_credential_types::provider::error::CredentialsError>(root).is_some() {
+        let mut e = CallError::bare(
+            ErrorKind::Credentials,
+            "CredentialsProviderError",
+            chain(root),
+            meta,
+        );
+        e.detail = chain(root);
+        return e;
+    }
+    let io_kind = find_source::<std::io::Error>(root).map(std::io::Error::kind);
+    let text = chain(root).to_ascii_lowercase();
+    use std::io::ErrorKind as Io;
+    let (code, errno, syscall, message) = match io_kind {
+        Some(Io::ConnectionRefused) => (
+            "ECONNREFUSED",
+            -111,
+            "connect",
+            "connect ECONNREFUSED".to_string(),
+        ),
+        Some(Io::ConnectionReset) => ("ECONNRESET", -104, "read", "read ECONNRESET".to_string()),
+        Some(Io::BrokenPipe) => ("EPIPE", -32, "write", "write EPIPE".to_string()),
+        Some(Io::TimedOut) => ("ETIMEDOUT", -110, "read", "read ETIMEDOUT".to_string()),
+        Some(Io::ConnectionAborted) => (
+            "ECONNABORTED",
+            -103,
+            "read",
+            "read ECONNABORTED".to_string(),
+        ),
+        _ if text.contains("dns") || text.contains("failed to lookup") => (
+            "ENOTFOUND",
+            -3008,
+            "getaddrinfo",
+            "getaddrinfo ENOTFOUND".to_string(),
+        ),
+        // hyper's "connection closed before message completed" / an incomplete body: Node
+        // reports these as "socket hang up" / "aborted", both with code ECONNRESET.
+        _ => ("ECONNRESET", -104, "", "socket hang up".to_string()),
+    };
+    let mut e = CallError::bare(ErrorKind::Network, "Error", message, meta);
+    e.code = Some(code.to_string());
+    e.fields
+        .push(("errno".to_string(), Doc::Number(f64::from(errno))));
+    e.fields
+        .push(("code".to_string(), Doc::String(code.to_string())));
+    if !syscall.is_empty() {
+        e.fields
+            .push(("syscall".to_string(), Doc::String(syscall.to_string())));
+    }
+    e.detail = chain(root);
+    e
+}
+
+fn construction_error<E: StdError + Send + Sync + 'static>(
+    err: &SdkError<E, HttpResponse>,
+    meta: &ResponseMeta,
+) -> CallError {
+    let root: &(dyn StdError + 'static) = err;
+    if find_source::<aws_credential_types::provider::error::CredentialsError>(root).is_some() {
+        return CallError::bare(
+            ErrorKind::Credentials,
+            "CredentialsProviderError",
+            chain(root),
+            meta,
+        );
+    }
+    CallError::bare(ErrorKind::Construction, "Error", chain(root), meta)
+}
+
+/// True when `err` is the Rust SDK failing to parse a 2xx body (e.g. a member it requires
+/// is missing) although the JS SDK would have accepted it.
+pub(crate) fn success_status_body<E>(err: &SdkError<E, HttpResponse>) -> Option<&HttpResponse> {
+    match err {
+        SdkError::ServiceError(ctx) if ctx.raw().status().is_success() => Some(ctx.raw()),
+        SdkError::ResponseError(ctx) if ctx.raw().status().is_success() => Some(ctx.raw()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> Headers {
+        let mut h = Headers::new();
+        for (k, v) in pairs {
+            h.insert(k.to_string(), v.to_string());
+        }
+        h
+    }
+
+    fn meta() -> ResponseMeta {
+        ResponseMeta {
+            attempts: 2,
+            total_retry_delay_ms: 12.0,
+            ..ResponseMeta::from_response(429, |h| (h == "x-amzn-requestid").then(|| "rid".into()))
+        }
+    }
+
+    #[test]
+    fn modelled_error_from_header() {
+        let e = service_error(
+            429,
+            &headers(&[(
+                "x-amzn-errortype",
+                "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/",
+            )]),
+            br#"{"message":"slow down"}"#,
+            &meta(),
+        );
+        assert_eq!(
+            (e.name.as_str(), e.message.as_str(), e.fault),
+            ("ThrottlingException", "slow down", Some("client"))
+        );
+        assert_eq!(
+            (e.http_status_code, e.request_id.as_deref(), e.attempts),
+            (Some(429), Some("rid"), 2)
+        );
+        assert!(e.fields.is_empty());
+        assert!(e.is_throttling());
+        assert_eq!(
+            e.metadata().to_tagged_json(),
+            r#"{"httpStatusCode":429,"requestId":"rid","extendedRequestId":{"$undefined":true},"cfId":{"$undefined":true},"attempts":2,"totalRetryDelay":12}"#
+        );
+    }
+
+    #[test]
+    fn modelled_members_and_extra_fields() {
+        let e = service_error(
+            424,
+            &headers(&[("x-amzn-errortype", "ModelErrorException")]),
+            br#"{"Message":"m","originalStatusCode":500,"extra":true}"#,
+            &meta(),
+        );
+        assert_eq!(e.message, "m");
+        assert_eq!(
+            Doc::Object(e.fields.clone()).to_tagged_json(),
+            r#"{"originalStatusCode":500,"resourceName":{"$undefined":true},"extra":true}"#
+        );
+    }
+
+    #[test]
+    fn unmodelled_and_code_from_body() {
+        let e = service_error(
+            403,
+            &headers(&[]),
+            br#"{"__type":"com.amazon.coral#InvalidSignatureException","message":"sig"}"#,
+            &meta(),
+        );
+        assert_eq!(
+            (e.name.as_str(), e.fault),
+            ("InvalidSignatureException", Some("client"))
+        );
+        let e = service_error(503, &headers(&[]), br#"{"Code":"Weird"}"#, &meta());
+        assert_eq!(
+            (e.name.as_str(), e.message.as_str(), e.fault),
+            ("Weird", "UnknownError", Some("server"))
+        );
+        let e = service_error(500, &headers(&[]), b"", &meta());
+        assert_eq!(e.name, "Unknown");
+    }
+
+    /// Every error response recorded from the JS SDK (scripts/gen-fixtures.js) maps to the
+    /// same name, message, `$fault`, `$metadata` and other own properties.
+    #[test]
+    fn errors_match_the_js_sdk_fixtures() {
+        let fixtures = Doc::from_json(include_bytes!("../tests/fixtures/js-sdk.json")).unwrap();
+        let cases = fixtures.get("errors").and_then(Doc::as_array).unwrap();
+        assert!(cases.len() >= 7);
+        for case in cases {
+            let name = case.get("name").and_then(Doc::as_str).unwrap();
+            let status = case.get("status").and_then(Doc::as_f64).unwrap() as u16;
+            let mut h = vec![("x-amzn-requestid".to_string(), "req-2".to_string())];
+            for (k, v) in case.get("headers").and_then(Doc::as_object).unwrap() {
+                h.push((k.clone(), v.as_str().unwrap().to_string()));
+            }
+            let pairs: Vec<(&str, &str)> =
+                h.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let meta = ResponseMeta {
+                attempts: 1,
+                ..ResponseMeta::from_response(status, |n| {
+                    h.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone())
+                })
+            };
+            let body = case.get("body").and_then(Doc::as_str).unwrap();
+            let ours = service_error(status, &headers(&pairs), body.as_bytes(), &meta);
+            let js = case.get("js").unwrap();
+            assert_eq!(
+                Some(ours.name.as_str()),
+                js.get("name").and_then(Doc::as_str),
+                "{name}"
+            );
+            assert_eq!(
+                Some(ours.message.as_str()),
+                js.get("message").and_then(Doc::as_str),
+                "{name}"
+            );
+            assert_eq!(
+                ours.fault,
+                js.get("$fault")
+                    .and_then(Doc::as_str)
+                    .map(|f| if f == "client" { "client" } else { "server" }),
+                "{name}"
+            );
+            assert_eq!(
+                ours.metadata().to_tagged_json(),
+                js.get("$metadata").unwrap().to_tagged_json(),
+                "{name}"
+            );
+            let rest: Vec<(String, Doc)> = js
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(k, _)| {
+                    !matches!(
+                        k.as_str(),
+                        "name" | "message" | "$fault" | "$retryable" | "$metadata"
+                    )
+                })
+                .cloned()
+                .collect();
+            assert_eq!(
+                Doc::Object(ours.fields.clone()).to_tagged_json(),
+                Doc::Object(rest).to_tagged_json(),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn unparseable_error_body_is_a_syntax_error() {
+        let e = service_error(502, &headers(&[]), b"<html>bad gateway</html>", &meta());
+        assert_eq!(
+            (e.name.as_str(), e.fault, e.kind),
+            ("SyntaxError", None, ErrorKind::Deserialization)
+        );
+        assert!(e.message.ends_with("on this object."));
+        assert_eq!(
+            e.response_body.as_deref(),
+            Some(&b"<html>bad gateway</html>"[..])
+        );
+    }
+}

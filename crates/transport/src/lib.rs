@@ -1,0 +1,33 @@
+//! Converse over aws-sdk-bedrockruntime, in the JavaScript SDK's shapes.
+//!
+//! `Transport` sends Converse / ConverseStream through one `aws_sdk_bedrockruntime::Client`;
+//! inputs arrive and outputs leave as `Doc` trees shaped exactly like the values
+//! `@aws-sdk/client-bedrock-runtime` takes and returns, and failures as `CallError`s that
+//! describe what that SDK would throw. No napi here: the addon converts `Doc` ↔ JS values.
+
+// `CallError` is a flat struct the napi layer reads field by field; errors are the cold
+// path, so its size in `Result`s is not worth boxing for.
+#![allow(clippy::result_large_err)]
+
+mod client;
+mod doc;
+mod error;
+pub mod input;
+mod observe;
+mod output;
+mod schema;
+mod schema_gen;
+mod stream;
+mod wire;
+
+pub use client::{ClientSettings, ConfigError, Credentials, Transport};
+pub use doc::Doc;
+pub use error::{CallError, ErrorKind};
+pub use input::{converse_input, converse_stream_input, ConverseRequest, InputError};
+pub use output::{converse_output, ResponseMeta};
+pub use schema_gen::JS_SDK_VERSION;
+pub use stream::EventStream;
+
+/// Re-exported so callers can implement credential providers without naming the crate.
+pub use aws_credential_types::provider::ProvideCredentials;
+pub use aws_credential_types::Credentials as AwsCredentials;

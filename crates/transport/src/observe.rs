@@ -1,0 +1,200 @@
+//! What the Rust SDK does not hand back but the JS SDK reports: attempts, retry delays, the
+//! final response's status/headers and its raw body. One client-level interceptor and a
+//! sleep wrapper record them into a task-local `CallState` that `Transport` scopes around
+//! each call (the orchestrator runs interceptors and the retry sleep inside the caller's
+//! task, so a task-local needs no per-request SDK configuration, which would cost far more).
+
+use crate::output::ResponseMeta;
+use aws_sdk_bedrockruntime::config::{AsyncSleep, ConfigBag, Intercept, RuntimeComponents, Sleep};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    AfterDeserializationInterceptorContextRef, BeforeDeserializationInterceptorContextMut,
+    BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
+};
+use aws_smithy_runtime_api::http::Headers;
+use aws_smithy_types::body::SdkBody;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::time::Duration;
+
+/// Which raw body the call wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Capture {
+    /// Copy the buffered body of a successful Converse response.
+    ConverseBody,
+    /// Take the event-stream body of a successful ConverseStream response away from the
+    /// SDK (which is left an empty one) so that events are decoded straight from the wire.
+    StreamBody,
+}
+
+/// Per-call records, owned by the calling task.
+pub(crate) struct CallState {
+    capture: Capture,
+    attempts: Cell<u32>,
+    /// Set after an attempt ends: the next sleep the orchestrator starts is the retry backoff.
+    backoff_pending: Cell<bool>,
+    retry_delay_ms: Cell<u64>,
+    meta: RefCell<Option<ResponseMeta>>,
+    body: RefCell<Option<Vec<u8>>>,
+    stream: RefCell<Option<SdkBody>>,
+}
+
+impl CallState {
+    pub(crate) fn new(capture: Capture) -> Self {
+        CallState {
+            capture,
+            attempts: Cell::new(0),
+            backoff_pending: Cell::new(false),
+            retry_delay_ms: Cell::new(0),
+            meta: RefCell::new(None),
+            body: RefCell::new(None),
+            stream: RefCell::new(None),
+        }
+    }
+
+    pub(crate) fn attempts(&self) -> u32 {
+        self.attempts.get()
+    }
+
+    /// JS adds `Math.floor`ed backoff delays; so do we.
+    pub(crate) fn total_retry_delay_ms(&self) -> f64 {
+        self.retry_delay_ms.get() as f64
+    }
+
+    /// `$metadata` of the final response (or just the counts if there was none).
+    pub(crate) fn response_meta(&self) -> ResponseMeta {
+        let mut meta = self.meta.borrow().clone().unwrap_or_default();
+        meta.attempts = self.attempts();
+        meta.total_retry_delay_ms = self.total_retry_delay_ms();
+        meta
+    }
+
+    pub(crate) fn take_body(&self) -> Option<Vec<u8>> {
+        self.body.borrow_mut().take()
+    }
+
+    pub(crate) fn take_stream(&self) -> Option<SdkBody> {
+        self.stream.borrow_mut().take()
+    }
+}
+
+tokio::task_local! {
+    static CALL: CallState;
+}
+
+/// Runs `future` (one SDK call) with `state` recording it; returns both.
+pub(crate) async fn observed<F: Future>(state: CallState, future: F) -> (CallState, F::Output) {
+    let capture = state.capture;
+    let mut scoped = std::pin::pin!(CALL.scope(state, future));
+    let output = scoped.as_mut().await;
+    // The value is always there once the future completed; an empty record is the
+    // harmless fallback.
+    let state = scoped
+        .as_mut()
+        .take_value()
+        .unwrap_or_else(|| CallState::new(capture));
+    (state, output)
+}
+
+fn with_state(f: impl FnOnce(&CallState)) {
+    // Outside a Transport call (someone else's use of the client) there is nothing to record.
+    let _ = CALL.try_with(f);
+}
+
+pub(crate) fn header_string(headers: &Headers, name: &str) -> Option<String> {
+    headers.get(name).map(str::to_owned)
+}
+
+/// Records attempts and the final response; steals/copies the raw body on success.
+#[derive(Debug)]
+pub(crate) struct Recorder;
+
+impl Intercept for Recorder {
+    fn name(&self) -> &'static str {
+        "bmm-transport::Recorder"
+    }
+
+    fn read_before_attempt(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        with_state(|s| {
+            s.attempts.set(s.attempts.get() + 1);
+            s.backoff_pending.set(false);
+        });
+        Ok(())
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut BeforeDeserializationInterceptorContextMut<'_>,
+        _rc: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let response = context.response_mut();
+        let status = response.status().as_u16();
+        let meta = ResponseMeta::from_response(status, |h| header_string(response.headers(), h));
+        let mut steal = false;
+        with_state(|s| {
+            *s.meta.borrow_mut() = Some(meta);
+            steal = s.capture == Capture::StreamBody && (200..300).contains(&status);
+        });
+        if steal {
+            let body = response.take_body();
+            with_state(|s| *s.stream.borrow_mut() = Some(body));
+            // The SDK builds its (unused) event receiver over an empty body.
+            *response.body_mut() = SdkBody::empty();
+        }
+        Ok(())
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let response = context.response();
+        if !response.status().is_success() {
+            return Ok(());
+        }
+        with_state(|s| {
+            if s.capture == Capture::ConverseBody {
+                // Non-streaming bodies are buffered before deserialisation.
+                *s.body.borrow_mut() = response.body().bytes().map(<[u8]>::to_vec);
+            }
+        });
+        Ok(())
+    }
+
+    fn read_after_attempt(
+        &self,
+        _context: &FinalizerInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        with_state(|s| s.backoff_pending.set(true));
+        Ok(())
+    }
+}
+
+/// Tokio sleeps that count the retry backoff: the orchestrator starts that sleep right after
+/// an attempt's `read_after_attempt` and before the next `read_before_attempt`; the only
+/// other sleep started in that window (the next attempt's timeout) comes after it.
+#[derive(Debug, Default)]
+pub(crate) struct CountingSleep;
+
+impl AsyncSleep for CountingSleep {
+    fn sleep(&self, duration: Duration) -> Sleep {
+        with_state(|s| {
+            if s.backoff_pending.replace(false) {
+                let ms = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
+                s.retry_delay_ms
+                    .set(s.retry_delay_ms.get().saturating_add(ms));
+            }
+        });
+        Sleep::new(tokio::time::sleep(duration))
+    }
+}

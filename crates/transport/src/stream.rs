@@ -1,0 +1,245 @@
+//! ConverseStream events, decoded straight from the response's event-stream frames into the
+//! JS SDK's event objects (`{ contentBlockDelta: { delta: { text }, contentBlockIndex } }`),
+//! with exception / error messages turned into the errors the JS SDK's iterator throws.
+
+use crate::doc::Doc;
+use crate::error::{CallError, ErrorKind};
+use crate::output::ResponseMeta;
+use crate::schema::{self, Shape, CONVERSE_STREAM_OUTPUT};
+use crate::wire;
+use aws_smithy_eventstream::frame::{DecodedFrame, MessageFrameDecoder};
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::event_stream::{HeaderValue, Message};
+use bytes::{Buf, BytesMut};
+use std::collections::VecDeque;
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// The events of one ConverseStream response. Dropping it drops the HTTP body, which closes
+/// the stream (the connection is not reused: the SDKs behave alike).
+pub struct EventStream {
+    body: SdkBody,
+    decoder: MessageFrameDecoder,
+    buffer: BytesMut,
+    /// Events read ahead (the first one, read before the call returns).
+    ready: VecDeque<Result<Doc, CallError>>,
+    meta: ResponseMeta,
+    finished: bool,
+}
+
+impl std::fmt::Debug for EventStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventStream")
+            .field("finished", &self.finished)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EventStream {
+    pub(crate) fn new(body: SdkBody, meta: ResponseMeta) -> EventStream {
+        EventStream {
+            body,
+            decoder: MessageFrameDecoder::new(),
+            buffer: BytesMut::new(),
+            ready: VecDeque::new(),
+            meta,
+            finished: false,
+        }
+    }
+
+    /// Reads the first event ahead, as the JS SDK does before resolving `send()`; an
+    /// error there is the call's error.
+    pub(crate) async fn prefetch(&mut self) -> Result<(), CallError> {
+        match poll_fn(|cx| self.poll_event(cx)).await {
+            Some(Err(e)) => Err(e),
+            Some(Ok(event)) => {
+                self.ready.push_back(Ok(event));
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// The next event; `None` at the end of the stream. After an error the stream ends.
+    pub async fn next(&mut self) -> Option<Result<Doc, CallError>> {
+        poll_fn(|cx| self.poll_next_event(cx)).await
+    }
+
+    fn poll_next_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Doc, CallError>>> {
+        if let Some(ready) = self.ready.pop_front() {
+            return Poll::Ready(Some(ready));
+        }
+        self.poll_event(cx)
+    }
+
+    fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Doc, CallError>>> {
+        loop {
+            if self.finished {
+                return Poll::Ready(None);
+            }
+            match self.decoder.decode_frame(&mut self.buffer) {
+                Ok(DecodedFrame::Complete(message)) => match self.convert(&message) {
+                    Ok(Some(event)) => return Poll::Ready(Some(Ok(event))),
+                    // Unknown event types are skipped, like the JS SDK does.
+                    Ok(None) => continue,
+                    Err(e) => return Poll::Ready(Some(Err(self.fail(e)))),
+                },
+                Ok(DecodedFrame::Incomplete) => {}
+                Err(e) => {
+                    let err = self.error(ErrorKind::Stream, "Error", e.to_string());
+                    return Poll::Ready(Some(Err(self.fail(err))));
+                }
+            }
+            match http_body::Body::poll_frame(Pin::new(&mut self.body), cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(frame))) => {
+                    if let Ok(data) = frame.into_data() {
+                        self.buffer.extend_from_slice(data.chunk());
+                    }
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    let mut err = self.error(ErrorKind::Network, "Error", "aborted".to_string());
+                    err.code = Some("ECONNRESET".to_string());
+                    err.fields
+                        .push(("code".to_string(), Doc::String("ECONNRESET".to_string())));
+                    err.detail = e.to_string();
+                    return Poll::Ready(Some(Err(self.fail(err))));
+                }
+                Poll::Ready(None) => {
+                    self.finished = true;
+                    if !self.buffer.is_empty() {
+                        // The connection ended inside a frame.
+                        let mut err =
+                            self.error(ErrorKind::Network, "Error", "aborted".to_string());
+                        err.code = Some("ECONNRESET".to_string());
+                        err.fields
+                            .push(("code".to_string(), Doc::String("ECONNRESET".to_string())));
+                        err.detail = format!(
+                            "stream ended with {} bytes of an incomplete frame",
+                            self.buffer.len()
+                        );
+                        return Poll::Ready(Some(Err(err)));
+                    }
+                    return Poll::Ready(None);
+                }
+            }
+        }
+    }
+
+    fn fail(&mut self, e: CallError) -> CallError {
+        self.finished = true;
+        e
+    }
+
+    fn error(&self, kind: ErrorKind, name: &str, message: String) -> CallError {
+        // Errors thrown by the JS event-stream iterator carry no `$metadata`; the fields
+        // are kept for logs (`kind == Stream` tells the napi layer to leave it out).
+        CallError::bare(kind, name, message, &self.meta)
+    }
+
+    /// One message → an event (`None`: unknown event, skipped) or the error it carries.
+    fn convert(&self, message: &Message) -> Result<Option<Doc>, CallError> {
+        let message_type = header(message, ":message-type").unwrap_or("");
+        let payload = message.payload();
+        match message_type {
+            "event" => {
+                let name = header(message, ":event-type").unwrap_or("");
+                let Some(shape) = schema::member(CONVERSE_STREAM_OUTPUT, name) else {
+                    return Ok(None);
+                };
+                let value = if payload.is_empty() {
+                    Doc::Object(Vec::new())
+                } else {
+                    wire::parse_shaped(payload, shape).map_err(|e| {
+                        let mut err =
+                            self.error(ErrorKind::Deserialization, "SyntaxError", e.to_string());
+                        err.response_body = Some(payload.to_vec());
+                        err
+                    })?
+                };
+                Ok(Some(Doc::Object(vec![(name.to_string(), value)])))
+            }
+            "exception" => {
+                let code = header(message, ":exception-type").unwrap_or("");
+                Err(self.exception(code, payload))
+            }
+            "error" => {
+                let code = header(message, ":error-code").unwrap_or("").to_string();
+                let text = header(message, ":error-message")
+                    .filter(|m| !m.is_empty())
+                    .unwrap_or("UnknownError")
+                    .to_string();
+                Err(self.error(ErrorKind::Stream, &code, text))
+            }
+            _ => {
+                let event = header(message, ":event-type").unwrap_or("");
+                Err(self.error(
+                    ErrorKind::Stream,
+                    "Error",
+                    format!("Unrecognizable event type: {event}"),
+                ))
+            }
+        }
+    }
+
+    /// A modelled exception event (`throttlingException`, ...) as the error class it names.
+    fn exception(&self, code: &str, payload: &[u8]) -> CallError {
+        let Some(shape) = schema::member(CONVERSE_STREAM_OUTPUT, code) else {
+            return self.error(
+                ErrorKind::Stream,
+                code,
+                String::from_utf8_lossy(payload).into_owned(),
+            );
+        };
+        let data = if payload.is_empty() {
+            Ok(Doc::Object(Vec::new()))
+        } else {
+            wire::parse_shaped(payload, shape)
+        };
+        let data = match data {
+            Ok(d) => d,
+            Err(e) => {
+                let mut err = self.error(ErrorKind::Deserialization, "SyntaxError", e.to_string());
+                err.response_body = Some(payload.to_vec());
+                return err;
+            }
+        };
+        let (name, fault) = match schema::shape(shape) {
+            Shape::Struct(name, _) => (*name, schema::modelled_error(name).map(|(fault, _)| fault)),
+            _ => (code, None),
+        };
+        let message = match data.get("message").or_else(|| data.get("Message")) {
+            Some(Doc::String(s)) => s.clone(),
+            _ => "Unknown".to_string(),
+        };
+        let mut e = self.error(ErrorKind::Stream, name, message);
+        e.fault = fault;
+        if let Doc::Object(entries) = data {
+            e.fields = entries
+                .into_iter()
+                .filter(|(k, _)| k != "message")
+                .collect();
+        }
+        e
+    }
+}
+
+fn header<'a>(message: &'a Message, name: &str) -> Option<&'a str> {
+    message
+        .headers()
+        .iter()
+        .find(|h| h.name().as_str() == name)
+        .and_then(|h| match h.value() {
+            HeaderValue::String(s) => Some(s.as_str()),
+            _ => None,
+        })
+}
+
+impl futures_core::Stream for EventStream {
+    type Item = Result<Doc, CallError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_next_event(cx)
+    }
+}

@@ -1,0 +1,568 @@
+//! Wire JSON → `Doc`, in one pass, following the JavaScript SDK's `JsonShapeDeserializer`:
+//! members in schema order, `null` members dropped, blobs base64-decoded, unknown union
+//! members as `{ $unknown: [name, value] }`, values of an unexpected JSON type passed
+//! through as plain JSON, documents exactly as `JSON.parse` gives them.
+
+use crate::doc::Doc;
+use crate::schema::{self, Shape, ShapeId, TimestampFormat};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::collections::HashMap;
+use std::fmt;
+
+/// Parses `body` as the shape `id`.
+pub(crate) fn parse_shaped(body: &[u8], id: ShapeId) -> Result<Doc, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let doc = Shaped(id).deserialize(&mut de)?;
+    de.end()?;
+    Ok(doc)
+}
+
+/// Parses `body` like `JSON.parse`.
+pub(crate) fn parse_document(body: &[u8]) -> Result<Doc, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let doc = Raw.deserialize(&mut de)?;
+    de.end()?;
+    Ok(doc)
+}
+
+/// Re-reads an already parsed plain value as shape `id` (the JS SDK does this for error
+/// members and union values it parsed as documents first).
+pub(crate) fn reshape(value: Doc, id: ShapeId) -> Result<Doc, String> {
+    match (schema::shape(id), value) {
+        (Shape::Blob, Doc::String(s)) => base64_decode(&s).map(Doc::Bytes),
+        (Shape::Number, Doc::String(s)) => {
+            Ok(special_number(&s).map_or(Doc::String(s), Doc::Number))
+        }
+        (Shape::Timestamp(format), v) if !v.is_nullish() => timestamp(*format, v),
+        (Shape::Struct(..) | Shape::Union(..), Doc::Object(entries)) => {
+            let union = matches!(schema::shape(id), Shape::Union(..));
+            let mut builder = StructBuilder::new(id, union);
+            for (key, value) in entries {
+                match builder.member_index(&key) {
+                    Some(i) => {
+                        let shaped = if value.is_nullish() {
+                            Doc::Null
+                        } else {
+                            reshape(value, builder.members[i].1)?
+                        };
+                        builder.set(i, key, shaped)
+                    }
+                    None => builder.other(key, value),
+                }
+            }
+            Ok(builder.finish())
+        }
+        (Shape::List(item), Doc::Array(items)) => items
+            .into_iter()
+            .map(|v| reshape(v, *item))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Doc::Array),
+        (Shape::Map(value_shape), Doc::Object(entries)) => entries
+            .into_iter()
+            .map(|(k, v)| reshape(v, *value_shape).map(|v| (k, v)))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Doc::Object),
+        (_, v) => Ok(v),
+    }
+}
+
+/// `"NaN"`, `"Infinity"`, `"-Infinity"`: how numbers that JSON cannot hold are sent.
+fn special_number(s: &str) -> Option<f64> {
+    match s {
+        "NaN" => Some(f64::NAN),
+        "Infinity" => Some(f64::INFINITY),
+        "-Infinity" => Some(f64::NEG_INFINITY),
+        _ => None,
+    }
+}
+
+fn timestamp(format: TimestampFormat, value: Doc) -> Result<Doc, String> {
+    let seconds = match (format, &value) {
+        (TimestampFormat::EpochSeconds, Doc::Number(n)) => *n,
+        (TimestampFormat::EpochSeconds, Doc::String(s)) => s
+            .parse::<f64>()
+            .map_err(|_| format!("Expected real number, got implicit NaN: {s}"))?,
+        // No Bedrock response member uses the string formats; keep such a value as sent
+        // rather than guess at a date parser the JS SDK would differ from.
+        _ => return Ok(value),
+    };
+    if !seconds.is_finite() {
+        return Err("Epoch timestamps must be valid, non-Infinite, non-NaN numerics".into());
+    }
+    // Math.round(seconds * 1000): halves round towards +Infinity.
+    Ok(Doc::Timestamp((seconds * 1000.0 + 0.5).floor()))
+}
+
+/// Collects one structure's members, then lays them out in schema order.
+struct StructBuilder {
+    union: bool,
+    members: &'static [(&'static str, ShapeId)],
+    slots: Vec<Option<Doc>>,
+    /// Keys that are not members, with their plain values (for `$unknown` / `__type`).
+    others: Vec<(String, Doc)>,
+    /// Members that were present but null (JS keeps them only under the `__type` rule).
+    nulls: Vec<&'static str>,
+}
+
+impl StructBuilder {
+    fn new(id: ShapeId, union: bool) -> Self {
+        let members = schema::members(id);
+        StructBuilder {
+            union,
+            members,
+            slots: vec![None; members.len()],
+            others: Vec::new(),
+            nulls: Vec::new(),
+        }
+    }
+
+    fn member_index(&self, key: &str) -> Option<usize> {
+        self.members.iter().position(|(name, _)| *name == key)
+    }
+
+    fn set(&mut self, i: usize, _key: String, value: Doc) {
+        if value.is_nullish() {
+            self.slots[i] = None;
+            self.nulls.push(self.members[i].0);
+        } else {
+            self.slots[i] = Some(value);
+        }
+    }
+
+    fn other(&mut self, key: String, value: Doc) {
+        insert_last_wins(&mut self.others, key, value);
+    }
+
+    fn finish(self) -> Doc {
+        let mut out: Vec<(String, Doc)> = Vec::with_capacity(self.members.len().min(8));
+        for ((name, _), slot) in self.members.iter().zip(self.slots) {
+            if let Some(value) = slot {
+                out.push(((*name).to_string(), value));
+            }
+        }
+        if self.union {
+            // UnionSerde.writeUnknown: exactly one key that is neither a member nor
+            // `__type`, and no member set.
+            let mut unknown = self.others.into_iter().filter(|(k, _)| k != "__type");
+            if let (Some((name, value)), None) = (unknown.next(), unknown.next()) {
+                if out.is_empty() {
+                    out.push((
+                        "$unknown".to_string(),
+                        Doc::Array(vec![Doc::String(name), value]),
+                    ));
+                }
+            }
+        } else if matches!(
+            self.others.iter().find(|(k, _)| k == "__type"),
+            Some((_, Doc::String(_)))
+        ) {
+            // A `__type`-tagged record keeps every key the schema did not consume.
+            for name in self.nulls {
+                if !out.iter().any(|(k, _)| k == name) {
+                    out.push((name.to_string(), Doc::Null));
+                }
+            }
+            for (k, v) in self.others {
+                if !out.iter().any(|(existing, _)| *existing == k) {
+                    out.push((k, v));
+                }
+            }
+        }
+        Doc::Object(out)
+    }
+}
+
+/// `JSON.parse` semantics for a repeated key: the last value, at the first position.
+fn insert_last_wins(entries: &mut Vec<(String, Doc)>, key: String, value: Doc) {
+    match entries.iter_mut().find(|(k, _)| *k == key) {
+        Some(slot) => slot.1 = value,
+        None => entries.push((key, value)),
+    }
+}
+
+/// Builds a JSON object's entries in wire order with `JSON.parse`'s repeated-key rule;
+/// an index keeps big objects linear.
+struct ObjectEntries {
+    entries: Vec<(String, Doc)>,
+    index: Option<HashMap<String, usize>>,
+}
+
+impl ObjectEntries {
+    const INDEX_FROM: usize = 16;
+
+    fn new() -> Self {
+        ObjectEntries {
+            entries: Vec::new(),
+            index: None,
+        }
+    }
+
+    fn insert(&mut self, key: String, value: Doc) {
+        if let Some(index) = &mut self.index {
+            match index.get(&key) {
+                Some(&i) => self.entries[i].1 = value,
+                None => {
+                    index.insert(key.clone(), self.entries.len());
+                    self.entries.push((key, value));
+                }
+            }
+            return;
+        }
+        if let Some(slot) = self.entries.iter_mut().find(|(k, _)| *k == key) {
+            slot.1 = value;
+            return;
+        }
+        self.entries.push((key, value));
+        if self.entries.len() >= Self::INDEX_FROM {
+            self.index = Some(
+                self.entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (k, _))| (k.clone(), i))
+                    .collect(),
+            );
+        }
+    }
+}
+
+/// A plain JSON value (`JSON.parse`).
+struct Raw;
+
+impl<'de> DeserializeSeed<'de> for Raw {
+    type Value = Doc;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Doc, D::Error> {
+        d.deserialize_any(RawVisitor)
+    }
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = Doc;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Doc, E> {
+        Ok(Doc::Null)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Doc, E> {
+        Ok(Doc::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Doc, E> {
+        Ok(Doc::Number(v as f64))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Doc, E> {
+        Ok(Doc::Number(v as f64))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Doc, E> {
+        Ok(Doc::Number(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Doc, E> {
+        Ok(Doc::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Doc, E> {
+        Ok(Doc::String(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Doc, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element_seed(Raw)? {
+            items.push(item);
+        }
+        Ok(Doc::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc, A::Error> {
+        let mut entries = ObjectEntries::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(Raw)?;
+            entries.insert(key, value);
+        }
+        Ok(Doc::Object(entries.entries))
+    }
+}
+
+/// A value of shape `.0`.
+#[derive(Clone, Copy)]
+struct Shaped(ShapeId);
+
+impl<'de> DeserializeSeed<'de> for Shaped {
+    type Value = Doc;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Doc, D::Error> {
+        d.deserialize_any(ShapedVisitor(self.0))
+    }
+}
+
+struct ShapedVisitor(ShapeId);
+
+impl<'de> Visitor<'de> for ShapedVisitor {
+    type Value = Doc;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Doc, E> {
+        Ok(Doc::Null)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Doc, E> {
+        Ok(Doc::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Doc, E> {
+        self.visit_f64(v as f64)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Doc, E> {
+        self.visit_f64(v as f64)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Doc, E> {
+        match schema::shape(self.0) {
+            Shape::Timestamp(format) => timestamp(*format, Doc::Number(v)).map_err(E::custom),
+            _ => Ok(Doc::Number(v)),
+        }
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Doc, E> {
+        match schema::shape(self.0) {
+            Shape::Blob => base64_decode(v).map(Doc::Bytes).map_err(E::custom),
+            Shape::Number => {
+                Ok(special_number(v).map_or_else(|| Doc::String(v.to_string()), Doc::Number))
+            }
+            Shape::Timestamp(format) => {
+                timestamp(*format, Doc::String(v.to_string())).map_err(E::custom)
+            }
+            _ => Ok(Doc::String(v.to_string())),
+        }
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Doc, A::Error> {
+        match schema::shape(self.0) {
+            Shape::List(item) => {
+                let mut seq = seq;
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(value) = seq.next_element_seed(Shaped(*item))? {
+                    items.push(value);
+                }
+                Ok(Doc::Array(items))
+            }
+            _ => RawVisitor.visit_seq(seq),
+        }
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc, A::Error> {
+        match schema::shape(self.0) {
+            Shape::Struct(..) | Shape::Union(..) => {
+                let union = matches!(schema::shape(self.0), Shape::Union(..));
+                let mut builder = StructBuilder::new(self.0, union);
+                while let Some(key) = map.next_key_seed(MemberKey(builder.members))? {
+                    match key {
+                        Key::Member(i) => {
+                            let value = map.next_value_seed(Shaped(builder.members[i].1))?;
+                            builder.set(i, String::new(), value);
+                        }
+                        Key::Other(name) => {
+                            let value = map.next_value_seed(Raw)?;
+                            builder.other(name, value);
+                        }
+                    }
+                }
+                Ok(builder.finish())
+            }
+            Shape::Map(value_shape) => {
+                let mut entries = ObjectEntries::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let value = map.next_value_seed(Shaped(*value_shape))?;
+                    entries.insert(key, value);
+                }
+                Ok(Doc::Object(entries.entries))
+            }
+            _ => RawVisitor.visit_map(map),
+        }
+    }
+}
+
+/// A structure's key: a member's index (no allocation) or another key's text.
+enum Key {
+    Member(usize),
+    Other(String),
+}
+
+struct MemberKey(&'static [(&'static str, ShapeId)]);
+
+impl<'de> DeserializeSeed<'de> for MemberKey {
+    type Value = Key;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MemberKey {
+    type Value = Key;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a member name")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Key, E> {
+        Ok(match self.0.iter().position(|(name, _)| *name == v) {
+            Some(i) => Key::Member(i),
+            None => Key::Other(v.to_string()),
+        })
+    }
+}
+
+const BASE64_ALPHABET: &[u8; 64] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 with padding, as `@smithy/util-base64`'s `toBase64`.
+pub(crate) fn base64_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(BASE64_ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// `@smithy/util-base64`'s `fromBase64` in Node: the length must be a multiple of 4 and
+/// match `^[A-Za-z0-9+/]*={0,2}$`; leftover bits of the last character are ignored.
+pub(crate) fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
+    let bytes = text.as_bytes();
+    if !bytes.len().is_multiple_of(4) {
+        return Err("Incorrect padding on base64 string.".into());
+    }
+    let data_len = bytes.len() - bytes.iter().rev().take_while(|b| **b == b'=').count();
+    if bytes.len() - data_len > 2 {
+        return Err("Invalid base64 string.".into());
+    }
+    let mut out = Vec::with_capacity(data_len * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for &c in &bytes[..data_len] {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return Err("Invalid base64 string.".into()),
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{CONVERSE_RESPONSE, CONVERSE_STREAM_OUTPUT};
+
+    fn shaped(json: &str, id: ShapeId) -> String {
+        parse_shaped(json.as_bytes(), id).unwrap().to_tagged_json()
+    }
+
+    #[test]
+    fn base64_matches_node() {
+        assert_eq!(base64_encode(b""), "");
+        assert_eq!(base64_encode(b"f"), "Zg==");
+        assert_eq!(base64_encode(b"fo"), "Zm8=");
+        assert_eq!(base64_encode(b"foo"), "Zm9v");
+        assert_eq!(base64_decode("Zm9vYg==").unwrap(), b"foob");
+        assert_eq!(base64_decode("Zm9vYmE=").unwrap(), b"fooba");
+        // Node ignores the leftover bits of a non-canonical last character.
+        assert_eq!(base64_decode("Zh==").unwrap(), b"f");
+        assert!(base64_decode("Zm9").is_err());
+        assert!(base64_decode("Zm9-").is_err());
+        assert!(base64_decode("Z===").is_err());
+        assert!(base64_decode("Zm=v").is_err());
+    }
+
+    #[test]
+    fn structures_follow_schema_order_and_drop_nulls() {
+        assert_eq!(
+            shaped(
+                r#"{"usage":{"totalTokens":3,"outputTokens":2,"inputTokens":1,"cacheReadInputTokens":null},"stopReason":"end_turn","extra":{"x":1}}"#,
+                CONVERSE_RESPONSE
+            ),
+            r#"{"stopReason":"end_turn","usage":{"inputTokens":1,"outputTokens":2,"totalTokens":3}}"#
+        );
+    }
+
+    #[test]
+    fn unions_blobs_documents_and_unknown_members() {
+        let json = r#"{"output":{"message":{"role":"assistant","content":[
+            {"text":"hi"},
+            {"reasoningContent":{"redactedContent":"AAEC"}},
+            {"newThing":{"a":1}},
+            {"text":null},
+            {"newThing":1,"other":2},
+            {"toolUse":{"name":"n","toolUseId":"t","input":{"b":1,"a":[1.5,null],"b":2}}}
+        ]}}}"#;
+        assert_eq!(
+            shaped(json, CONVERSE_RESPONSE),
+            concat!(
+                r#"{"output":{"message":{"role":"assistant","content":["#,
+                r#"{"text":"hi"},"#,
+                r#"{"reasoningContent":{"redactedContent":{"$bytes":"AAEC"}}},"#,
+                r#"{"$unknown":["newThing",{"a":1}]},"#,
+                r#"{},"#,
+                r#"{},"#,
+                r#"{"toolUse":{"toolUseId":"t","name":"n","input":{"b":2,"a":[1.5,null]}}}"#,
+                r#"]}}}"#
+            )
+        );
+    }
+
+    #[test]
+    fn unexpected_json_types_pass_through() {
+        assert_eq!(
+            shaped(
+                r#"{"usage":"lots","metrics":{"latencyMs":"NaN"},"output":[1]}"#,
+                CONVERSE_RESPONSE
+            ),
+            r#"{"output":[1],"usage":"lots","metrics":{"latencyMs":null}}"#
+        );
+        assert!(parse_shaped(
+            br#"{"output":{"message":{"content":[{"reasoningContent":{"redactedContent":"A"}}]}}}"#,
+            CONVERSE_RESPONSE
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn stream_events_and_the_type_rule() {
+        assert_eq!(
+            shaped(
+                r#"{"contentBlockDelta":{"delta":{"text":"x"},"contentBlockIndex":0}}"#,
+                CONVERSE_STREAM_OUTPUT
+            ),
+            r#"{"contentBlockDelta":{"delta":{"text":"x"},"contentBlockIndex":0}}"#
+        );
+        let (_, id) = crate::schema::modelled_error("ValidationException").unwrap();
+        assert_eq!(
+            shaped(r#"{"__type":"x","message":null,"z":1}"#, id),
+            r#"{"message":null,"__type":"x","z":1}"#
+        );
+    }
+
+    #[test]
+    fn documents_parse_like_json_parse() {
+        let doc = parse_document(br#"{"a":1,"b":{"c":[true,"x",1e400]},"a":2}"#);
+        assert!(doc.is_err(), "1e400 is out of range for serde_json");
+        let doc = parse_document(br#"{"a":1,"b":{"c":[true,"x",0.1]},"a":2}"#).unwrap();
+        assert_eq!(doc.to_tagged_json(), r#"{"a":2,"b":{"c":[true,"x",0.1]}}"#);
+        let many: String = (0..40).map(|i| format!(r#""k{}":{i},"#, i % 20)).collect();
+        let doc = parse_document(format!("{{{}\"z\":0}}", many).as_bytes()).unwrap();
+        assert_eq!(doc.as_object().unwrap().len(), 21);
+        assert_eq!(doc.get("k3"), Some(&Doc::Number(23.0)));
+    }
+}

@@ -1,0 +1,119 @@
+'use strict';
+// Which transport carries a model's Converse calls, and the native client behind it.
+//
+// The native transport (the Rust aws-sdk-bedrockruntime client, off the event loop) is
+// the default. The JavaScript SDK client carries the calls instead when the caller
+// passed a client, when @aws-sdk/client-bedrock-runtime has been replaced by a test
+// double (a jest.mock factory or automock, aws-sdk-client-mock, any stubbed send) — so
+// callers' tests keep steering the answers — when the caller forces it with
+// `transport: 'js-sdk'`, or when clientConfig holds something the native client cannot
+// honour exactly (said once in a debug log: NODE_DEBUG=bedrock-model-multiplexer).
+
+const { debuglog } = require('node:util');
+const native = require('./native');
+const { bedrockRuntime } = require('./sdk');
+
+const debug = debuglog('bedrock-model-multiplexer');
+
+/** clientConfig keys the native client maps; see nativeSettings(). */
+const NATIVE_KEYS = new Set(['region', 'credentials', 'endpoint', 'maxAttempts', 'retryMode', 'requestHandler', 'customUserAgent']);
+
+const TRANSPORTS = new Set(['auto', 'native', 'js-sdk']);
+
+/** Whether the JS SDK module has been swapped or stubbed by a test double. */
+function jsSdkReplaced() {
+  let sdk;
+  try {
+    sdk = bedrockRuntime();
+  } catch {
+    return false;
+  }
+  const Client = sdk.BedrockRuntimeClient;
+  const Command = sdk.ConverseCommand;
+  if (typeof Client !== 'function' || typeof Command !== 'function') return true;
+  if (Client._isMockFunction || Command._isMockFunction) return true;
+  // aws-sdk-client-mock and sinon stub `send` on the client class's own prototype.
+  return Object.prototype.hasOwnProperty.call(Client.prototype, 'send');
+}
+
+/** Why clientConfig rules the native client out, or null when it does not. */
+function unsupportedConfig(clientConfig) {
+  const keys = Object.keys(clientConfig ?? {}).filter((key) => clientConfig[key] !== undefined && !NATIVE_KEYS.has(key));
+  if (keys.length) return `clientConfig.${keys.join(', clientConfig.')}`;
+  const handler = clientConfig?.requestHandler;
+  if (handler !== undefined && (typeof handler !== 'object' || handler === null || Object.getPrototypeOf(handler) !== Object.prototype)) {
+    return 'clientConfig.requestHandler (a handler instance; pass { connectionTimeout, requestTimeout } instead)';
+  }
+  if (typeof clientConfig?.maxAttempts === 'function') return 'clientConfig.maxAttempts (a provider)';
+  if (typeof clientConfig?.retryMode === 'function') return 'clientConfig.retryMode (a provider)';
+  return null;
+}
+
+const explained = new WeakSet();
+
+/**
+ * The transport a model uses for its next call: 'native' or 'js-sdk'. Decided per
+ * call because tests install their mocks at any time.
+ */
+function chooseTransport({ forced, hasOwnClient, clientConfig }) {
+  if (hasOwnClient || forced === 'js-sdk') return 'js-sdk';
+  if (forced === 'native') return 'native';
+  if (jsSdkReplaced()) return 'js-sdk';
+  const reason = unsupportedConfig(clientConfig);
+  if (reason) {
+    if (clientConfig && !explained.has(clientConfig)) {
+      explained.add(clientConfig);
+      debug('using the JavaScript SDK client: the native client cannot honour %s', reason);
+    }
+    return 'js-sdk';
+  }
+  return 'native';
+}
+
+const transports = new WeakMap();
+
+/** The native client for a clientConfig object: one per object, so one per multiplexer. */
+function nativeTransportFor(clientConfig) {
+  let transport = transports.get(clientConfig);
+  if (!transport) {
+    transport = new native.NativeTransport(nativeSettings(clientConfig));
+    transports.set(clientConfig, transport);
+  }
+  return transport;
+}
+
+/** clientConfig as the native client reads it. */
+function nativeSettings(clientConfig = {}) {
+  const { region, credentials, endpoint, maxAttempts, retryMode, requestHandler, customUserAgent } = clientConfig;
+  return {
+    region,
+    credentials,
+    endpoint: endpoint === undefined ? undefined : endpointText(endpoint),
+    maxAttempts,
+    retryMode,
+    connectionTimeoutMs: requestHandler?.connectionTimeout,
+    requestTimeoutMs: requestHandler?.requestTimeout,
+    userAgent: userAgentText(customUserAgent),
+  };
+}
+
+function endpointText(endpoint) {
+  if (typeof endpoint === 'string') return endpoint;
+  if (endpoint instanceof URL || typeof endpoint?.href === 'string') return endpoint.href;
+  if (endpoint?.url) return endpointText(endpoint.url);
+  if (endpoint?.hostname) {
+    const port = endpoint.port ? `:${endpoint.port}` : '';
+    return `${endpoint.protocol ?? 'https:'}//${endpoint.hostname}${port}${endpoint.path ?? ''}`;
+  }
+  throw new TypeError('clientConfig.endpoint must be a string, a URL or an endpoint object');
+}
+
+function userAgentText(customUserAgent) {
+  if (customUserAgent === undefined || typeof customUserAgent === 'string') return customUserAgent;
+  if (Array.isArray(customUserAgent)) {
+    return customUserAgent.map((pair) => (Array.isArray(pair) ? pair.filter(Boolean).join('/') : String(pair))).join(' ');
+  }
+  throw new TypeError('clientConfig.customUserAgent must be a string or [name, version] pairs');
+}
+
+module.exports = { TRANSPORTS, chooseTransport, nativeTransportFor, jsSdkReplaced };

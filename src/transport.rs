@@ -1,0 +1,212 @@
+//! `NativeTransport`: Converse through the Rust aws-sdk-bedrockruntime client, for
+//! `js/transport.js`. The call runs on napi's tokio runtime, off the event loop; the
+//! input is read and the output built on the JavaScript thread.
+//!
+//! A call settles with `{ ok: true, value }` or `{ ok: false, error }`, never a
+//! rejection: the JavaScript side turns `error` into the very exception class the
+//! JavaScript SDK would throw, which only it can construct.
+
+use bmm_transport::{AwsCredentials, CallError, ClientSettings, Credentials, Doc, ProvideCredentials, Transport};
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::ThreadsafeFunction;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::Notify;
+
+use crate::doc::{from_doc, to_doc};
+
+#[napi]
+pub struct NativeTransport {
+    transport: Transport,
+}
+
+/// `clientConfig` as `js/transport.js` normalises it.
+#[napi(object, object_to_js = false)]
+pub struct NativeSettings {
+    pub region: Option<String>,
+    /// A static credentials object.
+    pub credentials: Option<StaticCredentials>,
+    /// An async credentials provider, wrapped so that it resolves to `StaticCredentials`.
+    pub credentials_provider: Option<ThreadsafeFunction<(), Promise<StaticCredentials>, (), Status, false, true>>,
+    pub endpoint: Option<String>,
+    pub max_attempts: Option<u32>,
+    pub retry_mode: Option<String>,
+    pub connection_timeout_ms: Option<f64>,
+    pub request_timeout_ms: Option<f64>,
+    pub user_agent: Option<String>,
+}
+
+#[napi(object)]
+pub struct StaticCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+    /// `expiration.getTime()`.
+    pub expiration_ms: Option<f64>,
+}
+
+/// Cancels an in-flight call: dropping the SDK's future closes its connection.
+#[napi]
+pub struct CallCanceller {
+    cancelled: Arc<AtomicBool>,
+    notify: Arc<Notify>,
+}
+
+#[napi]
+impl CallCanceller {
+    #[napi(constructor, catch_unwind)]
+    pub fn new() -> Self {
+        CallCanceller { cancelled: Arc::new(AtomicBool::new(false)), notify: Arc::new(Notify::new()) }
+    }
+
+    #[napi(catch_unwind)]
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+        self.notify.notify_waiters();
+    }
+}
+
+#[napi]
+impl NativeTransport {
+    /// Builds the client; a setting it cannot use is an error now, not at the first call.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(settings: NativeSettings) -> Result<Self> {
+        let credentials = match (settings.credentials, settings.credentials_provider) {
+            (_, Some(provider)) => Credentials::Provider(Arc::new(JsCredentialsProvider { provider: Arc::new(provider) })),
+            (Some(keys), None) => Credentials::Static {
+                access_key_id: keys.access_key_id,
+                secret_access_key: keys.secret_access_key,
+                session_token: keys.session_token,
+                expiration: keys.expiration_ms.map(system_time),
+            },
+            (None, None) => Credentials::DefaultChain,
+        };
+        let settings = ClientSettings {
+            region: settings.region,
+            credentials,
+            endpoint: settings.endpoint,
+            max_attempts: settings.max_attempts,
+            retry_mode: settings.retry_mode,
+            connect_timeout: settings.connection_timeout_ms.and_then(duration),
+            request_timeout: settings.request_timeout_ms.and_then(duration),
+            user_agent_suffix: settings.user_agent,
+            stalled_stream_protection: None,
+        };
+        let transport = Transport::new(settings).map_err(|error| Error::from_reason(format!("clientConfig: {error}")))?;
+        Ok(NativeTransport { transport })
+    }
+
+    /// Sends one Converse call for `model_id`; `service_tier` overrides the input's.
+    #[napi(catch_unwind, ts_return_type = "Promise<{ ok: boolean, value?: unknown, error?: unknown }>")]
+    pub fn converse<'env>(
+        &self,
+        env: &'env Env,
+        model_id: String,
+        input: Unknown,
+        service_tier: Option<String>,
+        canceller: Option<&CallCanceller>,
+    ) -> Result<PromiseRaw<'env, Object<'env>>> {
+        let input = to_doc(input)?;
+        let transport = self.transport.clone();
+        let cancel = canceller.map(|c| (Arc::clone(&c.cancelled), Arc::clone(&c.notify)));
+        let call = async move {
+            let send = transport.converse(&model_id, &input, service_tier.as_deref());
+            match cancel {
+                None => Ok(Some(send.await)),
+                Some((cancelled, notify)) => {
+                    let notified = notify.notified();
+                    if cancelled.load(Ordering::SeqCst) {
+                        return Ok(None);
+                    }
+                    tokio::select! {
+                        result = send => Ok(Some(result)),
+                        () = notified => Ok(None),
+                    }
+                }
+            }
+        };
+        env.spawn_future_with_callback(call, |env, result| settle(env, result))
+    }
+}
+
+/// `{ ok, value }`, `{ ok: false, error }`, or `{ ok: false, cancelled: true }`.
+fn settle<'env>(env: &'env Env, result: Option<std::result::Result<Doc, CallError>>) -> Result<Object<'env>> {
+    let mut out = Object::new(env)?;
+    match result {
+        Some(Ok(value)) => {
+            out.set("ok", true)?;
+            out.set("value", from_doc(env, &value)?)?;
+        }
+        Some(Err(error)) => {
+            out.set("ok", false)?;
+            out.set("error", error_object(env, &error)?)?;
+        }
+        None => {
+            out.set("ok", false)?;
+            out.set("cancelled", true)?;
+        }
+    }
+    Ok(out)
+}
+
+/// What the JavaScript side needs to rebuild the JS SDK's error.
+fn error_object<'env>(env: &'env Env, error: &CallError) -> Result<Object<'env>> {
+    let mut out = Object::new(env)?;
+    out.set("name", error.name.as_str())?;
+    out.set("message", error.message.as_str())?;
+    out.set("kind", format!("{:?}", error.kind))?;
+    out.set("fault", error.fault)?;
+    out.set("code", error.code.as_deref())?;
+    out.set("metadata", from_doc(env, &error.metadata())?)?;
+    let mut fields = Object::new(env)?;
+    for (key, value) in &error.fields {
+        fields.set(key, from_doc(env, value)?)?;
+    }
+    out.set("fields", fields)?;
+    if let Some(body) = &error.response_body {
+        out.set("responseBody", Uint8Array::new(body.clone()))?;
+    }
+    out.set("detail", error.detail.as_str())?;
+    Ok(out)
+}
+
+/// An async JavaScript credentials provider, called from the SDK's identity cache
+/// (which calls again only when the credentials it returned are about to expire).
+struct JsCredentialsProvider {
+    provider: Arc<ThreadsafeFunction<(), Promise<StaticCredentials>, (), Status, false, true>>,
+}
+
+impl std::fmt::Debug for JsCredentialsProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JsCredentialsProvider")
+    }
+}
+
+impl ProvideCredentials for JsCredentialsProvider {
+    fn provide_credentials<'a>(&'a self) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        let provider = Arc::clone(&self.provider);
+        aws_credential_types::provider::future::ProvideCredentials::new(async move {
+            let failed = |error: Error| aws_credential_types::provider::error::CredentialsError::provider_error(error.reason);
+            let keys = provider.call_async(()).await.map_err(failed)?.await.map_err(failed)?;
+            Ok(AwsCredentials::new(
+                keys.access_key_id,
+                keys.secret_access_key,
+                keys.session_token,
+                keys.expiration_ms.map(system_time),
+                "clientConfig.credentials",
+            ))
+        })
+    }
+}
+
+fn system_time(ms: f64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(ms.max(0.0) as u64)
+}
+
+fn duration(ms: f64) -> Option<Duration> {
+    (ms.is_finite() && ms > 0.0).then(|| Duration::from_secs_f64(ms / 1000.0))
+}
