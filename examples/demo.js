@@ -34,6 +34,7 @@ async function main() {
     },
   );
 
+  console.log(`requests go through the ${mux.transport} transport\n`);
   let line = [];
   mux.on('model-selected', (modelId, isFallback, retry) => line.push(`${retry ? '→ ' : ''}${modelId}${isFallback ? ' (fallback)' : ''}`));
   mux.on('model-circuit-open-skipped', (modelId) => line.push(`[skip ${modelId}: circuit open]`));

@@ -6,7 +6,8 @@
 
 const { EventEmitter } = require('node:events');
 const native = require('./native');
-const { BedrockModel } = require('./bedrock-model');
+const { BedrockModel, TRANSPORT_OPTION } = require('./bedrock-model');
+const { TRANSPORTS, chooseTransport } = require('./transport');
 const { RequestHandler } = require('./request-handler');
 const { MultiplexerConfigValidator, assertValid } = require('./validation');
 const { createTracer } = require('./tracing');
@@ -20,6 +21,7 @@ class BedrockMultiplexer extends EventEmitter {
   #core;
   #models = new Map();
   #tracer;
+  #noClientConfig;
   #refusal = null;
   #refusalReady = null;
 
@@ -29,6 +31,9 @@ class BedrockMultiplexer extends EventEmitter {
     // would throw instead.
     this.on('error', () => {});
     assertValid(MultiplexerConfigValidator.validate(config));
+    if (config.transport !== undefined && !TRANSPORTS.has(config.transport)) {
+      throw new Error(`Validation failed: transport: transport must be "auto", "native" or "js-sdk" (got: ${String(config.transport)})`);
+    }
     this.#config = config;
     this.#core = new native.MultiplexerCore({ ...DEFAULT_CIRCUIT_BREAKER_CONFIG });
     this.#tracer = createTracer({
@@ -56,7 +61,10 @@ class BedrockMultiplexer extends EventEmitter {
   addModel(modelConfig) {
     assertValid(native.validateModelConfig(modelConfig));
     const breaker = breakerFromHandle(this.#core.addModel(modelConfig));
-    const model = new BedrockModel(modelConfig, undefined, this.#config.defaultTimeoutMs, breaker, this.#config.clientConfig);
+    // One clientConfig object for every model: one native client and connection pool.
+    const clientConfig = this.#config.clientConfig ?? (this.#noClientConfig ??= {});
+    const model = new BedrockModel(modelConfig, undefined, this.#config.defaultTimeoutMs, breaker, clientConfig);
+    model[TRANSPORT_OPTION] = this.#config.transport ?? 'auto';
     this.#models.set(modelConfig.modelId, model);
     this.emit('model-added', modelConfig.modelId);
   }
@@ -107,6 +115,15 @@ class BedrockMultiplexer extends EventEmitter {
     tracer.putAnnotation('primary_models', pools.primary);
     tracer.putAnnotation('fallback_models', pools.fallback);
     if (this.#config.tracing?.captureBodies) tracer.putMetadata('request', input);
+  }
+
+  /**
+   * Beyond the original: which transport requests take now, 'native' (the Rust SDK
+   * client) or 'js-sdk' (a @aws-sdk/client-bedrock-runtime client). Set with the
+   * `transport` option ('auto' by default).
+   */
+  get transport() {
+    return chooseTransport({ forced: this.#config.transport ?? 'auto', hasOwnClient: false, clientConfig: this.#config.clientConfig });
   }
 
   getStats() {

@@ -12,6 +12,7 @@
 const { debuglog } = require('node:util');
 const native = require('./native');
 const { bedrockRuntime } = require('./sdk');
+const { adopt } = require('./realm');
 
 const debug = debuglog('bedrock-model-multiplexer');
 
@@ -117,3 +118,59 @@ function userAgentText(customUserAgent) {
 }
 
 module.exports = { TRANSPORTS, chooseTransport, nativeTransportFor, jsSdkReplaced };
+
+/**
+ * One Converse call through the native client, settled as the JS SDK's `send` would:
+ * the output object, or the SDK's own exception. `canceller.cancel()` abandons it and
+ * closes its connection.
+ */
+async function sendNative(clientConfig, modelId, input, serviceTier, canceller) {
+  const result = await nativeTransportFor(clientConfig).converse(String(modelId), input, serviceTier ?? null, canceller);
+  if (result.ok) return adopt(result.value);
+  if (result.cancelled) return undefined; // the caller has already given up on it
+  throw sdkError(result.error);
+}
+
+/** The error the JS SDK would throw, from the native side's description of it. */
+function sdkError(description) {
+  const { name, message, kind, fault, code, metadata, fields, responseBody } = description;
+  const $metadata = adopt(metadata);
+  const extra = adopt(fields);
+  let sdk = null;
+  try {
+    sdk = bedrockRuntime();
+  } catch {
+    // Not installed: plain errors with the same fields.
+  }
+  const ServiceException = sdk?.BedrockRuntimeServiceException;
+  if (kind === 'Service' && typeof ServiceException === 'function') {
+    const Modeled = sdk[name];
+    const error =
+      typeof Modeled === 'function' && Modeled.prototype instanceof ServiceException
+        ? new Modeled({ $metadata, message, ...extra })
+        : new ServiceException({ name, $fault: fault, $metadata, message, ...extra });
+    // The SDK's error handler copies the body's fields onto the exception after construction.
+    Object.assign(error, extra);
+    if (error.message !== message) error.message = message;
+    return error;
+  }
+  const error = kind === 'Deserialization' && responseBody ? parseFailure(responseBody, message) : new Error(message);
+  if (error.name !== name) error.name = name;
+  if (code) error.code = code;
+  Object.assign(error, extra);
+  error.$metadata = $metadata;
+  return error;
+}
+
+/** V8's own error for an unparseable body, with the SDK's hint appended. */
+function parseFailure(body, message) {
+  try {
+    JSON.parse(Buffer.from(body).toString('utf8'));
+  } catch (parseError) {
+    parseError.message = message.includes('\n') ? `${parseError.message}${message.slice(message.indexOf('\n'))}` : message;
+    return parseError;
+  }
+  return new SyntaxError(message);
+}
+
+module.exports.sendNative = sendNative;
