@@ -10,10 +10,12 @@ const { bedrockRuntime } = require('./sdk');
 const { OutcomeType } = require('./enums');
 const { createEnhancedError, toErrorResponse } = require('./errors');
 const { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breakers');
-const { chooseTransport, jsSdkReplaced, sendNative } = require('./transport');
+const { chooseTransport, jsSdkReplaced, sendNative, sendNativeStream } = require('./transport');
 
 /** Set by the multiplexer: its `transport` option ('auto', 'native' or 'js-sdk'). */
 const TRANSPORT_OPTION = Symbol('transport option');
+/** The multiplexer's way into a stream that answers at its first event; see below. */
+const OPEN_STREAM = Symbol('open stream');
 
 class BedrockModel {
   #config;
@@ -66,12 +68,7 @@ class BedrockModel {
   }
 
   async invoke(input, abortSignal, serviceTier) {
-    const modelId = this.#config.modelId;
-    if (!this.#breaker.canExecute()) {
-      const circuitError = this.#breaker.getCircuitOpenError();
-      const outcome = { modelId, type: OutcomeType.FAIL_FAST, latency: 0, timestamp: new Date(), error: circuitError };
-      throw tagged(new Error(circuitError.message), 'CircuitOpenError', outcome, circuitError);
-    }
+    this.#admit();
 
     const startedAt = Date.now();
     try {
@@ -88,10 +85,8 @@ class BedrockModel {
     if (!this.#breaker.canExecute()) {
       throw new Error(this.#breaker.getCircuitOpenError().message);
     }
-    const command = new (bedrockRuntime().ConverseStreamCommand)({ ...input, modelId: this.#config.modelId });
     try {
-      const send = { start: () => this.getClient().send(command, { abortSignal }) };
-      const response = await withTimeout(send, this.#timeoutMs, abortSignal);
+      const response = await withTimeout(this.#converseStream(input, abortSignal), this.#timeoutMs, abortSignal);
       this.#breaker.recordSuccess();
       return response;
     } catch (error) {
@@ -102,6 +97,81 @@ class BedrockModel {
 
   destroy() {
     this.#breaker.reset();
+  }
+
+  /**
+   * Beyond the original, for `processStreamRequest`: like `invoke`, but sends
+   * ConverseStream and answers once the first event has arrived, so that a failure
+   * before it (throttling, unavailability, a timeout) fails over like any other. The
+   * response's `stream` yields every event; `watch.ended(firstEventMs, outputTokens,
+   * streamingMs)` or `watch.failed(error)` hears how it ends.
+   */
+  async [OPEN_STREAM](input, serviceTier, { firstEventTimeoutMs, idleTimeoutMs, watch }) {
+    this.#admit();
+    const startedAt = Date.now();
+    const streamInput = serviceTier ? { ...input, serviceTier: { type: serviceTier } } : input;
+    let opened;
+    try {
+      opened = await withTimeout(this.#firstEvent(streamInput), firstEventTimeoutMs ?? this.#timeoutMs);
+    } catch (error) {
+      throw this.#failure(error, Date.now() - startedAt, undefined);
+    }
+    const firstEventMs = Date.now() - startedAt;
+    this.#breaker.recordSuccess();
+    const stream = watchedEvents(opened, idleTimeoutMs, {
+      ended: (outputTokens, streamingMs) => watch.ended(firstEventMs, outputTokens, streamingMs),
+      failed: (error) => {
+        this.#breaker.recordFailure(error);
+        watch.failed(error);
+      },
+    });
+    const response = { ...opened.output, stream };
+    const outcome = { modelId: this.#config.modelId, type: OutcomeType.SUCCESS, latency: firstEventMs, timestamp: new Date() };
+    return { response, outcome };
+  }
+
+  /** Throws the original's CircuitOpenError when the breaker refuses calls. */
+  #admit() {
+    if (this.#breaker.canExecute()) return;
+    const circuitError = this.#breaker.getCircuitOpenError();
+    const outcome = { modelId: this.#config.modelId, type: OutcomeType.FAIL_FAST, latency: 0, timestamp: new Date(), error: circuitError };
+    throw tagged(new Error(circuitError.message), 'CircuitOpenError', outcome, circuitError);
+  }
+
+  /** Opens a stream and reads its first event, for withTimeout. */
+  #firstEvent(streamInput) {
+    const send = this.#converseStream(streamInput, undefined);
+    let iterator = null;
+    return {
+      start: async () => {
+        const output = await send.start();
+        iterator = output.stream[Symbol.asyncIterator]();
+        const first = await iterator.next();
+        return { output, iterator, first };
+      },
+      cancel: () => {
+        send.cancel?.();
+        iterator?.return?.();
+      },
+    };
+  }
+
+  /** The send of one ConverseStream call, for withTimeout (see #converse). */
+  #converseStream(input, abortSignal) {
+    const modelId = this.#config.modelId;
+    if (this.transport === 'native') {
+      const canceller = new native.CallCanceller();
+      return {
+        start: () => sendNativeStream(this.#clientConfig, modelId, input, canceller),
+        cancel: () => canceller.cancel(),
+      };
+    }
+    return {
+      start: () => {
+        const command = new (bedrockRuntime().ConverseStreamCommand)({ ...input, modelId });
+        return this.getClient().send(command, { abortSignal });
+      },
+    };
   }
 
   /** The send of one Converse call, for withTimeout: `start()`, and `cancel()` on giving up. */
@@ -135,6 +205,45 @@ class BedrockModel {
     const outcome = { modelId, type: failure.outcomeType, latency, timestamp: new Date(), error: errorResponse };
     const thrown = new Error(failure.message ?? errorResponse.message);
     return tagged(thrown, failure.name, outcome, failure.attachErrorResponse ? errorResponse : undefined);
+  }
+}
+
+/**
+ * The events of an opened stream: the first one (already read), then the rest, each
+ * within `idleTimeoutMs` of the previous when set. Leaving early closes the stream.
+ */
+async function* watchedEvents({ iterator, first }, idleTimeoutMs, watch) {
+  const firstEventAt = Date.now();
+  let outputTokens = 0;
+  let finished = false;
+  try {
+    let next = first;
+    while (!next.done) {
+      outputTokens = next.value?.metadata?.usage?.outputTokens ?? outputTokens;
+      yield next.value;
+      next = await withinIdleTimeout(iterator, idleTimeoutMs);
+    }
+    finished = true;
+    watch.ended(outputTokens, Date.now() - firstEventAt);
+  } catch (error) {
+    finished = true;
+    watch.failed(error);
+    throw error;
+  } finally {
+    if (!finished) await iterator.return?.();
+  }
+}
+
+async function withinIdleTimeout(iterator, idleTimeoutMs) {
+  if (!idleTimeoutMs) return iterator.next();
+  let timer;
+  const idle = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(named(new Error(`No stream event for ${idleTimeoutMs}ms`), 'TimeoutError')), idleTimeoutMs);
+  });
+  try {
+    return await Promise.race([iterator.next(), idle]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -190,4 +299,4 @@ function named(error, name) {
   return error;
 }
 
-module.exports = { BedrockModel, TRANSPORT_OPTION };
+module.exports = { BedrockModel, TRANSPORT_OPTION, OPEN_STREAM };

@@ -6,7 +6,8 @@
 
 const { EventEmitter } = require('node:events');
 const native = require('./native');
-const { BedrockModel, TRANSPORT_OPTION } = require('./bedrock-model');
+const { BedrockModel, TRANSPORT_OPTION, OPEN_STREAM } = require('./bedrock-model');
+const { classifyError, toErrorResponse } = require('./errors');
 const { TRANSPORTS, chooseTransport } = require('./transport');
 const { RequestHandler } = require('./request-handler');
 const { MultiplexerConfigValidator, assertValid } = require('./validation');
@@ -106,6 +107,65 @@ class BedrockMultiplexer extends EventEmitter {
       if (this.listenerCount('error') > 0) this.emit('error', error, null);
       throw error;
     }
+  }
+
+  /**
+   * Beyond the original: a multiplexed ConverseStream. Selection, breakers, tier
+   * escalation and failover work as for processRequest until the first event has
+   * arrived; it resolves then with `{ $metadata, stream }` (the JS SDK's
+   * ConverseStreamCommandOutput), and an error after that reaches the caller through
+   * the stream and counts against the model that served it. Options:
+   * `firstEventTimeoutMs` (default defaultTimeoutMs), `idleTimeoutMs` (between events).
+   */
+  async processStreamRequest(input, options = {}) {
+    const requestId = this.#tracer.generateRequestId();
+    this.emit('request', input);
+    try {
+      return await new RequestHandler(input, this.#streamDelegate(options), this.#config.maxRetries, requestId).process();
+    } catch (error) {
+      if (this.listenerCount('error') > 0) this.emit('error', error, null);
+      throw error;
+    }
+  }
+
+  /** Statistics of the streams served, per model: `{ streams, timeToFirstEvent, outputTokensPerSecond }`. */
+  getStreamStats() {
+    return adopt(this.#core.streamStats());
+  }
+
+  /** This multiplexer as a RequestHandler delegate whose models answer with streams. */
+  #streamDelegate({ firstEventTimeoutMs, idleTimeoutMs }) {
+    const mux = this;
+    return {
+      selectModel: (request) => mux.selectModel(request),
+      reportOutcome: (outcome) => mux.reportOutcome(outcome),
+      emitEvent: (event, ...args) => mux.emitEvent(event, ...args),
+      classifyRefusal: async () => null,
+      refusalRetryEnabled: false,
+      get tierEscalationConfig() {
+        return mux.tierEscalationConfig;
+      },
+      getModel: async (modelId) => {
+        const model = await mux.getModel(modelId);
+        if (!model) return null;
+        const watch = mux.#streamWatch(String(modelId));
+        return {
+          invoke: (input, _abortSignal, serviceTier) =>
+            model[OPEN_STREAM](input, serviceTier, { firstEventTimeoutMs, idleTimeoutMs, watch }),
+        };
+      },
+    };
+  }
+
+  /** What a served stream reports when it ends: its figures, or its failure as an outcome. */
+  #streamWatch(modelId) {
+    return {
+      ended: (firstEventMs, outputTokens, streamingMs) => this.#core.recordStream(modelId, firstEventMs, outputTokens, streamingMs),
+      failed: (error) => {
+        const outcome = { modelId, type: classifyError(error), latency: 0, timestamp: new Date(), error: toErrorResponse(error) };
+        this.reportOutcome(outcome);
+      },
+    };
   }
 
   #annotateRequest(tracer, input, requestId) {

@@ -174,3 +174,38 @@ function parseFailure(body, message) {
 }
 
 module.exports.sendNative = sendNative;
+
+/**
+ * One ConverseStream call through the native client, as the JS SDK's `send` gives it:
+ * `{ $metadata, stream }` once the first event has arrived, `stream` an async iterable
+ * of the SDK's event objects that throws the SDK's exceptions. Leaving a `for await`
+ * early (or an error) closes the HTTP stream.
+ */
+async function sendNativeStream(clientConfig, modelId, input, canceller) {
+  const result = await nativeTransportFor(clientConfig).converseStream(String(modelId), input, null, canceller);
+  if (result.cancelled) return undefined;
+  if (!result.ok) throw sdkError(result.error);
+  return { $metadata: adopt(result.metadata), stream: nativeEvents(result.stream) };
+}
+
+async function* nativeEvents(handle) {
+  try {
+    for (;;) {
+      const next = await handle.next();
+      if (next.error) throw streamError(next.error);
+      if (next.done) return;
+      yield adopt(next.value);
+    }
+  } finally {
+    handle.close();
+  }
+}
+
+/** Errors thrown by the SDK's event iterator carry no `$metadata`. */
+function streamError(description) {
+  const error = sdkError(description);
+  if (description.kind === 'Stream') delete error.$metadata;
+  return error;
+}
+
+module.exports.sendNativeStream = sendNativeStream;

@@ -6,6 +6,8 @@
 use engine::health::{ModelHealth, SimpleHealth, SystemHealth};
 use engine::outcome::OutcomeType;
 use engine::registry::Registry;
+use engine::stats::LatencyMetrics;
+use engine::stream_stats::StreamStats;
 use engine::validate::ModelSpec;
 use napi::bindgen_prelude::*;
 use napi::ValueType;
@@ -18,6 +20,7 @@ use crate::js_value;
 #[napi]
 pub struct MultiplexerCore {
     registry: Registry,
+    streams: StreamStats,
 }
 
 #[napi(object, use_nullable = true)]
@@ -39,7 +42,10 @@ impl MultiplexerCore {
     /// the models one by one (so that each gets its `model-added` event).
     #[napi(constructor, catch_unwind)]
     pub fn new(breaker_defaults: Unknown) -> Result<Self> {
-        Ok(MultiplexerCore { registry: Registry::with_breaker_config(breaker_config(breaker_defaults)?) })
+        Ok(MultiplexerCore {
+            registry: Registry::with_breaker_config(breaker_config(breaker_defaults)?),
+            streams: StreamStats::default(),
+        })
     }
 
     /// Adds (or replaces) a model and returns the handle of its breaker.
@@ -105,21 +111,34 @@ impl MultiplexerCore {
             per_model.set(model_id, entry)?;
         }
         out.set("modelStats", per_model)?;
-        let latency = &stats.latency;
-        let mut metrics = Object::new(env)?;
-        metrics.set("average", latency.average)?;
-        metrics.set("p50", latency.p50)?;
-        metrics.set("p95", latency.p95)?;
-        metrics.set("p99", latency.p99)?;
-        metrics.set("min", latency.min)?;
-        metrics.set("max", latency.max)?;
-        out.set("latencyMetrics", metrics)?;
+        out.set("latencyMetrics", latency_object(env, &stats.latency)?)?;
         Ok(out)
     }
 
     #[napi(catch_unwind)]
     pub fn reset_stats(&mut self) {
         self.registry.reset_stats();
+        self.streams.reset();
+    }
+
+    /// A stream that ended (see `StreamStats::record`).
+    #[napi(catch_unwind)]
+    pub fn record_stream(&mut self, model_id: String, first_event_ms: f64, output_tokens: f64, streaming_ms: f64) {
+        self.streams.record(&model_id, first_event_ms, output_tokens, streaming_ms);
+    }
+
+    /// `getStreamStats()`: `{ [modelId]: { streams, timeToFirstEvent, outputTokensPerSecond } }`.
+    #[napi(catch_unwind)]
+    pub fn stream_stats<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
+        let mut out = Object::new(env)?;
+        for model in self.streams.view() {
+            let mut entry = Object::new(env)?;
+            entry.set("streams", model.streams as f64)?;
+            entry.set("timeToFirstEvent", latency_object(env, &model.time_to_first_event)?)?;
+            entry.set("outputTokensPerSecond", model.output_tokens_per_second)?;
+            out.set(&model.model_id, entry)?;
+        }
+        Ok(out)
     }
 
     #[napi(catch_unwind)]
@@ -159,6 +178,18 @@ impl MultiplexerCore {
     pub fn destroy(&mut self) {
         self.registry.destroy();
     }
+}
+
+/// `LatencyMetrics`: `{ average, p50, p95, p99, min, max }`.
+fn latency_object<'env>(env: &'env Env, latency: &LatencyMetrics) -> Result<Object<'env>> {
+    let mut out = Object::new(env)?;
+    out.set("average", latency.average)?;
+    out.set("p50", latency.p50)?;
+    out.set("p95", latency.p95)?;
+    out.set("p99", latency.p99)?;
+    out.set("min", latency.min)?;
+    out.set("max", latency.max)?;
+    Ok(out)
 }
 
 /// The load-balancer answer: `{ status, code }`.

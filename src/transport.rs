@@ -6,7 +6,7 @@
 //! rejection: the JavaScript side turns `error` into the very exception class the
 //! JavaScript SDK would throw, which only it can construct.
 
-use bmm_transport::{AwsCredentials, CallError, ClientSettings, Credentials, Doc, ProvideCredentials, Transport};
+use bmm_transport::{AwsCredentials, CallError, ClientSettings, Credentials, Doc, EventStream, ProvideCredentials, Transport};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunction;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -112,21 +112,128 @@ impl NativeTransport {
         let cancel = canceller.map(|c| (Arc::clone(&c.cancelled), Arc::clone(&c.notify)));
         let call = async move {
             let send = transport.converse(&model_id, &input, service_tier.as_deref());
-            match cancel {
-                None => Ok(Some(send.await)),
-                Some((cancelled, notify)) => {
-                    let notified = notify.notified();
-                    if cancelled.load(Ordering::SeqCst) {
-                        return Ok(None);
-                    }
-                    tokio::select! {
-                        result = send => Ok(Some(result)),
-                        () = notified => Ok(None),
-                    }
-                }
-            }
+            Ok(cancellable(send, cancel).await)
         };
         env.spawn_future_with_callback(call, |env, result| settle(env, result))
+    }
+}
+
+#[napi]
+impl NativeTransport {
+    /// Opens one ConverseStream call; settles once the first event has arrived (an
+    /// exception as first event is the call's error), like the JS SDK's `send`.
+    #[napi(catch_unwind, ts_return_type = "Promise<{ ok: boolean, metadata?: unknown, stream?: NativeStream, error?: unknown }>")]
+    pub fn converse_stream<'env>(
+        &self,
+        env: &'env Env,
+        model_id: String,
+        input: Unknown,
+        service_tier: Option<String>,
+        canceller: Option<&CallCanceller>,
+    ) -> Result<PromiseRaw<'env, Object<'env>>> {
+        let input = to_doc(input)?;
+        let transport = self.transport.clone();
+        let cancel = canceller.map(|c| (Arc::clone(&c.cancelled), Arc::clone(&c.notify)));
+        let call = async move {
+            let open = transport.converse_stream(&model_id, &input, service_tier.as_deref());
+            Ok(cancellable(open, cancel).await)
+        };
+        env.spawn_future_with_callback(call, |env, result| {
+            let mut out = Object::new(env)?;
+            match result {
+                Some(Ok((metadata, events))) => {
+                    out.set("ok", true)?;
+                    out.set("metadata", from_doc(env, &metadata)?)?;
+                    let stream = NativeStream { events: Arc::new(tokio::sync::Mutex::new(Some(events))) };
+                    out.set("stream", stream.into_instance(env)?)?;
+                }
+                Some(Err(error)) => {
+                    out.set("ok", false)?;
+                    out.set("error", error_object(env, &error)?)?;
+                }
+                None => {
+                    out.set("ok", false)?;
+                    out.set("cancelled", true)?;
+                }
+            }
+            Ok(out)
+        })
+    }
+}
+
+/// The events of one ConverseStream response, pulled one at a time: nothing is read
+/// from the connection ahead of what JavaScript asked for (beyond the socket's own
+/// buffers), so a slow consumer holds memory still. `close()` drops the response,
+/// which closes its HTTP stream.
+#[napi]
+pub struct NativeStream {
+    events: Arc<tokio::sync::Mutex<Option<EventStream>>>,
+}
+
+#[napi]
+impl NativeStream {
+    /// `{ done: true }`, `{ done: false, value }` or `{ done: true, error }`.
+    #[napi(catch_unwind, ts_return_type = "Promise<{ done: boolean, value?: unknown, error?: unknown }>")]
+    pub fn next<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Object<'env>>> {
+        let events = Arc::clone(&self.events);
+        let pull = async move {
+            let mut guard = events.lock().await;
+            let Some(stream) = guard.as_mut() else { return Ok(None) };
+            let event = stream.next().await;
+            if !matches!(event, Some(Ok(_))) {
+                *guard = None; // ended or failed: release the connection now
+            }
+            Ok(event)
+        };
+        env.spawn_future_with_callback(pull, |env, event| {
+            let mut out = Object::new(env)?;
+            match event {
+                Some(Ok(value)) => {
+                    out.set("done", false)?;
+                    out.set("value", from_doc(env, &value)?)?;
+                }
+                Some(Err(error)) => {
+                    out.set("done", true)?;
+                    out.set("error", error_object(env, &error)?)?;
+                }
+                None => out.set("done", true)?,
+            }
+            Ok(out)
+        })
+    }
+
+    /// Stops reading and closes the HTTP stream (also when a `next()` is pending).
+    #[napi(catch_unwind)]
+    pub fn close(&self) {
+        match self.events.try_lock() {
+            Ok(mut guard) => *guard = None,
+            Err(_) => {
+                // A pull is in flight: drop the stream once it yields the lock.
+                let events = Arc::clone(&self.events);
+                napi::bindgen_prelude::spawn(async move {
+                    *events.lock().await = None;
+                });
+            }
+        }
+    }
+}
+
+type Cancel = Option<(Arc<AtomicBool>, Arc<Notify>)>;
+
+/// Runs `call` unless cancelled first; `None` when cancelled.
+async fn cancellable<T>(call: impl std::future::Future<Output = T>, cancel: Cancel) -> Option<T> {
+    match cancel {
+        None => Some(call.await),
+        Some((cancelled, notify)) => {
+            let notified = notify.notified();
+            if cancelled.load(Ordering::SeqCst) {
+                return None;
+            }
+            tokio::select! {
+                result = call => Some(result),
+                () = notified => None,
+            }
+        }
     }
 }
 

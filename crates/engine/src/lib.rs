@@ -16,6 +16,7 @@ pub mod registry;
 pub mod request;
 pub mod select;
 pub mod stats;
+pub mod stream_stats;
 pub mod time;
 pub mod validate;
 
