@@ -69,6 +69,7 @@ class BedrockModel {
 
   async invoke(input, abortSignal, serviceTier) {
     this.#admit();
+    const modelId = this.#config.modelId;
 
     const startedAt = Date.now();
     try {
