@@ -160,6 +160,30 @@ export interface MultiplexerConfig {
   refusalDetection?: RefusalDetectionConfig;
   /** Optional retry of throttled calls on a higher-priority service tier. */
   tierEscalation?: TierEscalationConfig;
+  /**
+   * Beyond the original: which client carries the calls. `'auto'` (default) uses the
+   * native Rust client unless a JS client is needed (a mocked SDK, an unsupported
+   * clientConfig); `'native'` and `'js-sdk'` force one.
+   */
+  transport?: TransportChoice;
+}
+
+/** Beyond the original: the `transport` option. */
+export type TransportChoice = 'auto' | 'native' | 'js-sdk';
+
+/** Beyond the original: options of `processStreamRequest`. */
+export interface StreamRequestOptions {
+  /** Time allowed until the first event (default: `defaultTimeoutMs`). */
+  firstEventTimeoutMs?: number;
+  /** Longest allowed gap between two events after the first (default: none). */
+  idleTimeoutMs?: number;
+}
+
+/** Beyond the original: one model's streaming statistics. */
+export interface ModelStreamStats {
+  streams: number;
+  timeToFirstEvent: LatencyMetrics;
+  outputTokensPerSecond: number;
 }
 
 /** Bedrock inference service tiers. */
@@ -430,6 +454,15 @@ export declare class BedrockMultiplexer extends EventEmitter implements RequestH
   removeModel(modelId: string): void;
   /** Send one Converse request, retrying and failing over as configured. */
   processRequest(input: MultiplexerInput): Promise<ConverseCommandOutput>;
+  /**
+   * Beyond the original: a multiplexed ConverseStream that fails over until its first
+   * event has arrived, then streams; later errors reach the caller through `stream`.
+   */
+  processStreamRequest(input: MultiplexerInput, options?: StreamRequestOptions): Promise<ConverseStreamCommandOutput>;
+  /** Beyond the original: streaming statistics per model. */
+  getStreamStats(): Record<string, ModelStreamStats>;
+  /** Beyond the original: the transport the next call takes. */
+  get transport(): 'native' | 'js-sdk';
   /** Current counters and latency summary. */
   getStats(): MultiplexerStats;
   /** Zero all counters and latency history. Emits `stats-reset`. */
@@ -493,6 +526,8 @@ export declare class BedrockModel {
   constructor(config: ModelConfiguration, client?: BedrockRuntimeClient, defaultTimeoutMs?: number, circuitBreaker?: CircuitBreaker, clientConfig?: Record<string, any>);
   /** The model id. */
   get modelId(): string;
+  /** Beyond the original: the transport the next call takes. */
+  get transport(): 'native' | 'js-sdk';
   /** A copy of the model's configuration. */
   get configuration(): ModelConfiguration;
   /** Whether the model is in the fallback pool. */

@@ -88,7 +88,9 @@ function nativeSettings(clientConfig = {}) {
   const { region, credentials, endpoint, maxAttempts, retryMode, requestHandler, customUserAgent } = clientConfig;
   return {
     region,
-    credentials,
+    credentials: typeof credentials === 'function' || credentials == null ? undefined : keysOf(credentials),
+    // Called from Rust whenever the cached credentials are about to expire.
+    credentialsProvider: typeof credentials === 'function' ? async () => keysOf(await credentials()) : undefined,
     endpoint: endpoint === undefined ? undefined : endpointText(endpoint),
     maxAttempts,
     retryMode,
@@ -96,6 +98,11 @@ function nativeSettings(clientConfig = {}) {
     requestTimeoutMs: requestHandler?.requestTimeout,
     userAgent: userAgentText(customUserAgent),
   };
+}
+
+/** AWS credentials (`expiration` a Date, as the SDKs give it) as the native side reads them. */
+function keysOf({ accessKeyId, secretAccessKey, sessionToken, expiration }) {
+  return { accessKeyId, secretAccessKey, sessionToken, expirationMs: expiration ? new Date(expiration).getTime() : undefined };
 }
 
 function endpointText(endpoint) {
