@@ -6,7 +6,7 @@
 //! rejection: the JavaScript side turns `error` into the very exception class the
 //! JavaScript SDK would throw, which only it can construct.
 
-use bmm_transport::{AwsCredentials, CallError, ClientSettings, Credentials, Doc, EventStream, ProvideCredentials, Transport};
+use bmm_transport::{AwsCredentials, CallError, ClientSettings, Credentials, EventStream, ProvideCredentials, Transport};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunction;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -107,19 +107,16 @@ impl NativeTransport {
         service_tier: Option<String>,
         canceller: Option<&CallCanceller>,
     ) -> Result<PromiseRaw<'env, Object<'env>>> {
-        let input = to_doc(input)?;
-        let transport = self.transport.clone();
-        let cancel = canceller.map(|c| (Arc::clone(&c.cancelled), Arc::clone(&c.notify)));
+        let (input, transport, cancel) = (to_doc(input)?, self.transport.clone(), cancel_token(canceller));
         let call = async move {
             let send = transport.converse(&model_id, &input, service_tier.as_deref());
             Ok(cancellable(send, cancel).await)
         };
-        env.spawn_future_with_callback(call, |env, result| settle(env, result))
+        env.spawn_future_with_callback(call, |env, result| {
+            settle(env, result, |env, out, value| out.set("value", from_doc(env, &value)?))
+        })
     }
-}
 
-#[napi]
-impl NativeTransport {
     /// Opens one ConverseStream call; settles once the first event has arrived (an
     /// exception as first event is the call's error), like the JS SDK's `send`.
     #[napi(catch_unwind, ts_return_type = "Promise<{ ok: boolean, metadata?: unknown, stream?: NativeStream, error?: unknown }>")]
@@ -131,32 +128,17 @@ impl NativeTransport {
         service_tier: Option<String>,
         canceller: Option<&CallCanceller>,
     ) -> Result<PromiseRaw<'env, Object<'env>>> {
-        let input = to_doc(input)?;
-        let transport = self.transport.clone();
-        let cancel = canceller.map(|c| (Arc::clone(&c.cancelled), Arc::clone(&c.notify)));
+        let (input, transport, cancel) = (to_doc(input)?, self.transport.clone(), cancel_token(canceller));
         let call = async move {
             let open = transport.converse_stream(&model_id, &input, service_tier.as_deref());
             Ok(cancellable(open, cancel).await)
         };
         env.spawn_future_with_callback(call, |env, result| {
-            let mut out = Object::new(env)?;
-            match result {
-                Some(Ok((metadata, events))) => {
-                    out.set("ok", true)?;
-                    out.set("metadata", from_doc(env, &metadata)?)?;
-                    let stream = NativeStream { events: Arc::new(tokio::sync::Mutex::new(Some(events))) };
-                    out.set("stream", stream.into_instance(env)?)?;
-                }
-                Some(Err(error)) => {
-                    out.set("ok", false)?;
-                    out.set("error", error_object(env, &error)?)?;
-                }
-                None => {
-                    out.set("ok", false)?;
-                    out.set("cancelled", true)?;
-                }
-            }
-            Ok(out)
+            settle(env, result, |env, out, (metadata, events)| {
+                out.set("metadata", from_doc(env, &metadata)?)?;
+                let stream = NativeStream { events: Arc::new(tokio::sync::Mutex::new(Some(events))) };
+                out.set("stream", stream.into_instance(env)?)
+            })
         })
     }
 }
@@ -220,6 +202,10 @@ impl NativeStream {
 
 type Cancel = Option<(Arc<AtomicBool>, Arc<Notify>)>;
 
+fn cancel_token(canceller: Option<&CallCanceller>) -> Cancel {
+    canceller.map(|c| (Arc::clone(&c.cancelled), Arc::clone(&c.notify)))
+}
+
 /// Runs `call` unless cancelled first; `None` when cancelled.
 async fn cancellable<T>(call: impl std::future::Future<Output = T>, cancel: Cancel) -> Option<T> {
     match cancel {
@@ -237,13 +223,18 @@ async fn cancellable<T>(call: impl std::future::Future<Output = T>, cancel: Canc
     }
 }
 
-/// `{ ok, value }`, `{ ok: false, error }`, or `{ ok: false, cancelled: true }`.
-fn settle<'env>(env: &'env Env, result: Option<std::result::Result<Doc, CallError>>) -> Result<Object<'env>> {
+/// `{ ok: true, ...what `answer` sets }`, `{ ok: false, error }`, or
+/// `{ ok: false, cancelled: true }`.
+fn settle<'env, T>(
+    env: &'env Env,
+    result: Option<std::result::Result<T, CallError>>,
+    answer: impl FnOnce(&'env Env, &mut Object<'env>, T) -> Result<()>,
+) -> Result<Object<'env>> {
     let mut out = Object::new(env)?;
     match result {
         Some(Ok(value)) => {
             out.set("ok", true)?;
-            out.set("value", from_doc(env, &value)?)?;
+            answer(env, &mut out, value)?;
         }
         Some(Err(error)) => {
             out.set("ok", false)?;
