@@ -16,7 +16,9 @@ function adopt(value) {
 function copy(value) {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(copy);
-  if (Object.prototype.toString.call(value) === '[object Date]') return new Date(value.getTime());
+  const tag = Object.prototype.toString.call(value);
+  if (tag === '[object Date]') return new Date(value.getTime());
+  if (tag === '[object Uint8Array]') return new Uint8Array(value);
   const out = {};
   for (const key of Object.keys(value)) out[key] = copy(value[key]);
   return out;

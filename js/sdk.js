@@ -8,4 +8,23 @@ function bedrockRuntime() {
   return require('@aws-sdk/client-bedrock-runtime');
 }
 
-module.exports = { bedrockRuntime };
+/** The HttpResponse class the JS SDK puts on its errors, from the SDK's own dependencies. */
+function httpResponseClass() {
+  try {
+    const from = { paths: [require.resolve('@aws-sdk/client-bedrock-runtime')] };
+    // Newer SDKs carry it in @smithy/core, older ones in @smithy/protocol-http.
+    for (const module of ['@smithy/core/transport', '@smithy/protocol-http']) {
+      try {
+        const { HttpResponse } = require(require.resolve(module, from));
+        if (HttpResponse) return HttpResponse;
+      } catch {
+        // try the next one
+      }
+    }
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+module.exports = { bedrockRuntime, httpResponseClass };

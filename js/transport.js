@@ -11,7 +11,7 @@
 
 const { debuglog } = require('node:util');
 const native = require('./native');
-const { bedrockRuntime } = require('./sdk');
+const { bedrockRuntime, httpResponseClass } = require('./sdk');
 const { adopt } = require('./realm');
 
 const debug = debuglog('bedrock-model-multiplexer');
@@ -138,7 +138,12 @@ async function sendNative(clientConfig, modelId, input, serviceTier, canceller) 
   throw sdkError(result.error);
 }
 
-/** The error the JS SDK would throw, from the native side's description of it. */
+/**
+ * The error the JS SDK would throw, from the native side's description of it, built
+ * the way its error handler builds it: a service exception constructed empty, then its
+ * metadata, fault, message and members assigned (so they are own enumerable keys in
+ * the same order), then the raw response as a hidden `$response`.
+ */
 function sdkError(description) {
   const { name, message, kind, fault, code, metadata, fields, responseBody } = description;
   const $metadata = adopt(metadata);
@@ -152,20 +157,25 @@ function sdkError(description) {
   const ServiceException = sdk?.BedrockRuntimeServiceException;
   if (kind === 'Service' && typeof ServiceException === 'function') {
     const Modeled = sdk[name];
-    const error =
-      typeof Modeled === 'function' && Modeled.prototype instanceof ServiceException
-        ? new Modeled({ $metadata, message, ...extra })
-        : new ServiceException({ name, $fault: fault, $metadata, message, ...extra });
-    // The SDK's error handler copies the body's fields onto the exception after construction.
-    Object.assign(error, extra);
-    if (error.message !== message) error.message = message;
-    return error;
+    const modeled = typeof Modeled === 'function' && Modeled.prototype instanceof ServiceException;
+    const error = modeled ? new Modeled({}) : new ServiceException({ name });
+    Object.assign(error, { $metadata, $fault: fault }, { message }, extra);
+    return withHiddenResponse(error, $metadata);
   }
   const error = kind === 'Deserialization' && responseBody ? parseFailure(responseBody, message) : new Error(message);
   if (error.name !== name) error.name = name;
   if (code) error.code = code;
   Object.assign(error, extra);
   error.$metadata = $metadata;
+  return kind === 'Deserialization' ? withHiddenResponse(error, $metadata) : error;
+}
+
+/** The JS SDK hides the raw response on errors it parsed from one. */
+function withHiddenResponse(error, $metadata) {
+  const fields = { statusCode: $metadata?.httpStatusCode, headers: {}, body: undefined };
+  const HttpResponse = httpResponseClass();
+  const response = HttpResponse ? new HttpResponse(fields) : fields;
+  Object.defineProperty(error, '$response', { value: response, enumerable: false, writable: false, configurable: false });
   return error;
 }
 

@@ -1,0 +1,377 @@
+'use strict';
+// Helpers for native-differential.test.ts (and differential-child.js, which runs the same
+// corpus in a plain Node process). They run one case through both transports and turn
+// what each gave into plain, comparable summaries. Every normalisation lives here,
+// named, with the reason it is needed; nothing else is relaxed.
+//
+// Plain CommonJS so that the child process can load it without a TypeScript step.
+
+const sdk = require('@aws-sdk/client-bedrock-runtime');
+const { sendNative } = require('../../js/transport');
+const { CallCanceller } = require('../../js/native');
+const { EMULATOR_CREDENTIALS } = require('../../testing');
+
+async function settle(promise) {
+  try {
+    return { ok: true, value: await promise };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/**
+ * Runs case `c` (a) through a JS SDK client and (b) through `sendNative`, against
+ * `emulator` with the same behaviour. The behaviour is installed afresh before each
+ * side, which also restarts its fault schedule (failFirst / sequence counters).
+ */
+async function runBoth(emulator, c, modelId) {
+  const behavior = c.behavior ?? {};
+  const config = () => ({
+    region: 'us-east-1',
+    endpoint: emulator.endpoint,
+    credentials: { ...(c.credentials ?? EMULATOR_CREDENTIALS) },
+    maxAttempts: c.maxAttempts ?? 1,
+  });
+  // The JS SDK has no tier argument: the tier goes into its input, as the multiplexer does.
+  const jsInput = () => (c.tier ? { ...c.input(), serviceTier: { type: c.tier } } : c.input());
+
+  emulator.setBehavior(modelId, behavior);
+  emulator.clearRequests();
+  const client = new sdk.BedrockRuntimeClient(config());
+  let js;
+  try {
+    js = await settle(client.send(new sdk.ConverseCommand({ ...jsInput(), modelId })));
+  } finally {
+    client.destroy();
+  }
+  const jsReceived = emulator.requests();
+
+  emulator.setBehavior(modelId, behavior);
+  emulator.clearRequests();
+  const native = await settle(sendNative(config(), modelId, c.input(), c.tier, new CallCanceller()));
+  const nativeReceived = emulator.requests();
+
+  return { js, native, jsReceived, nativeReceived };
+}
+
+/** What `Object.prototype.toString` and the constructor say a value is (realm-independent). */
+function tagOf(value) {
+  if (value === null) return 'null';
+  if (typeof value !== 'object' && typeof value !== 'function') {
+    return Object.is(value, -0) ? 'number(-0)' : typeof value;
+  }
+  const tag = Object.prototype.toString.call(value).slice(8, -1);
+  const ctor = Object.getPrototypeOf(value)?.constructor?.name ?? '<null prototype>';
+  return tag === ctor ? tag : `${tag}/${ctor}`;
+}
+
+/**
+ * The structure of a value as JavaScript code can observe it by enumeration: one line
+ * per object or array, with its path, its kind and its own enumerable keys in
+ * `Object.keys` order. Equal layouts mean the same `JSON.stringify` key order, which
+ * `toStrictEqual` alone does not check.
+ */
+function layout(value, path = '$', out = []) {
+  if (value === null || typeof value !== 'object') return out;
+  const tag = tagOf(value);
+  if (ArrayBuffer.isView(value)) {
+    out.push(`${path} ${tag}(${value.length})`);
+    return out;
+  }
+  if (tag === 'Date') {
+    out.push(`${path} ${tag}`);
+    return out;
+  }
+  if (Array.isArray(value)) {
+    out.push(`${path} ${tag}[${value.length}]`);
+    value.forEach((item, i) => layout(item, `${path}[${i}]`, out));
+    return out;
+  }
+  const keys = Object.keys(value);
+  out.push(`${path} ${tag} {${keys.join(',')}}`);
+  for (const key of keys) layout(value[key], `${path}.${key}`, out);
+  return out;
+}
+
+/**
+ * `$metadata` with `requestId` reduced to its type: the emulator gives every HTTP
+ * response a fresh random UUID, so two calls can never agree on its value.
+ */
+function withoutRequestId(metadata) {
+  if (metadata === null || typeof metadata !== 'object') return metadata;
+  const out = {};
+  for (const key of Object.keys(metadata)) {
+    out[key] = key === 'requestId' ? `<${typeof metadata.requestId}>` : metadata[key];
+  }
+  return out;
+}
+
+/**
+ * `$metadata.totalRetryDelay` after retries: both SDKs sleep a random, jittered backoff,
+ * so the sums cannot be equal; compared as "a number > 0" (anything else is kept as it
+ * is, so 0 or a missing value still fails). Used by the retry cases only.
+ */
+function retryDelayAsPositive(metadata) {
+  if (metadata === null || typeof metadata !== 'object' || !('totalRetryDelay' in metadata)) return metadata;
+  const out = {};
+  const delay = metadata.totalRetryDelay;
+  for (const key of Object.keys(metadata)) {
+    out[key] = key === 'totalRetryDelay' ? (typeof delay === 'number' && delay > 0 ? '<number > 0>' : delay) : metadata[key];
+  }
+  return out;
+}
+
+function metadataOf(metadata, options) {
+  const m = withoutRequestId(metadata);
+  return options.retried ? retryDelayAsPositive(m) : m;
+}
+
+/** A successful Converse output (only `$metadata` normalised) and its layout. */
+function outputSummary(output, options = {}) {
+  if (output === null || typeof output !== 'object') return { output };
+  const normalised = {};
+  for (const key of Object.keys(output)) {
+    normalised[key] = key === '$metadata' ? metadataOf(output.$metadata, options) : output[key];
+  }
+  return { output: normalised, layout: layout(normalised) };
+}
+
+/** Every exception class the SDK exports (the service base class included). */
+const SDK_EXCEPTION_CLASSES = Object.entries(sdk).filter(
+  ([, value]) =>
+    typeof value === 'function' &&
+    (value === sdk.BedrockRuntimeServiceException || value.prototype instanceof sdk.BedrockRuntimeServiceException),
+);
+
+function prototypeChain(value) {
+  const names = [];
+  for (let p = Object.getPrototypeOf(value); p; p = Object.getPrototypeOf(p)) {
+    names.push(Object.prototype.hasOwnProperty.call(p, 'constructor') ? p.constructor.name : '<anonymous>');
+  }
+  return names;
+}
+
+/**
+ * A non-enumerable own property: its definition and the kind of its value, not the
+ * value itself for `$response` (the JS SDK's raw HttpResponse object, which cannot be
+ * equal by identity; its status code is kept).
+ */
+function hiddenProperty(error, key) {
+  const d = Object.getOwnPropertyDescriptor(error, key);
+  let kind = d.get || d.set ? 'accessor' : tagOf(d.value);
+  if (key === '$response' && d.value && typeof d.value === 'object') kind += ` statusCode=${d.value.statusCode}`;
+  if (key === 'message') kind += ` ${JSON.stringify(d.value)}`;
+  return `${key}: ${kind} enumerable=false writable=${d.writable} configurable=${d.configurable}`;
+}
+
+/**
+ * Everything a caller can observe of a thrown error except `stack` (call sites differ)
+ * and `$metadata.requestId` (and, in retry cases, the exact `totalRetryDelay`).
+ *
+ * `instanceof Error` is compared via `Object.prototype.toString`, not by identity: under
+ * jest, errors raised inside Node's own modules come from the host realm while code
+ * loaded through jest builds errors in the test realm, so identity with the test file's
+ * `Error` would reflect where an error was built, not what the caller can see of it.
+ * `instanceof` the SDK's exception classes is compared exactly.
+ */
+function errorSummary(error, options = {}) {
+  if (error === null || typeof error !== 'object') return { thrown: error };
+  const ownEnumerable = {};
+  for (const key of Object.keys(error)) {
+    ownEnumerable[key] = key === '$metadata' ? metadataOf(error.$metadata, options) : error[key];
+  }
+  const instanceOf = {};
+  for (const [name, Class] of SDK_EXCEPTION_CLASSES) instanceOf[name] = error instanceof Class;
+  return {
+    constructorName: error.constructor?.name,
+    prototypeChain: prototypeChain(error),
+    isErrorObject: Object.prototype.toString.call(error) === '[object Error]',
+    instanceOf,
+    name: error.name,
+    message: error.message,
+    $fault: error.$fault,
+    $metadata: metadataOf(error.$metadata, options),
+    ownEnumerableKeys: Object.keys(error),
+    ownEnumerable,
+    ownEnumerableLayout: layout(ownEnumerable),
+    hiddenOwnProperties: Object.getOwnPropertyNames(error)
+      .filter((key) => key !== 'stack' && !Object.getOwnPropertyDescriptor(error, key).enumerable)
+      .map((key) => hiddenProperty(error, key)),
+    hasStack: typeof error.stack === 'string',
+  };
+}
+
+function summary(result, options = {}) {
+  return result.ok
+    ? { settled: 'fulfilled', ...outputSummary(result.value, options) }
+    : { settled: 'rejected', ...errorSummary(result.error, options) };
+}
+
+/**
+ * What the emulator received, minus what necessarily differs between two SDKs: headers
+ * (user agent, signature, invocation id, date), HTTP version, arrival time, sequence
+ * number (HTTP versions are compared once for the whole corpus, see httpVersions).
+ *
+ * Key order: the emulator records bodies as serde_json values WITHOUT preserve_order,
+ * so object keys come back sorted and this comparison is order-insensitive by
+ * construction — not by choice. Member order on the wire is checked on the raw text
+ * instead (startRawCapture / wireLayout), where only Document members are relaxed.
+ */
+function receivedSummary(requests) {
+  return requests.map((r) => ({
+    modelId: r.modelId,
+    operation: r.operation,
+    serviceTier: r.serviceTier,
+    status: r.status,
+    outcome: r.outcome,
+    signatureVerified: r.signatureVerified,
+    signatureError: r.signatureError,
+    accessKeyId: r.accessKeyId,
+    contentType: r.headers?.['content-type'],
+    body: r.body,
+  }));
+}
+
+/** Content-Length of each request: differs whenever the JSON text does (number spelling, extra members). */
+function contentLengths(requests) {
+  return requests.map((r) => r.headers?.['content-length']);
+}
+
+/** The HTTP version each request arrived with (the emulator speaks HTTP/1.1 and h2c). */
+function httpVersions(requests) {
+  return requests.map((r) => r.httpVersion);
+}
+
+/** Everything compared for one case, from one run. */
+function caseResult(c, outcome) {
+  const options = { retried: !!c.retried };
+  let sanity = null;
+  try {
+    c.js(outcome.js, outcome.jsReceived);
+  } catch (error) {
+    sanity = String(error?.message ?? error);
+  }
+  return {
+    sanity,
+    js: summary(outcome.js, options),
+    native: summary(outcome.native, options),
+    jsReceived: receivedSummary(outcome.jsReceived),
+    nativeReceived: receivedSummary(outcome.nativeReceived),
+    jsContentLengths: contentLengths(outcome.jsReceived),
+    nativeContentLengths: contentLengths(outcome.nativeReceived),
+    jsHttpVersions: httpVersions(outcome.jsReceived),
+    nativeHttpVersions: httpVersions(outcome.nativeReceived),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Raw wire capture: the emulator records parsed bodies with sorted keys, so the order in
+// which each SDK writes JSON members can only be seen on the raw text. This tiny server
+// answers every Converse call with one canned success and keeps each raw body. The JS
+// SDK's bedrock-runtime client speaks HTTP/2 (NodeHttp2Handler, h2c prior knowledge on
+// http:) and the native client HTTP/1.1, so there is one port per protocol.
+
+const http = require('node:http');
+const http2 = require('node:http2');
+
+const CANNED_ANSWER = JSON.stringify({
+  output: { message: { role: 'assistant', content: [{ text: 'ok' }] } },
+  stopReason: 'end_turn',
+  usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
+  metrics: { latencyMs: 0 },
+});
+
+async function startRawCapture() {
+  const bodies = [];
+  const handler = (req, res) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      bodies.push({ httpVersion: req.httpVersion, text: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': 'raw-capture' });
+      res.end(CANNED_ANSWER);
+    });
+  };
+  const h1 = http.createServer(handler);
+  const h2 = http2.createServer(handler);
+  const listen = (server) =>
+    new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}`)));
+  const [h1Endpoint, h2Endpoint] = [await listen(h1), await listen(h2)];
+  return {
+    h1Endpoint,
+    h2Endpoint,
+    take: () => bodies.splice(0),
+    close: async () => {
+      h1.closeAllConnections?.();
+      await Promise.all([new Promise((r) => h1.close(r)), new Promise((r) => h2.close(r))]);
+    },
+  };
+}
+
+/** Sends case `c`'s request through both transports to the raw capture; the raw bodies. */
+async function captureBoth(capture, c, modelId) {
+  const config = (endpoint) => ({ region: 'us-east-1', endpoint, credentials: { ...EMULATOR_CREDENTIALS }, maxAttempts: 1 });
+  const jsInput = c.tier ? { ...c.input(), serviceTier: { type: c.tier } } : c.input();
+  capture.take();
+  const client = new sdk.BedrockRuntimeClient(config(capture.h2Endpoint));
+  try {
+    await client.send(new sdk.ConverseCommand({ ...jsInput, modelId }));
+  } finally {
+    client.destroy();
+  }
+  const js = capture.take();
+  await sendNative(config(capture.h1Endpoint), modelId, c.input(), c.tier, new CallCanceller());
+  const native = capture.take();
+  return { js, native };
+}
+
+/**
+ * Paths (in `layout` notation, indices as [*]) of the Converse input members that are
+ * smithy Documents. The Rust SDK holds a Document's object as a HashMap, so it writes
+ * their keys in an arbitrary order; JS writes them in enumeration order. Only inside
+ * these members is key order relaxed (keys sorted on both sides): the brief's one
+ * permitted relaxation. Maps (requestMetadata, promptVariables) and structures are
+ * NOT relaxed.
+ */
+const DOCUMENT_PATHS = [
+  /^\$\.messages\[\*\]\.content\[\*\]\.toolUse\.input(\.|\[|$)/,
+  /^\$\.messages\[\*\]\.content\[\*\]\.toolResult\.content\[\*\]\.json(\.|\[|$)/,
+  /^\$\.additionalModelRequestFields(\.|\[|$)/,
+  /^\$\.toolConfig\.tools\[\*\]\.toolSpec\.inputSchema\.json(\.|\[|$)/,
+];
+
+/**
+ * `layout` of a parsed request body, except that inside Document members (see
+ * DOCUMENT_PATHS) keys are listed, and walked, in sorted order.
+ */
+function wireLayout(value, path = '$', out = []) {
+  if (value === null || typeof value !== 'object') return out;
+  if (Array.isArray(value)) {
+    out.push(`${path} Array[${value.length}]`);
+    value.forEach((item, i) => wireLayout(item, `${path}[${i}]`, out));
+    return out;
+  }
+  const document = DOCUMENT_PATHS.some((re) => re.test(path.replace(/\[\d+\]/g, '[*]')));
+  const keys = document ? Object.keys(value).sort() : Object.keys(value);
+  out.push(`${path} Object {${keys.join(',')}}${document ? ' (document: keys sorted)' : ''}`);
+  for (const key of keys) wireLayout(value[key], `${path}.${key}`, out);
+  return out;
+}
+
+module.exports = {
+  startRawCapture,
+  captureBoth,
+  wireLayout,
+  DOCUMENT_PATHS,
+  settle,
+  runBoth,
+  tagOf,
+  layout,
+  withoutRequestId,
+  retryDelayAsPositive,
+  summary,
+  receivedSummary,
+  contentLengths,
+  caseResult,
+  SDK_EXCEPTION_CLASSES,
+};
