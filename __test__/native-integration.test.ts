@@ -10,6 +10,7 @@ import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-r
 import { BedrockModel, CircuitBreakerState, ErrorType, MultiplexerError, OutcomeType, createMultiplexer } from '../index';
 import { EMULATOR_CREDENTIALS, startEmulator } from '../testing';
 import type { RunningEmulator } from '../testing';
+import { settleWithin } from './helpers/util';
 
 jest.setTimeout(30_000);
 
@@ -50,27 +51,6 @@ function multiplexer(models: Array<{ modelId: string; weight?: number; isFallbac
 const input = (text = 'hello') => ({ messages: [{ role: 'user' as const, content: [{ text }] }] });
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-type Settled<T> = { status: 'fulfilled'; value: T } | { status: 'rejected'; reason: any };
-
-/** How `promise` settled; fails the test if it has not settled within `ms` of real time. */
-async function settleWithin<T>(promise: Promise<T>, ms = 10_000): Promise<Settled<T>> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`promise did not settle within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([
-      promise.then(
-        (value) => ({ status: 'fulfilled' as const, value }),
-        (reason) => ({ status: 'rejected' as const, reason }),
-      ),
-      deadline,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Every promise settled within `ms` (one deadline for all), or the test fails naming how many hung. */
 async function allSettleWithin<T>(promises: Promise<T>[], ms = 10_000): Promise<PromiseSettledResult<T>[]> {
