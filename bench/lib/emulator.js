@@ -1,0 +1,115 @@
+'use strict';
+// The Bedrock emulator in its own process (the `bedrock-emulator` binary of
+// crates/emulator), so its CPU never counts as a client's. Builds the binary when a
+// fresh clone lacks it, starts it on an ephemeral loopback port, talks to its unsigned
+// /__emulator/ control API, and stops it. Its stdin is a pipe: if this process dies
+// without cleaning up, the emulator sees end-of-file and exits by itself.
+
+const fs = require('node:fs');
+const path = require('node:path');
+const http = require('node:http');
+const { spawn, spawnSync } = require('node:child_process');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const LOOPBACK = /^http:\/\/127\.0\.0\.1:\d+$/;
+
+function binaryPath() {
+  if (process.env.BMM_EMULATOR_BIN) return process.env.BMM_EMULATOR_BIN;
+  const target = process.env.CARGO_TARGET_DIR ?? path.join(ROOT, 'target');
+  return path.join(target, 'release', 'bedrock-emulator');
+}
+
+/** The binary's path; runs cargo once when it is missing (or when asked to). */
+function ensureBinary({ rebuild = false, log = console.log } = {}) {
+  const bin = binaryPath();
+  if (!rebuild && fs.existsSync(bin)) return { bin, builtMs: 0 };
+  log(`building the emulator: cargo build --release -p bmm-emulator (once per clone)`);
+  const started = Date.now();
+  const res = spawnSync('cargo', ['build', '--release', '-p', 'bmm-emulator'], { cwd: ROOT, stdio: 'inherit', timeout: 15 * 60_000 });
+  if (res.status !== 0 || !fs.existsSync(bin)) {
+    throw new Error(`could not build the emulator (cargo exit ${res.status ?? res.signal ?? res.error?.message})`);
+  }
+  return { bin, builtMs: Date.now() - started };
+}
+
+/** Starts the emulator; resolves once it prints its `listening http://...` line. */
+function start({ bin, threads, verify = true, timeoutMs = 20_000 }) {
+  const args = ['--threads', String(threads)];
+  if (!verify) args.push('--no-verify');
+  const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => fail(new Error('the emulator did not start within 20 s')), timeoutMs);
+    const fail = (error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    child.on('error', fail);
+    child.on('exit', (code, signal) => fail(new Error(`the emulator exited early (${code ?? signal})`)));
+    child.stdout.on('data', (data) => {
+      buffered += data;
+      const match = /listening (\S+)/.exec(buffered);
+      if (!match) return;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      child.stdout.removeAllListeners('data');
+      child.stdout.resume(); // nothing more is expected, but never let a full pipe block it
+      const endpoint = match[1];
+      if (!LOOPBACK.test(endpoint)) {
+        fail(new Error(`refusing a non-loopback emulator endpoint ${endpoint}`));
+        return;
+      }
+      resolve(handle(child, endpoint, threads, verify));
+    });
+  });
+}
+
+function handle(child, endpoint, threads, verify) {
+  let stopped = false;
+  return {
+    endpoint,
+    pid: child.pid,
+    threads,
+    verify,
+    setBehavior: (modelId, behavior) => control('PUT', `${endpoint}/__emulator/behaviors/${encodeURIComponent(modelId)}`, behavior),
+    resetBehaviors: () => control('DELETE', `${endpoint}/__emulator/behaviors`),
+    stats: () => control('GET', `${endpoint}/__emulator/stats`).then(JSON.parse),
+    /** SIGTERM, then SIGKILL if it has not exited within 3 s. */
+    stop() {
+      if (stopped || child.exitCode !== null) return Promise.resolve();
+      stopped = true;
+      return new Promise((resolve) => {
+        const force = setTimeout(() => child.kill('SIGKILL'), 3000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        child.stdin.end();
+        child.kill('SIGTERM');
+      });
+    },
+    /** For exit handlers, where nothing asynchronous runs any more. */
+    killNow() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+function control(method, url, body) {
+  if (!LOOPBACK.test(new URL(url).origin)) return Promise.reject(new Error(`not loopback: ${url}`));
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, timeout: 5000, headers: payload ? { 'content-type': 'application/json' } : {} }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => (res.statusCode < 300 ? resolve(text) : reject(new Error(`${method} ${url}: ${res.statusCode} ${text}`))));
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url}: timed out`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+module.exports = { ensureBinary, start, binaryPath };

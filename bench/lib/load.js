@@ -1,0 +1,174 @@
+'use strict';
+// The closed-loop load generator that runs inside a client's child process:
+// `concurrency` workers each await send(i) back to back. A warm-up (a minimum count
+// AND a minimum time, so the JIT and the connection pools settle) precedes one timed
+// window; only completions inside the window are counted, and CPU and the emulator's
+// ticks are read at exactly the window's edges. Every loop is bounded by time and count.
+
+const { performance } = require('node:perf_hooks');
+const { LatencyHistogram } = require('./histogram');
+const { processCpuSeconds, systemBusySeconds } = require('./procfs');
+
+// `unref` for the safety timeouts, so a finished race does not keep the process alive.
+const sleep = (ms, unref = false) =>
+  new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    if (unref) t.unref();
+  });
+
+/**
+ * @param {object} o
+ * @param {(i: number) => Promise<void>} o.send
+ * @param {number} o.concurrency
+ * @param {number} o.warmupRequests   minimum completions before the window
+ * @param {number} o.warmupMs         minimum warm-up time
+ * @param {number} o.warmupMaxMs      the window starts after this even if the count was not reached
+ * @param {number} o.windowMs
+ * @param {number} [o.emulatorPid]    read its /proc ticks at the window's edges
+ * @param {() => any} [o.atWindowStart]  snapshot hook (e.g. multiplexer stats)
+ * @param {() => any} [o.atWindowEnd]
+ */
+async function runLoad(o) {
+  const hist = new LatencyHistogram();
+  let phase = 'warmup';
+  let issued = 0;
+  let completed = 0;
+  let windowOk = 0;
+  let windowErrors = 0;
+  let warmupErrors = 0;
+  let firstError = null;
+  // A hard cap on requests, far above any plausible rate, so no loop can run away.
+  const maxRequests = Math.ceil(((o.warmupMaxMs + o.windowMs) / 1000) * 200_000);
+
+  const worker = async () => {
+    while (phase !== 'drain' && issued < maxRequests) {
+      const i = issued++;
+      const t0 = performance.now();
+      let ok = true;
+      try {
+        await o.send(i);
+      } catch (error) {
+        ok = false;
+        if (firstError === null) firstError = `${error?.name ?? 'Error'}: ${error?.message ?? error}`.slice(0, 300);
+      }
+      completed++;
+      if (phase === 'window') {
+        if (ok) {
+          windowOk++;
+          hist.record(performance.now() - t0);
+        } else {
+          windowErrors++;
+        }
+      } else if (phase === 'warmup' && !ok) {
+        warmupErrors++;
+      }
+    }
+  };
+
+  const started = performance.now();
+  const workers = Array.from({ length: o.concurrency }, worker);
+
+  // Warm-up: poll every 20 ms, cheap next to hundreds of requests per second.
+  while (performance.now() - started < o.warmupMaxMs) {
+    if (completed >= o.warmupRequests && performance.now() - started >= o.warmupMs) break;
+    await sleep(20);
+  }
+  const warmupCompleted = completed;
+
+  const before = edge(o);
+  const startHook = o.atWindowStart?.();
+  phase = 'window';
+  await sleep(o.windowMs);
+  phase = 'drain';
+  const after = edge(o);
+  const endHook = o.atWindowEnd?.();
+
+  // Let in-flight requests finish (not counted), but never wait forever for them.
+  await Promise.race([Promise.all(workers), sleep(30_000, true)]);
+
+  const seconds = (after.t - before.t) / 1000;
+  const cpuUs = after.cpu.user - before.cpu.user + (after.cpu.system - before.cpu.system);
+  const done = windowOk + windowErrors;
+  return {
+    concurrency: o.concurrency,
+    warmupCompleted,
+    warmupMs: before.t - started,
+    warmupErrors,
+    windowMs: after.t - before.t,
+    requests: windowOk,
+    errors: windowErrors,
+    firstError,
+    reqPerSec: windowOk / seconds,
+    cpuUserUs: after.cpu.user - before.cpu.user,
+    cpuSystemUs: after.cpu.system - before.cpu.system,
+    // CPU per completed request (errors included: they cost CPU too; any error is flagged).
+    cpuUsPerReq: done ? cpuUs / done : null,
+    clientCpuPct: (cpuUs / 1e6 / seconds) * 100,
+    emulatorCpuPct:
+      before.emu != null && after.emu != null ? ((after.emu - before.emu) / seconds) * 100 : null,
+    // Everything else the machine ran meanwhile (a build, a test suite): noise to watch.
+    otherCpuPct: otherCpuPct(before, after, cpuUs, seconds),
+    p50Ms: hist.quantileMs(0.5),
+    p90Ms: hist.quantileMs(0.9),
+    p99Ms: hist.quantileMs(0.99),
+    maxMs: hist.maxUs / 1000,
+    startHook,
+    endHook,
+  };
+}
+
+function edge(o) {
+  return {
+    t: performance.now(),
+    cpu: process.cpuUsage(),
+    emu: o.emulatorPid ? processCpuSeconds(o.emulatorPid) : null,
+    machine: systemBusySeconds(),
+  };
+}
+
+function otherCpuPct(before, after, clientCpuUs, seconds) {
+  if (before.machine == null || after.machine == null) return null;
+  const emu = before.emu != null && after.emu != null ? after.emu - before.emu : 0;
+  // /proc/stat counts in 10 ms ticks: clamp the small negative values rounding gives.
+  return Math.max(0, ((after.machine - before.machine - clientCpuUs / 1e6 - emu) / seconds) * 100);
+}
+
+/**
+ * Drives `total` requests at `concurrency`, calling onMark(completed) every `every`
+ * completions (from the first mark at `firstMark`). Bounded by `maxMs`.
+ */
+async function runCount({ send, concurrency, total, firstMark, every, maxMs, onMark }) {
+  let issued = 0;
+  let completed = 0;
+  let errors = 0;
+  let firstError = null;
+  let nextMark = firstMark;
+  let stop = false;
+  const started = performance.now();
+  const deadline = started + maxMs;
+  const worker = async () => {
+    while (!stop && issued < total) {
+      const i = issued++;
+      try {
+        await send(i);
+      } catch (error) {
+        errors++;
+        if (firstError === null) firstError = `${error?.name ?? 'Error'}: ${error?.message ?? error}`.slice(0, 300);
+      }
+      completed++;
+      if (completed >= nextMark) {
+        nextMark += every;
+        onMark(completed);
+      }
+      // Checked per completion: a stalled send cannot stop the loop, but the timer below can.
+      if (performance.now() > deadline) stop = true;
+    }
+  };
+  const timer = setTimeout(() => (stop = true), maxMs);
+  // A send that never settles must not hang the bench: give up 30 s after the bound.
+  await Promise.race([Promise.all(Array.from({ length: concurrency }, worker)), sleep(maxMs + 30_000, true)]);
+  clearTimeout(timer);
+  return { completed, errors, firstError, elapsedMs: performance.now() - started, timedOut: completed < total };
+}
+
+module.exports = { runLoad, runCount };
