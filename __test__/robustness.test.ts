@@ -2,7 +2,7 @@
 
 jest.mock('@aws-sdk/client-bedrock-runtime', () => require('./helpers/fake-bedrock').fakeSdk);
 
-import { BedrockModel, BedrockMultiplexer, MultiplexerError, OutcomeType } from '../index';
+import { BedrockModel, BedrockMultiplexer, MultiplexerError, OutcomeType, createMultiplexer } from '../index';
 import { bedrock, failWith, sdkError, throwNow, userInput } from './helpers/fake-bedrock';
 import { modelConfig, settleWithin } from './helpers/util';
 
@@ -235,5 +235,16 @@ describe('after destroy', () => {
     const settled = await settleWithin(mux.processRequest(userInput()));
     expect(settled.status).toBe('fulfilled');
     expect(bedrock.route()).toEqual(['again']);
+  });
+});
+
+describe('a Rust panic', () => {
+  it('reaches JavaScript as a thrown error and the process carries on', () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const native = require('../js/native');
+    expect(() => native.__panicForTesting()).toThrow(/deliberate panic/);
+    expect(() => native.__panicForTesting()).toThrow(/deliberate panic/);
+    const mux = createMultiplexer([{ modelId: 'still-alive', weight: 1, isFallback: false }]);
+    expect(mux.getStats().modelStats['still-alive'].successCount).toBe(0);
   });
 });

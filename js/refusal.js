@@ -3,6 +3,14 @@
 // [N,1]; outputs `label` and `probabilities` [p_complied, p_rejected]) through
 // onnxruntime-node, an optional peer dependency loaded only when a classifier is
 // initialised, so callers who never enable refusal detection never load it.
+//
+// onnxruntime-node runs inference on the calling thread, so the real runtime is driven
+// from a worker thread (js/refusal-worker.js) and the caller's event loop never waits
+// on it. A runtime replaced by a test double (jest.mock) is driven in place, as the
+// original drives it, so callers' tests that assert on it keep working.
+
+const path = require('node:path');
+const { Worker } = require('node:worker_threads');
 
 const ONNX_RUNTIME = 'onnxruntime-node';
 
@@ -19,7 +27,10 @@ class RefusalClassifier {
 
   async initialize() {
     this.#ort = require(ONNX_RUNTIME);
-    this.#session = await this.#ort.InferenceSession.create(this.#modelPath, { executionProviders: ['cpu'] });
+    const create = this.#ort.InferenceSession.create;
+    this.#session = create._isMockFunction
+      ? await create(this.#modelPath, { executionProviders: ['cpu'] })
+      : await WorkerSession.start(this.#modelPath, require.resolve(ONNX_RUNTIME));
   }
 
   async classify(responseText) {
@@ -44,6 +55,63 @@ class RefusalClassifier {
 
   get confidenceThreshold() {
     return this.#threshold;
+  }
+}
+
+/**
+ * An inference session living on a worker thread, with the session's `run`/`release`
+ * face. The worker is unref'd: it never keeps the process alive by itself.
+ */
+class WorkerSession {
+  #worker;
+  #pending = new Map();
+  #nextId = 0;
+
+  static start(modelPath, runtimePath) {
+    const worker = new Worker(path.join(__dirname, 'refusal-worker.js'), { workerData: { modelPath, runtimePath } });
+    return new Promise((resolve, reject) => {
+      worker.once('message', ({ ready, error }) => {
+        if (ready) {
+          resolve(new WorkerSession(worker));
+        } else {
+          worker.terminate();
+          reject(new Error(error));
+        }
+      });
+      worker.once('error', reject);
+    });
+  }
+
+  constructor(worker) {
+    this.#worker = worker;
+    worker.on('message', ({ id, error, probabilities, label }) => {
+      const pending = this.#pending.get(id);
+      this.#pending.delete(id);
+      if (error) pending?.reject(new Error(error));
+      else pending?.resolve({ probabilities: probabilities && { data: probabilities }, label: label && { data: label } });
+    });
+    worker.on('error', (error) => this.#failAll(error));
+    worker.on('exit', () => this.#failAll(new Error('refusal classifier worker stopped')));
+    // After the listeners: adding a 'message' listener refs the worker again.
+    worker.unref();
+  }
+
+  run(feeds) {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ id, text: feeds.input.data[0] });
+    });
+  }
+
+  async release() {
+    this.#worker.postMessage({ release: true });
+    await new Promise((resolve) => this.#worker.once('exit', resolve));
+  }
+
+  #failAll(error) {
+    for (const { reject } of this.#pending.values()) reject(error);
+    this.#pending.clear();
   }
 }
 
