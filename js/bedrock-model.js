@@ -10,10 +10,8 @@ const { bedrockRuntime } = require('./sdk');
 const { OutcomeType } = require('./enums');
 const { createEnhancedError, toErrorResponse } = require('./errors');
 const { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breakers');
-const { chooseTransport, jsSdkReplaced, sendNative, sendNativeStream } = require('./transport');
+const { chooseTransport, jsSdkReplaced, prepareNativeTransport, sendNative, sendNativeStream } = require('./transport');
 
-/** Set by the multiplexer: its `transport` option ('auto', 'native' or 'js-sdk'). */
-const TRANSPORT_OPTION = Symbol('transport option');
 /** The multiplexer's way into a stream that answers at its first event; see below. */
 const OPEN_STREAM = Symbol('open stream');
 
@@ -24,9 +22,11 @@ class BedrockModel {
   #clientConfig;
   #breaker;
   #timeoutMs;
-  [TRANSPORT_OPTION] = 'auto';
+  #transportOption;
 
-  constructor(config, client, defaultTimeoutMs = 30000, circuitBreaker, clientConfig = {}) {
+  /** `transportOption` (not in the original's signature) is the multiplexer's `transport` option. */
+  constructor(config, client, defaultTimeoutMs = 30000, circuitBreaker, clientConfig = {}, transportOption = 'auto') {
+    this.#transportOption = transportOption;
     this.#config = config;
     this.#timeoutMs = defaultTimeoutMs;
     this.#breaker = circuitBreaker ?? new CircuitBreaker(config.modelId, DEFAULT_CIRCUIT_BREAKER_CONFIG);
@@ -35,11 +35,12 @@ class BedrockModel {
     // A test double of the SDK expects its client to be built now, with clientConfig
     // as given; a real one is built only if a call ever goes through it.
     this.#client = client ? client : jsSdkReplaced() ? new (bedrockRuntime().BedrockRuntimeClient)(clientConfig) : null;
+    if (this.transport === 'native') prepareNativeTransport(clientConfig);
   }
 
   /** Beyond the original: which transport the next call takes, 'native' or 'js-sdk'. */
   get transport() {
-    return chooseTransport({ forced: this[TRANSPORT_OPTION], hasOwnClient: this.#ownClient, clientConfig: this.#clientConfig });
+    return chooseTransport({ forced: this.#transportOption, hasOwnClient: this.#ownClient, clientConfig: this.#clientConfig });
   }
 
   get modelId() {
@@ -300,4 +301,4 @@ function named(error, name) {
   return error;
 }
 
-module.exports = { BedrockModel, TRANSPORT_OPTION, OPEN_STREAM };
+module.exports = { BedrockModel, OPEN_STREAM };

@@ -6,7 +6,7 @@
 
 const { EventEmitter } = require('node:events');
 const native = require('./native');
-const { BedrockModel, TRANSPORT_OPTION, OPEN_STREAM } = require('./bedrock-model');
+const { BedrockModel, OPEN_STREAM } = require('./bedrock-model');
 const { classifyError, toErrorResponse } = require('./errors');
 const { TRANSPORTS, chooseTransport } = require('./transport');
 const { RequestHandler } = require('./request-handler');
@@ -64,8 +64,8 @@ class BedrockMultiplexer extends EventEmitter {
     const breaker = breakerFromHandle(this.#core.addModel(modelConfig));
     // One clientConfig object for every model: one native client and connection pool.
     const clientConfig = this.#config.clientConfig ?? (this.#noClientConfig ??= {});
-    const model = new BedrockModel(modelConfig, undefined, this.#config.defaultTimeoutMs, breaker, clientConfig);
-    model[TRANSPORT_OPTION] = this.#config.transport ?? 'auto';
+    const transport = this.#config.transport ?? 'auto';
+    const model = new BedrockModel(modelConfig, undefined, this.#config.defaultTimeoutMs, breaker, clientConfig, transport);
     this.#models.set(modelConfig.modelId, model);
     this.emit('model-added', modelConfig.modelId);
   }

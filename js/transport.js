@@ -45,6 +45,7 @@ function unsupportedConfig(clientConfig) {
   if (handler !== undefined && (typeof handler !== 'object' || handler === null || Object.getPrototypeOf(handler) !== Object.prototype)) {
     return 'clientConfig.requestHandler (a handler instance; pass { connectionTimeout, requestTimeout } instead)';
   }
+  if (typeof clientConfig?.region === 'function') return 'clientConfig.region (a provider)';
   if (typeof clientConfig?.maxAttempts === 'function') return 'clientConfig.maxAttempts (a provider)';
   if (typeof clientConfig?.retryMode === 'function') return 'clientConfig.retryMode (a provider)';
   return null;
@@ -124,7 +125,16 @@ function userAgentText(customUserAgent) {
   throw new TypeError('clientConfig.customUserAgent must be a string or [name, version] pairs');
 }
 
-module.exports = { TRANSPORTS, chooseTransport, nativeTransportFor, jsSdkReplaced };
+/**
+ * Builds the native client now when a region is known, so that a setting it cannot
+ * use (an endpoint, credentials, retry mode) throws at construction rather than at the
+ * first request. Without a region it waits: the JS SDK too only complains when sending.
+ */
+function prepareNativeTransport(clientConfig) {
+  if (clientConfig?.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION) nativeTransportFor(clientConfig);
+}
+
+module.exports = { TRANSPORTS, chooseTransport, nativeTransportFor, prepareNativeTransport, jsSdkReplaced };
 
 /**
  * One Converse call through the native client, settled as the JS SDK's `send` would:
