@@ -112,11 +112,12 @@ class BedrockModel {
     this.#admit();
     const startedAt = Date.now();
     const streamInput = serviceTier ? { ...input, serviceTier: { type: serviceTier } } : input;
+    const timeoutMs = firstEventTimeoutMs ?? this.#timeoutMs;
     let opened;
     try {
-      opened = await withTimeout(this.#firstEvent(streamInput), firstEventTimeoutMs ?? this.#timeoutMs);
+      opened = await withTimeout(this.#firstEvent(streamInput), timeoutMs);
     } catch (error) {
-      throw this.#failure(error, Date.now() - startedAt, undefined);
+      throw this.#failure(error, Date.now() - startedAt, undefined, timeoutMs);
     }
     const firstEventMs = Date.now() - startedAt;
     this.#breaker.recordSuccess();
@@ -197,9 +198,9 @@ class BedrockModel {
   }
 
   /** The error `invoke` throws for a failed send, with its outcome attached. */
-  #failure(error, latency, abortSignal) {
+  #failure(error, latency, abortSignal, timeoutMs = this.#timeoutMs) {
     const modelId = this.#config.modelId;
-    const failure = native.describeInvokeFailure(error.name, Boolean(abortSignal?.aborted), this.#timeoutMs);
+    const failure = native.describeInvokeFailure(error.name, Boolean(abortSignal?.aborted), timeoutMs);
     if (failure.recordsBreakerFailure) this.#breaker.recordFailure(error);
     const errorResponse = failure.errorType
       ? createEnhancedError(error, failure.errorType, modelId, failure.responseMessage)
@@ -240,7 +241,10 @@ async function withinIdleTimeout(iterator, idleTimeoutMs) {
   if (!idleTimeoutMs) return iterator.next();
   let timer;
   const idle = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(named(new Error(`No stream event for ${idleTimeoutMs}ms`), 'TimeoutError')), idleTimeoutMs);
+    timer = setTimeout(() => {
+      iterator.return?.(); // closes the HTTP stream now, not after the pending read
+      reject(named(new Error(`No stream event for ${idleTimeoutMs}ms`), 'TimeoutError'));
+    }, idleTimeoutMs);
   });
   try {
     return await Promise.race([iterator.next(), idle]);

@@ -9,7 +9,7 @@ const native = require('./native');
 const { BedrockModel, OPEN_STREAM } = require('./bedrock-model');
 const { classifyError, toErrorResponse } = require('./errors');
 const { TRANSPORTS, chooseTransport } = require('./transport');
-const { RequestHandler } = require('./request-handler');
+const { RequestHandler, markFailover } = require('./request-handler');
 const { MultiplexerConfigValidator, assertValid } = require('./validation');
 const { createTracer } = require('./tracing');
 const { OutcomeType } = require('./enums');
@@ -150,8 +150,15 @@ class BedrockMultiplexer extends EventEmitter {
         if (!model) return null;
         const watch = mux.#streamWatch(String(modelId));
         return {
-          invoke: (input, _abortSignal, serviceTier) =>
-            model[OPEN_STREAM](input, serviceTier, { firstEventTimeoutMs, idleTimeoutMs, watch }),
+          invoke: async (input, _abortSignal, serviceTier) => {
+            try {
+              return await model[OPEN_STREAM](input, serviceTier, { firstEventTimeoutMs, idleTimeoutMs, watch });
+            } catch (error) {
+              const serviceError = error?.errorResponse?.details?.name ?? error?.outcome?.error?.details?.name ?? '';
+              if (native.failsOverBeforeFirstEvent(String(error?.name ?? ''), String(serviceError))) markFailover(error);
+              throw error;
+            }
+          },
         };
       },
     };

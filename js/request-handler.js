@@ -41,7 +41,8 @@ class RequestHandler {
             step = await this.#perform(step, machine, state);
           } catch (error) {
             state.error = error;
-            if (machine.failed(error instanceof MultiplexerError, outcomeModelId(error), outcomeType(error), error?.name === 'CircuitOpenError')) {
+            const isCircuitOpen = error?.name === 'CircuitOpenError';
+            if (machine.failed(error instanceof MultiplexerError, outcomeModelId(error), outcomeType(error), isCircuitOpen, failsOver.has(error))) {
               state.lastError = error;
             }
             step = machine.action();
@@ -134,6 +135,17 @@ class RequestHandler {
   }
 }
 
+/**
+ * Errors a delegate's model marked to move on to another model, as an open circuit
+ * does (processStreamRequest marks streams that failed before their first event).
+ */
+const failsOver = new WeakSet();
+
+function markFailover(error) {
+  if (error !== null && typeof error === 'object') failsOver.add(error);
+  return error;
+}
+
 function outcomeModelId(error) {
   const outcome = error && error.outcome;
   return outcome ? String(outcome.modelId) : null;
@@ -144,4 +156,4 @@ function outcomeType(error) {
   return outcome && typeof outcome.type === 'number' ? outcome.type : null;
 }
 
-module.exports = { RequestHandler };
+module.exports = { RequestHandler, markFailover };

@@ -154,8 +154,8 @@ async function sendNative(clientConfig, modelId, input, serviceTier, canceller) 
  * metadata, fault, message and members assigned (so they are own enumerable keys in
  * the same order), then the raw response as a hidden `$response`.
  */
-function sdkError(description) {
-  const { name, message, kind, fault, code, metadata, fields, responseBody } = description;
+function sdkError(description, fromResponse = true) {
+  const { name, message, kind, fault, code, metadata, fields, responseBody, statusForResponse } = description;
   const $metadata = adopt(metadata);
   const extra = adopt(fields);
   let sdk = null;
@@ -165,24 +165,28 @@ function sdkError(description) {
     // Not installed: plain errors with the same fields.
   }
   const ServiceException = sdk?.BedrockRuntimeServiceException;
-  if (kind === 'Service' && typeof ServiceException === 'function') {
+  if ((kind === 'Service' || kind === 'Stream') && typeof ServiceException === 'function') {
     const Modeled = sdk[name];
     const modeled = typeof Modeled === 'function' && Modeled.prototype instanceof ServiceException;
     const error = modeled ? new Modeled({}) : new ServiceException({ name });
+    if (kind === 'Stream') {
+      // An exception event of a stream: no response of its own, hence no $metadata.
+      return Object.assign(error, { $fault: fault }, { message }, extra);
+    }
     Object.assign(error, { $metadata, $fault: fault }, { message }, extra);
-    return withHiddenResponse(error, $metadata);
+    return withHiddenResponse(error, $metadata, statusForResponse);
   }
   const error = kind === 'Deserialization' && responseBody ? parseFailure(responseBody, message) : new Error(message);
   if (error.name !== name) error.name = name;
   if (code) error.code = code;
   Object.assign(error, extra);
   error.$metadata = $metadata;
-  return kind === 'Deserialization' ? withHiddenResponse(error, $metadata) : error;
+  return kind === 'Deserialization' && fromResponse ? withHiddenResponse(error, $metadata) : error;
 }
 
 /** The JS SDK hides the raw response on errors it parsed from one. */
-function withHiddenResponse(error, $metadata) {
-  const fields = { statusCode: $metadata?.httpStatusCode, headers: {}, body: undefined };
+function withHiddenResponse(error, $metadata, statusCode = $metadata?.httpStatusCode) {
+  const fields = { statusCode, headers: {}, body: undefined };
   const HttpResponse = httpResponseClass();
   const response = HttpResponse ? new HttpResponse(fields) : fields;
   Object.defineProperty(error, '$response', { value: response, enumerable: false, writable: false, configurable: false });
@@ -194,7 +198,8 @@ function parseFailure(body, message) {
   try {
     JSON.parse(Buffer.from(body).toString('utf8'));
   } catch (parseError) {
-    parseError.message = message.includes('\n') ? `${parseError.message}${message.slice(message.indexOf('\n'))}` : message;
+    // V8's own words, then the SDK's hint when the message carries one.
+    if (message.includes('\n')) parseError.message += message.slice(message.indexOf('\n'));
     return parseError;
   }
   return new SyntaxError(message);
@@ -211,28 +216,62 @@ module.exports.sendNative = sendNative;
 async function sendNativeStream(clientConfig, modelId, input, canceller) {
   const result = await nativeTransportFor(clientConfig).converseStream(String(modelId), input, null, canceller);
   if (result.cancelled) return undefined;
-  if (!result.ok) throw sdkError(result.error);
-  return { $metadata: adopt(result.metadata), stream: nativeEvents(result.stream) };
+  if (!result.ok) throw firstEventError(result.error);
+  // The JS SDK's own order and kind: `stream` first, an object that is only async-iterable.
+  const events = nativeEvents(result.stream);
+  return { stream: { [Symbol.asyncIterator]: () => events }, $metadata: adopt(result.metadata) };
 }
 
-async function* nativeEvents(handle) {
-  try {
-    for (;;) {
-      const next = await handle.next();
-      if (next.error) throw streamError(next.error);
-      if (next.done) return;
-      yield adopt(next.value);
-    }
-  } finally {
+/**
+ * The events of a native stream, as an async iterator whose `return()` closes the
+ * HTTP stream at once, even while a `next()` is waiting for the connection.
+ */
+function nativeEvents(handle) {
+  let finished = false;
+  const finish = () => {
+    finished = true;
     handle.close();
-  }
+  };
+  return {
+    async next() {
+      if (finished) return { done: true, value: undefined };
+      const next = await handle.next();
+      if (next.error) {
+        finish();
+        throw streamError(next.error);
+      }
+      if (next.done) {
+        finish();
+        return { done: true, value: undefined };
+      }
+      return { done: false, value: adopt(next.value) };
+    },
+    async return() {
+      finish();
+      return { done: true, value: undefined };
+    },
+  };
 }
 
-/** Errors thrown by the SDK's event iterator carry no `$metadata`. */
+/**
+ * What the JS SDK's event iterator throws: exception events as the SDK's classes
+ * (whose `$metadata` field stays undefined), other failures without `$metadata` or a
+ * hidden `$response`.
+ */
 function streamError(description) {
-  const error = sdkError(description);
-  if (description.kind === 'Stream') delete error.$metadata;
+  const error = sdkError(description, false);
+  if (description.kind !== 'Stream') delete error.$metadata;
   return error;
+}
+
+/**
+ * An exception arriving as the first event: the JS SDK's send() rejects with it as a
+ * service error of the 200 response, whose `$metadata` holds only the retry counts.
+ */
+function firstEventError(description) {
+  if (description.kind !== 'Stream') return sdkError(description);
+  const { attempts, totalRetryDelay, httpStatusCode } = adopt(description.metadata);
+  return sdkError({ ...description, kind: 'Service', metadata: { attempts, totalRetryDelay }, statusForResponse: httpStatusCode ?? 200 });
 }
 
 module.exports.sendNativeStream = sendNativeStream;

@@ -55,3 +55,9 @@ pub fn describe_invoke_failure<'env>(env: &'env Env, name: Unknown, aborted: boo
     };
     error::describe_invoke_failure(env, classify::classify_invoke_failure(&name, aborted), timeout_ms)
 }
+
+/// Whether a stream that failed before its first event moves on to another model.
+#[napi(catch_unwind)]
+pub fn fails_over_before_first_event(thrown_name: String, service_error_name: String) -> bool {
+    classify::fails_over_before_first_event(&thrown_name, &service_error_name)
+}

@@ -69,12 +69,13 @@ impl JsRequestMachine {
         outcome_model_id: Option<String>,
         outcome_type: Option<f64>,
         is_circuit_open: bool,
+        fails_over: bool,
     ) -> bool {
         let outcome = outcome_model_id.map(|model_id| ErrorOutcome {
             model_id,
             kind: outcome_type.and_then(OutcomeType::from_code),
         });
-        let facts = ErrorFacts { is_multiplexer_error, outcome, is_circuit_open };
+        let facts = ErrorFacts { is_multiplexer_error, outcome, is_circuit_open, fails_over };
         self.inner.failed(facts) == LastError::Remember
     }
 }

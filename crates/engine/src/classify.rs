@@ -222,6 +222,17 @@ pub enum InvokeFailure {
     FailFast,
 }
 
+/// Beyond the original: whether a stream that failed before its first event should
+/// move on to another model. Throttling already does (as for any request); so do a
+/// first-event timeout and the service saying the model cannot serve now.
+pub fn fails_over_before_first_event(thrown_name: &str, service_error_name: &str) -> bool {
+    thrown_name == "TimeoutError"
+        || matches!(
+            service_error_name,
+            "ServiceUnavailableException" | "ModelNotReadyException" | "ModelTimeoutException" | "InternalServerException"
+        )
+}
+
 /// Classifies a failed invocation from the error's name and whether the
 /// caller's abort signal had fired; the checks run in the original's order.
 pub fn classify_invoke_failure(error_name: &str, aborted: bool) -> InvokeFailure {
@@ -264,6 +275,15 @@ impl InvokeFailure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streams_fail_over_on_timeouts_and_unavailability_before_the_first_event() {
+        assert!(fails_over_before_first_event("TimeoutError", ""));
+        assert!(fails_over_before_first_event("FailFastError", "ServiceUnavailableException"));
+        assert!(fails_over_before_first_event("FailFastError", "ModelNotReadyException"));
+        assert!(!fails_over_before_first_event("FailFastError", "ValidationException"));
+        assert!(!fails_over_before_first_event("FailFastError", "AccessDeniedException"));
+    }
 
     const ALL_TYPES: [ErrorType; 10] = [
         ErrorType::Validation,

@@ -95,6 +95,10 @@ pub struct ErrorFacts {
     pub outcome: Option<ErrorOutcome>,
     /// Its name is `CircuitOpenError`.
     pub is_circuit_open: bool,
+    /// The caller's policy says this failure moves on to another model, as an open
+    /// circuit does (a stream that failed before its first event: see
+    /// `classify::fails_over_before_first_event`).
+    pub fails_over: bool,
 }
 
 /// The parts of an error's attached outcome that steer the request.
@@ -376,7 +380,7 @@ impl RequestMachine {
                 let Some(caught) = self.caught.outcome.clone() else { return self.finish(Action::Rethrow) };
                 if caught.kind == Some(OutcomeType::RateLimit) {
                     self.next = Action::ConsultEscalation { model_id: caught.model_id };
-                } else if self.caught.is_circuit_open {
+                } else if self.caught.is_circuit_open || self.caught.fails_over {
                     self.skip_and_retry(caught.model_id);
                 } else {
                     self.finish(Action::Rethrow);
@@ -525,7 +529,7 @@ mod tests {
     fn a_multiplexer_error_passes_through_untouched() {
         let mut m = RequestMachine::new(3.0);
         start_invocation(&mut m, "a");
-        m.failed(ErrorFacts { is_multiplexer_error: true, outcome: rate_limited("a").outcome, is_circuit_open: false });
+        m.failed(ErrorFacts { is_multiplexer_error: true, outcome: rate_limited("a").outcome, ..ErrorFacts::default() });
         m.done();
         assert_eq!(m.action(), &Action::Rethrow);
     }
@@ -538,6 +542,18 @@ mod tests {
         m.done();
         m.done();
         assert_eq!(m.action(), &select("", &["a"]));
+    }
+
+    #[test]
+    fn a_failure_marked_to_fail_over_skips_the_model() {
+        let mut m = RequestMachine::new(3.0);
+        start_invocation(&mut m, "a");
+        m.failed(ErrorFacts { fails_over: true, ..failed_fast("a") });
+        m.done();
+        assert_eq!(m.action(), &Action::Report { outcome: ReportedOutcome::FromError });
+        m.done();
+        assert_eq!(m.action(), &select("", &["a"]));
+        assert_eq!(m.retries(), 1);
     }
 
     #[test]
