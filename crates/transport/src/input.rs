@@ -80,45 +80,40 @@ pub struct ConverseRequest {
     pub output_config: Option<OutputConfig>,
 }
 
+/// Sets every member on a fluent builder. Converse and ConverseStream have builders
+/// of distinct types with the same setters, and a guardrail config type each.
+macro_rules! set_members {
+    ($request:expr, $builder:expr, $guardrail:path) => {{
+        let request = $request;
+        let guardrail = match request.guardrail_config {
+            Some($guardrail(g)) => Some(g),
+            _ => None,
+        };
+        $builder
+            .set_messages(request.messages)
+            .set_system(request.system)
+            .set_inference_config(request.inference_config)
+            .set_tool_config(request.tool_config)
+            .set_guardrail_config(guardrail)
+            .set_additional_model_request_fields(request.additional_model_request_fields)
+            .set_prompt_variables(request.prompt_variables)
+            .set_additional_model_response_field_paths(request.additional_model_response_field_paths)
+            .set_request_metadata(request.request_metadata)
+            .set_performance_config(request.performance_config)
+            .set_service_tier(request.service_tier)
+            .set_output_config(request.output_config)
+    }};
+}
+
 impl ConverseRequest {
     /// Sets every member on a Converse call.
     pub fn apply(self, b: ConverseFluentBuilder) -> ConverseFluentBuilder {
-        let guardrail = match self.guardrail_config {
-            Some(Guardrail::Converse(g)) => Some(g),
-            _ => None,
-        };
-        b.set_messages(self.messages)
-            .set_system(self.system)
-            .set_inference_config(self.inference_config)
-            .set_tool_config(self.tool_config)
-            .set_guardrail_config(guardrail)
-            .set_additional_model_request_fields(self.additional_model_request_fields)
-            .set_prompt_variables(self.prompt_variables)
-            .set_additional_model_response_field_paths(self.additional_model_response_field_paths)
-            .set_request_metadata(self.request_metadata)
-            .set_performance_config(self.performance_config)
-            .set_service_tier(self.service_tier)
-            .set_output_config(self.output_config)
+        set_members!(self, b, Guardrail::Converse)
     }
 
     /// Sets every member on a ConverseStream call.
     pub fn apply_stream(self, b: ConverseStreamFluentBuilder) -> ConverseStreamFluentBuilder {
-        let guardrail = match self.guardrail_config {
-            Some(Guardrail::Stream(g)) => Some(g),
-            _ => None,
-        };
-        b.set_messages(self.messages)
-            .set_system(self.system)
-            .set_inference_config(self.inference_config)
-            .set_tool_config(self.tool_config)
-            .set_guardrail_config(guardrail)
-            .set_additional_model_request_fields(self.additional_model_request_fields)
-            .set_prompt_variables(self.prompt_variables)
-            .set_additional_model_response_field_paths(self.additional_model_response_field_paths)
-            .set_request_metadata(self.request_metadata)
-            .set_performance_config(self.performance_config)
-            .set_service_tier(self.service_tier)
-            .set_output_config(self.output_config)
+        set_members!(self, b, Guardrail::Stream)
     }
 }
 
