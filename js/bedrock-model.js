@@ -145,14 +145,18 @@ class BedrockModel {
   #firstEvent(streamInput) {
     const send = this.#converseStream(streamInput, undefined);
     let iterator = null;
+    let cancelled = false;
     return {
       start: async () => {
         const output = await send.start();
         iterator = output.stream[Symbol.asyncIterator]();
+        // A stream that opens after the caller gave up is closed, not left to the GC.
+        if (cancelled) iterator.return?.();
         const first = await iterator.next();
         return { output, iterator, first };
       },
       cancel: () => {
+        cancelled = true;
         send.cancel?.();
         iterator?.return?.();
       },

@@ -86,11 +86,12 @@ class BedrockMultiplexer extends EventEmitter {
     });
   }
 
-  async #process(input, requestId, tracer) {
+  /** One request through the request machine, over `delegate` (this multiplexer by default). */
+  async #process(input, requestId, tracer, delegate = this) {
     this.emit('request', input);
     if (tracer) this.#annotateRequest(tracer, input, requestId);
     try {
-      const response = await new RequestHandler(input, this, this.#config.maxRetries, requestId).process();
+      const response = await new RequestHandler(input, delegate, this.#config.maxRetries, requestId).process();
       if (tracer) {
         tracer.putAnnotation('outcome', 'success');
         if (this.#config.tracing?.captureBodies) tracer.putMetadata('response', response);
@@ -112,20 +113,13 @@ class BedrockMultiplexer extends EventEmitter {
   /**
    * Beyond the original: a multiplexed ConverseStream. Selection, breakers, tier
    * escalation and failover work as for processRequest until the first event has
-   * arrived; it resolves then with `{ $metadata, stream }` (the JS SDK's
+   * arrived; it resolves then with `{ stream, $metadata }` (the JS SDK's
    * ConverseStreamCommandOutput), and an error after that reaches the caller through
    * the stream and counts against the model that served it. Options:
    * `firstEventTimeoutMs` (default defaultTimeoutMs), `idleTimeoutMs` (between events).
    */
   async processStreamRequest(input, options = {}) {
-    const requestId = this.#tracer.generateRequestId();
-    this.emit('request', input);
-    try {
-      return await new RequestHandler(input, this.#streamDelegate(options), this.#config.maxRetries, requestId).process();
-    } catch (error) {
-      if (this.listenerCount('error') > 0) this.emit('error', error, null);
-      throw error;
-    }
+    return this.#process(input, this.#tracer.generateRequestId(), null, this.#streamDelegate(options));
   }
 
   /** Statistics of the streams served, per model: `{ streams, timeToFirstEvent, outputTokensPerSecond }`. */
