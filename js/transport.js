@@ -134,7 +134,6 @@ function prepareNativeTransport(clientConfig) {
   if (clientConfig?.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION) nativeTransportFor(clientConfig);
 }
 
-module.exports = { TRANSPORTS, chooseTransport, nativeTransportFor, prepareNativeTransport, jsSdkReplaced };
 
 /**
  * One Converse call through the native client, settled as the JS SDK's `send` would:
@@ -205,11 +204,10 @@ function parseFailure(body, message) {
   return new SyntaxError(message);
 }
 
-module.exports.sendNative = sendNative;
 
 /**
  * One ConverseStream call through the native client, as the JS SDK's `send` gives it:
- * `{ $metadata, stream }` once the first event has arrived, `stream` an async iterable
+ * `{ stream, $metadata }` once the first event has arrived, `stream` an async iterable
  * of the SDK's event objects that throws the SDK's exceptions. Leaving a `for await`
  * early (or an error) closes the HTTP stream.
  */
@@ -274,4 +272,12 @@ function firstEventError(description) {
   return sdkError({ ...description, kind: 'Service', metadata: { attempts, totalRetryDelay }, statusForResponse: httpStatusCode ?? 200 });
 }
 
-module.exports.sendNativeStream = sendNativeStream;
+module.exports = {
+  TRANSPORTS,
+  chooseTransport,
+  nativeTransportFor,
+  prepareNativeTransport,
+  jsSdkReplaced,
+  sendNative,
+  sendNativeStream,
+};
