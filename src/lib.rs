@@ -22,3 +22,8 @@ mod select;
 mod support;
 mod transport;
 mod validation;
+
+/// mimalloc rather than glibc's malloc for the addon's own allocations (the Rust SDK
+/// allocates a few hundred times per call, across threads): see bench/README.md.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

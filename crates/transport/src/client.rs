@@ -218,9 +218,9 @@ impl Transport {
         service_tier: Option<&str>,
     ) -> Result<Doc, CallError> {
         let request = input::converse_input(input, service_tier).map_err(CallError::input)?;
-        let call = request
-            .apply(self.client.converse().model_id(model_id))
-            .send();
+        // Boxed: the SDK's future is ~7 KB, and every move of an unboxed one (into
+        // this future, into napi's task, into tokio's) is a memcpy per call.
+        let call = Box::pin(request.apply(self.client.converse().model_id(model_id)).send());
         let (state, result) = observe::observed(CallState::new(Capture::ConverseBody), call).await;
         let meta = state.response_meta();
         match result {
@@ -255,9 +255,11 @@ impl Transport {
     ) -> Result<(Doc, EventStream), CallError> {
         let request =
             input::converse_stream_input(input, service_tier).map_err(CallError::input)?;
-        let call = request
-            .apply_stream(self.client.converse_stream().model_id(model_id))
-            .send();
+        let call = Box::pin(
+            request
+                .apply_stream(self.client.converse_stream().model_id(model_id))
+                .send(),
+        );
         let (state, result) = observe::observed(CallState::new(Capture::StreamBody), call).await;
         let meta = state.response_meta();
         match result {
