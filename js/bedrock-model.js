@@ -10,7 +10,7 @@ const { bedrockRuntime } = require('./sdk');
 const { OutcomeType } = require('./enums');
 const { createEnhancedError, toErrorResponse } = require('./errors');
 const { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breakers');
-const { chooseTransport, jsSdkReplaced, prepareNativeTransport, sendNative, sendNativeStream } = require('./transport');
+const { chooseTransport, jsSdkReplaced, prepareNativeTransport, nativeCallId, cancelNative, sendNative, sendNativeStream } = require('./transport');
 
 /** The multiplexer's way into a stream that answers at its first event; see below. */
 const OPEN_STREAM = Symbol('open stream');
@@ -167,10 +167,10 @@ class BedrockModel {
   #converseStream(input, abortSignal) {
     const modelId = this.#config.modelId;
     if (this.transport === 'native') {
-      const canceller = new native.CallCanceller();
+      const callId = nativeCallId();
       return {
-        start: () => sendNativeStream(this.#clientConfig, modelId, input, canceller),
-        cancel: () => canceller.cancel(),
+        start: () => sendNativeStream(this.#clientConfig, modelId, input, callId),
+        cancel: () => cancelNative(this.#clientConfig, callId),
       };
     }
     return {
@@ -185,10 +185,10 @@ class BedrockModel {
   #converse(input, serviceTier, abortSignal) {
     const modelId = this.#config.modelId;
     if (this.transport === 'native') {
-      const canceller = new native.CallCanceller();
+      const callId = nativeCallId();
       return {
-        start: () => sendNative(this.#clientConfig, modelId, input, serviceTier, canceller),
-        cancel: () => canceller.cancel(),
+        start: () => sendNative(this.#clientConfig, modelId, input, serviceTier, callId),
+        cancel: () => cancelNative(this.#clientConfig, callId),
       };
     }
     return {

@@ -9,7 +9,7 @@ const native = require('./native');
 const { BedrockModel, OPEN_STREAM } = require('./bedrock-model');
 const { classifyError, toErrorResponse } = require('./errors');
 const { TRANSPORTS, chooseTransport } = require('./transport');
-const { RequestHandler, markFailover } = require('./request-handler');
+const { RequestHandler, markFailover, QUIET } = require('./request-handler');
 const { MultiplexerConfigValidator, assertValid } = require('./validation');
 const { createTracer } = require('./tracing');
 const { OutcomeType } = require('./enums');
@@ -260,6 +260,28 @@ class BedrockMultiplexer extends EventEmitter {
 
   getCircuitBreakerStatus() {
     return adopt(this.#core.circuitBreakerStatus(Date.now()));
+  }
+
+  /**
+   * For RequestHandler: the core and the models while nothing could observe the steps
+   * the machine then performs itself (selection, lookup, events, the success report):
+   * no listener but the built-in 'error' one, no replaced method, no selection tracing.
+   */
+  [QUIET]() {
+    const names = this.eventNames();
+    if (names.length > 1 || (names.length === 1 && (names[0] !== 'error' || this.listenerCount('error') > 1))) return null;
+    if (this.#config.tracing?.captureModelSelection) return null;
+    const own = BedrockMultiplexer.prototype;
+    if (
+      this.emit !== EventEmitter.prototype.emit ||
+      this.selectModel !== own.selectModel ||
+      this.getModel !== own.getModel ||
+      this.reportOutcome !== own.reportOutcome ||
+      this.emitEvent !== own.emitEvent
+    ) {
+      return null;
+    }
+    return { core: this.#core, models: this.#models };
   }
 
   emitEvent(event, ...args) {

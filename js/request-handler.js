@@ -25,9 +25,20 @@ class RequestHandler {
   }
 
   async process() {
-    const machine = new native.RequestMachine(Number(this.#maxRetries));
+    const machine = idleMachines.pop() ?? new native.RequestMachine(0);
+    machine.restart(Number(this.#maxRetries));
+    try {
+      return await this.#run(machine);
+    } finally {
+      if (idleMachines.length < MAX_IDLE_MACHINES) idleMachines.push(machine);
+    }
+  }
+
+  async #run(machine) {
     const state = { model: null, result: null, error: null, lastError: null, classification: null, text: '', startedAt: 0 };
-    let step = machine.action();
+    const quiet = this.#quiet();
+    let step = quiet ? machine.advanceQuietly(quiet.core, Date.now(), Math.random) : machine.action();
+    if (quiet && step.kind === 'invoke') state.model = quiet.models.get(step.modelId);
     for (;;) {
       switch (step.kind) {
         case 'return':
@@ -65,10 +76,15 @@ class RequestHandler {
       case 'emitInvocationStart':
         delegate.emitEvent('model-invocation-start', step.modelId, this.#requestId);
         return machine.done();
-      case 'invoke':
+      case 'invoke': {
         state.startedAt = Date.now();
         state.result = await state.model.invoke(this.#input);
-        return machine.invoked(Boolean(delegate.refusalRetryEnabled));
+        const checkRefusal = Boolean(delegate.refusalRetryEnabled);
+        const quiet = this.#quiet();
+        if (!quiet) return machine.invoked(checkRefusal);
+        const { modelId, latency } = state.result.outcome;
+        return machine.invokedQuietly(quiet.core, checkRefusal, String(modelId), Number(latency), Date.now());
+      }
       case 'invokeEscalated':
         state.result = await state.model.invoke(this.#input, undefined, step.tier);
         return machine.invoked(Boolean(delegate.refusalRetryEnabled));
@@ -110,6 +126,15 @@ class RequestHandler {
     }
   }
 
+  /**
+   * `{ core, models }` while the delegate is a multiplexer nobody watches (no
+   * listeners, no replaced methods): then the machine performs selection, lookup,
+   * silent events and the success report on the core itself (`engine::quiet`).
+   */
+  #quiet() {
+    return this.#delegate[QUIET]?.() ?? null;
+  }
+
   #outcomeToReport(step, state) {
     switch (step.outcome) {
       case 'response':
@@ -135,6 +160,13 @@ class RequestHandler {
   }
 }
 
+/** Machines of finished requests, for the next ones (see RequestMachine.restart). */
+const idleMachines = [];
+const MAX_IDLE_MACHINES = 1024;
+
+/** The multiplexer's answer to "may the machine work on your core unobserved?". */
+const QUIET = Symbol('quiet core');
+
 /**
  * Errors a delegate's model marked to move on to another model, as an open circuit
  * does (processStreamRequest marks streams that failed before their first event).
@@ -156,4 +188,4 @@ function outcomeType(error) {
   return outcome && typeof outcome.type === 'number' ? outcome.type : null;
 }
 
-module.exports = { RequestHandler, markFailover };
+module.exports = { RequestHandler, markFailover, QUIET };

@@ -135,13 +135,26 @@ function prepareNativeTransport(clientConfig) {
 }
 
 
+let lastCallId = 0;
+
+/** An id for a native call that may have to be cancelled (`cancelNative`). */
+function nativeCallId() {
+  lastCallId = lastCallId >= 0x7fffffff ? 1 : lastCallId + 1;
+  return lastCallId;
+}
+
+/** Abandons the native call `callId` and closes its connection; it settles `undefined`. */
+function cancelNative(clientConfig, callId) {
+  nativeTransportFor(clientConfig).cancel(callId);
+}
+
 /**
  * One Converse call through the native client, settled as the JS SDK's `send` would:
- * the output object, or the SDK's own exception. `canceller.cancel()` abandons it and
- * closes its connection.
+ * the output object, or the SDK's own exception. `callId` (from `nativeCallId`) lets
+ * `cancelNative` abandon it.
  */
-async function sendNative(clientConfig, modelId, input, serviceTier, canceller) {
-  const result = await nativeTransportFor(clientConfig).converse(String(modelId), input, serviceTier ?? null, canceller);
+async function sendNative(clientConfig, modelId, input, serviceTier, callId) {
+  const result = await nativeTransportFor(clientConfig).converse(String(modelId), input, serviceTier ?? null, callId);
   if (result.ok) return adopt(result.value);
   if (result.cancelled) return undefined; // the caller has already given up on it
   throw sdkError(result.error);
@@ -211,8 +224,8 @@ function parseFailure(body, message) {
  * of the SDK's event objects that throws the SDK's exceptions. Leaving a `for await`
  * early (or an error) closes the HTTP stream.
  */
-async function sendNativeStream(clientConfig, modelId, input, canceller) {
-  const result = await nativeTransportFor(clientConfig).converseStream(String(modelId), input, null, canceller);
+async function sendNativeStream(clientConfig, modelId, input, callId) {
+  const result = await nativeTransportFor(clientConfig).converseStream(String(modelId), input, null, callId);
   if (result.cancelled) return undefined;
   if (!result.ok) throw firstEventError(result.error);
   // The JS SDK's own order and kind: `stream` first, an object that is only async-iterable.
@@ -278,6 +291,8 @@ module.exports = {
   nativeTransportFor,
   prepareNativeTransport,
   jsSdkReplaced,
+  nativeCallId,
+  cancelNative,
   sendNative,
   sendNativeStream,
 };

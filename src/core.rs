@@ -19,7 +19,7 @@ use crate::js_value;
 
 #[napi]
 pub struct MultiplexerCore {
-    registry: Registry,
+    pub(crate) registry: Registry,
     streams: StreamStats,
 }
 

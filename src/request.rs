@@ -3,9 +3,12 @@
 //! `{ kind, ... }`, so one call per step crosses the boundary.
 
 use engine::outcome::OutcomeType;
+use engine::quiet::{self, ResponseOutcome};
 use engine::request::{Action, ErrorFacts, ErrorOutcome, LastError, ReportedOutcome};
 use napi::bindgen_prelude::*;
 
+use crate::clock::Dice;
+use crate::core::MultiplexerCore;
 use crate::error::multiplexer_failure;
 
 #[napi(js_name = "RequestMachine")]
@@ -18,6 +21,13 @@ impl JsRequestMachine {
     #[napi(constructor, catch_unwind)]
     pub fn new(max_retries: f64) -> Self {
         JsRequestMachine { inner: engine::request::RequestMachine::new(max_retries) }
+    }
+
+    /// Starts a new request on this machine (drivers reuse machines: making a napi
+    /// object costs more than a whole quiet request's steps).
+    #[napi(catch_unwind)]
+    pub fn restart(&mut self, max_retries: f64) {
+        self.inner = engine::request::RequestMachine::new(max_retries);
     }
 
     #[napi(catch_unwind)]
@@ -58,6 +68,40 @@ impl JsRequestMachine {
     #[napi(catch_unwind)]
     pub fn done<'env>(&mut self, env: &'env Env) -> Result<Object<'env>> {
         self.inner.done();
+        self.action(env)
+    }
+
+    /// While nobody watches the multiplexer (`js/multiplexer.js` decides): performs the
+    /// steps that are `core`'s own work (see `engine::quiet`) and returns the first one
+    /// the driver must carry out.
+    #[napi(catch_unwind)]
+    pub fn advance_quietly<'env>(
+        &mut self,
+        env: &'env Env,
+        core: &mut MultiplexerCore,
+        now: f64,
+        random: Function<'env, (), f64>,
+    ) -> Result<Object<'env>> {
+        let mut dice = Dice::new(&random);
+        quiet::advance(&mut self.inner, &mut core.registry, now, Some(&mut || dice.draw()), None);
+        dice.finish()?;
+        self.action(env)
+    }
+
+    /// `invoked`, then [`Self::advance_quietly`] with the response's outcome to report.
+    #[napi(catch_unwind)]
+    pub fn invoked_quietly<'env>(
+        &mut self,
+        env: &'env Env,
+        core: &mut MultiplexerCore,
+        check_refusal: bool,
+        model_id: String,
+        latency: f64,
+        now: f64,
+    ) -> Result<Object<'env>> {
+        self.inner.invoked(check_refusal);
+        let response = Some(ResponseOutcome { model_id, latency });
+        quiet::advance(&mut self.inner, &mut core.registry, now, None, response);
         self.action(env)
     }
 

@@ -9,8 +9,9 @@
 use bmm_transport::{AwsCredentials, CallError, ClientSettings, Credentials, EventStream, ProvideCredentials, Transport};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunction;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::Notify;
 
@@ -19,6 +20,7 @@ use crate::doc::{from_doc, to_doc};
 #[napi]
 pub struct NativeTransport {
     transport: Transport,
+    cancellable: Arc<Cancellable>,
 }
 
 /// `clientConfig` as `js/transport.js` normalises it.
@@ -44,27 +46,6 @@ pub struct StaticCredentials {
     pub session_token: Option<String>,
     /// `expiration.getTime()`.
     pub expiration_ms: Option<f64>,
-}
-
-/// Cancels an in-flight call: dropping the SDK's future closes its connection.
-#[napi]
-pub struct CallCanceller {
-    cancelled: Arc<AtomicBool>,
-    notify: Arc<Notify>,
-}
-
-#[napi]
-impl CallCanceller {
-    #[napi(constructor, catch_unwind)]
-    pub fn new() -> Self {
-        CallCanceller { cancelled: Arc::new(AtomicBool::new(false)), notify: Arc::new(Notify::new()) }
-    }
-
-    #[napi(catch_unwind)]
-    pub fn cancel(&self) {
-        self.cancelled.store(true, Ordering::SeqCst);
-        self.notify.notify_waiters();
-    }
 }
 
 #[napi]
@@ -96,20 +77,21 @@ impl NativeTransport {
             stalled_stream_protection: Some(false),
         };
         let transport = Transport::new(settings).map_err(|error| Error::from_reason(format!("clientConfig: {error}")))?;
-        Ok(NativeTransport { transport })
+        Ok(NativeTransport { transport, cancellable: Arc::default() })
     }
 
     /// Sends one Converse call for `model_id`; `service_tier` overrides the input's.
-    #[napi(catch_unwind, ts_return_type = "Promise<{ ok: boolean, value?: unknown, error?: unknown }>")]
+    /// A `call_id` (unique among this transport's pending calls) lets `cancel` end it.
+    #[napi(catch_unwind, ts_return_type = "Promise<{ ok: boolean, value?: unknown, error?: unknown, cancelled?: boolean }>")]
     pub fn converse<'env>(
         &self,
         env: &'env Env,
         model_id: String,
         input: Unknown,
         service_tier: Option<String>,
-        canceller: Option<&CallCanceller>,
+        call_id: Option<u32>,
     ) -> Result<PromiseRaw<'env, Object<'env>>> {
-        let (input, transport, cancel) = (to_doc(input)?, self.transport.clone(), cancel_token(canceller));
+        let (input, transport, cancel) = (to_doc(input)?, self.transport.clone(), self.cancellable.register(call_id));
         let call = async move {
             let send = transport.converse(&model_id, &input, service_tier.as_deref());
             Ok(cancellable(send, cancel).await)
@@ -121,16 +103,16 @@ impl NativeTransport {
 
     /// Opens one ConverseStream call; settles once the first event has arrived (an
     /// exception as first event is the call's error), like the JS SDK's `send`.
-    #[napi(catch_unwind, ts_return_type = "Promise<{ ok: boolean, metadata?: unknown, stream?: NativeStream, error?: unknown }>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<{ ok: boolean, metadata?: unknown, stream?: NativeStream, error?: unknown, cancelled?: boolean }>")]
     pub fn converse_stream<'env>(
         &self,
         env: &'env Env,
         model_id: String,
         input: Unknown,
         service_tier: Option<String>,
-        canceller: Option<&CallCanceller>,
+        call_id: Option<u32>,
     ) -> Result<PromiseRaw<'env, Object<'env>>> {
-        let (input, transport, cancel) = (to_doc(input)?, self.transport.clone(), cancel_token(canceller));
+        let (input, transport, cancel) = (to_doc(input)?, self.transport.clone(), self.cancellable.register(call_id));
         let call = async move {
             let open = transport.converse_stream(&model_id, &input, service_tier.as_deref());
             Ok(cancellable(open, cancel).await)
@@ -142,6 +124,13 @@ impl NativeTransport {
                 out.set("stream", stream.into_instance(env)?)
             })
         })
+    }
+
+    /// Abandons the pending call `call_id` (a no-op once it has settled): dropping the
+    /// SDK's future closes its connection, and the call settles `{ ok: false, cancelled: true }`.
+    #[napi(catch_unwind)]
+    pub fn cancel(&self, call_id: u32) {
+        self.cancellable.cancel(call_id);
     }
 }
 
@@ -202,19 +191,64 @@ impl NativeStream {
     }
 }
 
-type Cancel = Option<(Arc<AtomicBool>, Arc<Notify>)>;
+/// The pending calls JavaScript may still cancel, by the ids it gave them. An id
+/// rather than a canceller object per call: a napi class instance costs more to make
+/// and collect than the whole rest of the call's JavaScript side.
+#[derive(Default)]
+struct Cancellable {
+    pending: Mutex<HashMap<u32, Arc<CancelFlag>>>,
+}
 
-fn cancel_token(canceller: Option<&CallCanceller>) -> Cancel {
-    canceller.map(|c| (Arc::clone(&c.cancelled), Arc::clone(&c.notify)))
+#[derive(Default)]
+struct CancelFlag {
+    cancelled: AtomicBool,
+    notify: Notify,
+}
+
+/// A registered call's flag; leaves the table when the call ends, however it ends.
+struct CancelToken {
+    id: u32,
+    flag: Arc<CancelFlag>,
+    table: Arc<Cancellable>,
+}
+
+impl Drop for CancelToken {
+    fn drop(&mut self) {
+        let mut pending = lock(&self.table.pending);
+        if pending.get(&self.id).is_some_and(|flag| Arc::ptr_eq(flag, &self.flag)) {
+            pending.remove(&self.id);
+        }
+    }
+}
+
+impl Cancellable {
+    fn register(self: &Arc<Self>, call_id: Option<u32>) -> Option<CancelToken> {
+        let id = call_id?;
+        let flag = Arc::new(CancelFlag::default());
+        lock(&self.pending).insert(id, Arc::clone(&flag));
+        Some(CancelToken { id, flag, table: Arc::clone(self) })
+    }
+
+    fn cancel(&self, call_id: u32) {
+        if let Some(flag) = lock(&self.pending).remove(&call_id) {
+            flag.cancelled.store(true, Ordering::SeqCst);
+            flag.notify.notify_waiters();
+        }
+    }
+}
+
+/// The table stays usable after a panic elsewhere: it holds no invariant a panic breaks.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Runs `call` unless cancelled first; `None` when cancelled.
-async fn cancellable<T>(call: impl std::future::Future<Output = T>, cancel: Cancel) -> Option<T> {
+async fn cancellable<T>(call: impl std::future::Future<Output = T>, cancel: Option<CancelToken>) -> Option<T> {
     match cancel {
         None => Some(call.await),
-        Some((cancelled, notify)) => {
-            let notified = notify.notified();
-            if cancelled.load(Ordering::SeqCst) {
+        Some(token) => {
+            let notified = token.flag.notify.notified();
+            if token.flag.cancelled.load(Ordering::SeqCst) {
                 return None;
             }
             tokio::select! {

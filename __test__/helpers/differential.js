@@ -8,7 +8,6 @@
 
 const sdk = require('@aws-sdk/client-bedrock-runtime');
 const { sendNative } = require('../../js/transport');
-const { CallCanceller } = require('../../js/native');
 const { EMULATOR_CREDENTIALS } = require('../../testing');
 
 async function settle(promise) {
@@ -48,7 +47,7 @@ async function runBoth(emulator, c, modelId) {
 
   emulator.setBehavior(modelId, behavior);
   emulator.clearRequests();
-  const native = await settle(sendNative(config(), modelId, c.input(), c.tier, new CallCanceller()));
+  const native = await settle(sendNative(config(), modelId, c.input(), c.tier, null));
   const nativeReceived = emulator.requests();
 
   return { js, native, jsReceived, nativeReceived };
@@ -320,7 +319,7 @@ async function captureBoth(capture, c, modelId) {
     client.destroy();
   }
   const js = capture.take();
-  await sendNative(config(capture.h1Endpoint), modelId, c.input(), c.tier, new CallCanceller());
+  await sendNative(config(capture.h1Endpoint), modelId, c.input(), c.tier, null);
   const native = capture.take();
   return { js, native };
 }

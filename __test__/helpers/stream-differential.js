@@ -18,7 +18,6 @@
 const assert = require('node:assert/strict');
 const sdk = require('@aws-sdk/client-bedrock-runtime');
 const { sendNativeStream } = require('../../js/transport');
-const { CallCanceller } = require('../../js/native');
 const { EMULATOR_CREDENTIALS } = require('../../testing');
 const { layout, tagOf, summary, withoutRequestId } = require('./differential');
 
@@ -337,7 +336,7 @@ async function runBoth(emulator, c, modelId) {
   }
 
   emulator.setBehavior(modelId, behavior);
-  const native = await runSide(() => sendNativeStream(config(), modelId, input(), new CallCanceller()));
+  const native = await runSide(() => sendNativeStream(config(), modelId, input(), null));
   return { js, native };
 }
 

@@ -12,6 +12,7 @@ pub mod health;
 pub mod jsval;
 pub mod ordered;
 pub mod outcome;
+pub mod quiet;
 pub mod registry;
 pub mod request;
 pub mod select;

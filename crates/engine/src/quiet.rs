@@ -1,0 +1,177 @@
+//! The steps of a request that need nothing of the driver while nobody is watching.
+//!
+//! When a multiplexer has no event listeners and its delegate methods are its own,
+//! four kinds of step are pure registry work: selecting a model, looking it up,
+//! emitting an event (to no one) and reporting the outcome of the response just
+//! received. [`advance`] performs them in one go and stops at the first step that
+//! needs the driver (an invocation, a classification, an error's report, the end),
+//! which saves the driver one boundary crossing per step. Nothing is reordered: the
+//! machine's steps run in its order, some here and the rest in the driver.
+
+use crate::outcome::OutcomeType;
+use crate::registry::Registry;
+use crate::request::{Action, ReportedOutcome, RequestMachine};
+use crate::Millis;
+
+/// The outcome of the response the driver just received, for a `Report` of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseOutcome {
+    pub model_id: String,
+    pub latency: f64,
+}
+
+/// Performs the machine's next steps on `registry` while they need no driver.
+/// `draw` is JavaScript's `Math.random` for a selection (without it, a selection is
+/// left to the driver); `response` is consumed by the first report of the latest
+/// response's outcome.
+pub fn advance(
+    machine: &mut RequestMachine,
+    registry: &mut Registry,
+    now: Millis,
+    mut draw: Option<&mut dyn FnMut() -> f64>,
+    mut response: Option<ResponseOutcome>,
+) {
+    loop {
+        match machine.action() {
+            Action::Select { skipped } => {
+                let Some(draw) = draw.as_mut() else { return };
+                let skipped = skipped.clone();
+                let selection = registry.select(&|id: &str| skipped.iter().any(|s| s == id), now, draw);
+                machine.selected(selection.model_id);
+            }
+            Action::GetModel { model_id } => {
+                let found = registry.contains(model_id);
+                machine.model_found(found);
+            }
+            Action::EmitInvocationStart { .. } | Action::EmitInvocationComplete { .. } => machine.done(),
+            Action::Report { outcome: ReportedOutcome::FromResponse } => {
+                let Some(outcome) = response.take() else { return };
+                registry.report_outcome(&outcome.model_id, OutcomeType::Success, outcome.latency, now);
+                machine.done();
+            }
+            _ => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::{ErrorFacts, ErrorOutcome};
+    use crate::validate::ModelSpec;
+
+    fn registry(models: &[(&str, f64, bool)]) -> Registry {
+        let mut registry = Registry::new();
+        for &(model_id, weight, is_fallback) in models {
+            registry.add_model(&ModelSpec { model_id: model_id.into(), weight, is_fallback });
+        }
+        registry
+    }
+
+    fn draws(values: &[f64]) -> (impl FnMut() -> f64, std::rc::Rc<std::cell::Cell<usize>>) {
+        let values = values.to_vec();
+        let count = std::rc::Rc::new(std::cell::Cell::new(0));
+        let counter = std::rc::Rc::clone(&count);
+        let draw = move || {
+            let i = counter.get();
+            counter.set(i + 1);
+            values[i % values.len()]
+        };
+        (draw, count)
+    }
+
+    #[test]
+    fn runs_from_the_start_to_the_invocation_with_the_same_draws_as_a_select() {
+        let mut reg = registry(&[("a", 1.0, false), ("b", 3.0, false)]);
+        let mut machine = RequestMachine::new(3.0);
+        let (mut draw, count) = draws(&[0.5]);
+        advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
+        // 0.5 of a total weight 4 falls in b's share (1..4).
+        assert_eq!(machine.action(), &Action::Invoke { model_id: "b".into() });
+        assert_eq!(count.get(), 1);
+    }
+
+    #[test]
+    fn reports_the_response_and_ends_the_request() {
+        let mut reg = registry(&[("a", 1.0, false)]);
+        let mut machine = RequestMachine::new(3.0);
+        let (mut draw, _) = draws(&[0.1]);
+        advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
+        machine.invoked(false);
+        let response = ResponseOutcome { model_id: "a".into(), latency: 42.0 };
+        advance(&mut machine, &mut reg, 1_050.0, Some(&mut draw), Some(response));
+        assert_eq!(machine.action(), &Action::Return);
+        let stats = reg.stats();
+        assert_eq!(stats.success_count, 1);
+        assert_eq!(stats.latency.max, 42.0);
+        assert_eq!(reg.model_health("a", 1_050.0).unwrap().last_success_at, Some(1_050.0));
+    }
+
+    #[test]
+    fn stops_at_a_report_it_has_no_response_for() {
+        let mut reg = registry(&[("a", 1.0, false)]);
+        let mut machine = RequestMachine::new(3.0);
+        let (mut draw, _) = draws(&[0.1]);
+        advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
+        machine.invoked(false);
+        advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
+        assert_eq!(machine.action(), &Action::Report { outcome: ReportedOutcome::FromResponse });
+        assert_eq!(reg.stats().success_count, 0);
+    }
+
+    #[test]
+    fn leaves_refusal_checks_to_the_driver() {
+        let mut reg = registry(&[("a", 1.0, false)]);
+        let mut machine = RequestMachine::new(3.0);
+        let (mut draw, _) = draws(&[0.1]);
+        advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
+        machine.invoked(true);
+        let response = ResponseOutcome { model_id: "a".into(), latency: 1.0 };
+        advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), Some(response));
+        assert_eq!(machine.action(), &Action::Classify { model_id: "a".into() });
+    }
+
+    #[test]
+    fn skips_open_circuits_and_fails_when_nothing_is_left() {
+        let mut reg = registry(&[("a", 1.0, false), ("b", 1.0, true)]);
+        reg.breaker("a").unwrap().lock().unwrap().force_open(1_000.0);
+        let mut machine = RequestMachine::new(3.0);
+        let (mut draw, count) = draws(&[0.9]);
+        advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
+        assert_eq!(machine.action(), &Action::Invoke { model_id: "b".into() });
+        assert_eq!(count.get(), 1, "the empty primary pool costs no draw");
+
+        // b fails with an outcome that moves on: nothing is left to select.
+        machine.failed(ErrorFacts {
+            outcome: Some(ErrorOutcome { model_id: "b".into(), kind: Some(OutcomeType::RateLimit) }),
+            ..ErrorFacts::default()
+        });
+        assert_eq!(machine.action(), &Action::EmitInvocationComplete { model_id: "b".into() });
+        machine.done();
+        assert!(matches!(machine.action(), Action::Report { outcome: ReportedOutcome::FromError }));
+        machine.done();
+        advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
+        assert_eq!(machine.action(), &Action::ConsultEscalation { model_id: "b".into() }, "the driver reads the setting");
+        machine.escalation_tier(None);
+        advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
+        assert_eq!(machine.action(), &Action::FailNoModels { skipped: vec!["b".into()] });
+    }
+
+    #[test]
+    fn leaves_a_selection_without_draws_to_the_driver() {
+        let mut reg = registry(&[("a", 1.0, false)]);
+        let mut machine = RequestMachine::new(3.0);
+        advance(&mut machine, &mut reg, 1_000.0, None, None);
+        assert!(matches!(machine.action(), Action::Select { .. }));
+    }
+
+    #[test]
+    fn a_model_removed_meanwhile_is_skipped_and_another_selected() {
+        let mut reg = registry(&[("a", 1.0, false), ("b", 1.0, false)]);
+        let mut machine = RequestMachine::new(3.0);
+        machine.selected(Some("gone".into()));
+        let (mut draw, _) = draws(&[0.1]);
+        advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
+        assert_eq!(machine.action(), &Action::Invoke { model_id: "a".into() });
+    }
+}
