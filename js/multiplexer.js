@@ -297,7 +297,9 @@ class BedrockMultiplexer extends EventEmitter {
 
   // Both read the config object anew, as the original: callers may change it later.
   get refusalRetryEnabled() {
-    return native.refusalRetryEnabled(this.#config.refusalDetection);
+    const section = this.#config.refusalDetection;
+    // Read on every request: without a section there is nothing to ask the engine.
+    return section === undefined ? false : native.refusalRetryEnabled(section);
   }
 
   get tierEscalationConfig() {

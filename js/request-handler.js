@@ -26,40 +26,50 @@ class RequestHandler {
 
   async process() {
     const machine = idleMachines.pop() ?? new native.RequestMachine(0);
-    machine.restart(Number(this.#maxRetries));
+    const state = { model: null, result: null, error: null, lastError: null, classification: null, text: '', startedAt: 0 };
     try {
-      return await this.#run(machine);
+      let step = this.#start(machine, state);
+      for (;;) {
+        switch (step.kind) {
+          case 'return':
+            return state.result.response;
+          case 'rethrow':
+            throw state.error;
+          case 'fail':
+            throw new MultiplexerError(step.message, step.code, this.#failureDetails(step, state.lastError));
+          default:
+            try {
+              step = await this.#perform(step, machine, state);
+            } catch (error) {
+              state.error = error;
+              const isCircuitOpen = error?.name === 'CircuitOpenError';
+              if (machine.failed(error instanceof MultiplexerError, outcomeModelId(error), outcomeType(error), isCircuitOpen, failsOver.has(error))) {
+                state.lastError = error;
+              }
+              step = machine.action();
+            }
+        }
+      }
     } finally {
       if (idleMachines.length < MAX_IDLE_MACHINES) idleMachines.push(machine);
     }
   }
 
-  async #run(machine) {
-    const state = { model: null, result: null, error: null, lastError: null, classification: null, text: '', startedAt: 0 };
+  /**
+   * Starts the request on `machine` and returns its first step; while nobody watches,
+   * the machine has already selected and looked up the model (see #quiet).
+   */
+  #start(machine, state) {
+    const maxRetries = Number(this.#maxRetries);
     const quiet = this.#quiet();
-    let step = quiet ? machine.advanceQuietly(quiet.core, Date.now(), Math.random) : machine.action();
-    if (quiet && step.kind === 'invoke') state.model = quiet.models.get(step.modelId);
-    for (;;) {
-      switch (step.kind) {
-        case 'return':
-          return state.result.response;
-        case 'rethrow':
-          throw state.error;
-        case 'fail':
-          throw new MultiplexerError(step.message, step.code, this.#failureDetails(step, state.lastError));
-        default:
-          try {
-            step = await this.#perform(step, machine, state);
-          } catch (error) {
-            state.error = error;
-            const isCircuitOpen = error?.name === 'CircuitOpenError';
-            if (machine.failed(error instanceof MultiplexerError, outcomeModelId(error), outcomeType(error), isCircuitOpen, failsOver.has(error))) {
-              state.lastError = error;
-            }
-            step = machine.action();
-          }
-      }
+    if (!quiet) {
+      machine.restart(maxRetries);
+      return machine.action();
     }
+    const modelId = machine.startQuietly(maxRetries, quiet.core, Date.now(), Math.random);
+    if (modelId === null) return machine.action();
+    state.model = quiet.models.get(modelId);
+    return { kind: 'invoke', modelId };
   }
 
   /** Carries out one step of the machine and returns the next. */
@@ -83,7 +93,7 @@ class RequestHandler {
         const quiet = this.#quiet();
         if (!quiet) return machine.invoked(checkRefusal);
         const { modelId, latency } = state.result.outcome;
-        return machine.invokedQuietly(quiet.core, checkRefusal, String(modelId), Number(latency), Date.now());
+        return machine.invokedQuietly(quiet.core, checkRefusal, String(modelId), Number(latency), Date.now()) ? ANSWERED : machine.action();
       }
       case 'invokeEscalated':
         state.result = await state.model.invoke(this.#input, undefined, step.tier);
@@ -159,6 +169,9 @@ class RequestHandler {
     };
   }
 }
+
+/** The step after a quiet success. */
+const ANSWERED = Object.freeze({ kind: 'return' });
 
 /** Machines of finished requests, for the next ones (see RequestMachine.restart). */
 const idleMachines = [];

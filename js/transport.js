@@ -52,6 +52,21 @@ function unsupportedConfig(clientConfig) {
 }
 
 const explained = new WeakSet();
+const unsupportedReasons = new WeakMap();
+
+/**
+ * `unsupportedConfig`, read once per clientConfig object, as the SDK client and the
+ * native client built from it read it once.
+ */
+function unsupportedConfigOf(clientConfig) {
+  if (clientConfig === null || typeof clientConfig !== 'object') return unsupportedConfig(clientConfig);
+  let reason = unsupportedReasons.get(clientConfig);
+  if (reason === undefined) {
+    reason = unsupportedConfig(clientConfig);
+    unsupportedReasons.set(clientConfig, reason);
+  }
+  return reason;
+}
 
 /**
  * The transport a model uses for its next call: 'native' or 'js-sdk'. Decided per
@@ -61,7 +76,7 @@ function chooseTransport({ forced, hasOwnClient, clientConfig }) {
   if (hasOwnClient || forced === 'js-sdk') return 'js-sdk';
   if (forced === 'native') return 'native';
   if (jsSdkReplaced()) return 'js-sdk';
-  const reason = unsupportedConfig(clientConfig);
+  const reason = unsupportedConfigOf(clientConfig);
   if (reason) {
     if (clientConfig && !explained.has(clientConfig)) {
       explained.add(clientConfig);
@@ -155,9 +170,27 @@ function cancelNative(clientConfig, callId) {
  */
 async function sendNative(clientConfig, modelId, input, serviceTier, callId) {
   const result = await nativeTransportFor(clientConfig).converse(String(modelId), input, serviceTier ?? null, callId);
-  if (result.ok) return adopt(result.value);
+  if (result.ok) return nativeOutput(result);
   if (result.cancelled) return undefined; // the caller has already given up on it
   throw sdkError(result.error);
+}
+
+/**
+ * A value the native side sent: JSON text (`json`, with the paths of the members that
+ * are `undefined` in `undefinedMembers`) parsed here, hence in the caller's realm; or
+ * a tree it built (`value`), for what JSON cannot carry (bytes, dates).
+ */
+function nativeOutput({ json, undefinedMembers, value }) {
+  if (json === undefined) return adopt(value);
+  const output = JSON.parse(json);
+  if (undefinedMembers !== undefined) {
+    for (const path of JSON.parse(undefinedMembers)) {
+      let target = output;
+      for (let i = 0; i < path.length - 1; i++) target = target[path[i]];
+      target[path[path.length - 1]] = undefined;
+    }
+  }
+  return output;
 }
 
 /**
@@ -255,7 +288,7 @@ function nativeEvents(handle) {
         finish();
         return { done: true, value: undefined };
       }
-      return { done: false, value: adopt(next.value) };
+      return { done: false, value: nativeOutput(next) };
     },
     async return() {
       finish();

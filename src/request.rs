@@ -71,38 +71,43 @@ impl JsRequestMachine {
         self.action(env)
     }
 
-    /// While nobody watches the multiplexer (`js/multiplexer.js` decides): performs the
-    /// steps that are `core`'s own work (see `engine::quiet`) and returns the first one
-    /// the driver must carry out.
+    /// `restart`, then, while nobody watches the multiplexer (`js/multiplexer.js`
+    /// decides), performs the steps that are `core`'s own work (see `engine::quiet`).
+    /// Returns the model id when the request now waits for its invocation, the common
+    /// case, and null otherwise (`action()` then tells the step): no object is built.
     #[napi(catch_unwind)]
-    pub fn advance_quietly<'env>(
+    pub fn start_quietly(
         &mut self,
-        env: &'env Env,
+        max_retries: f64,
         core: &mut MultiplexerCore,
         now: f64,
-        random: Function<'env, (), f64>,
-    ) -> Result<Object<'env>> {
+        random: Function<(), f64>,
+    ) -> Result<Option<String>> {
+        self.restart(max_retries);
         let mut dice = Dice::new(&random);
         quiet::advance(&mut self.inner, &mut core.registry, now, Some(&mut || dice.draw()), None);
         dice.finish()?;
-        self.action(env)
+        Ok(match self.inner.action() {
+            Action::Invoke { model_id } => Some(model_id.clone()),
+            _ => None,
+        })
     }
 
-    /// `invoked`, then [`Self::advance_quietly`] with the response's outcome to report.
+    /// `invoked`, then the quiet steps with the response's outcome to report. True when
+    /// the request is now answered (the common case); otherwise `action()` tells the step.
     #[napi(catch_unwind)]
-    pub fn invoked_quietly<'env>(
+    pub fn invoked_quietly(
         &mut self,
-        env: &'env Env,
         core: &mut MultiplexerCore,
         check_refusal: bool,
         model_id: String,
         latency: f64,
         now: f64,
-    ) -> Result<Object<'env>> {
+    ) -> bool {
         self.inner.invoked(check_refusal);
         let response = Some(ResponseOutcome { model_id, latency });
         quiet::advance(&mut self.inner, &mut core.registry, now, None, response);
-        self.action(env)
+        *self.inner.action() == Action::Return
     }
 
     /// The step threw. Returns whether the error becomes the request's last error.

@@ -6,7 +6,7 @@
 //! rejection: the JavaScript side turns `error` into the very exception class the
 //! JavaScript SDK would throw, which only it can construct.
 
-use bmm_transport::{AwsCredentials, CallError, ClientSettings, Credentials, EventStream, ProvideCredentials, Transport};
+use bmm_transport::{AwsCredentials, CallError, ClientSettings, Credentials, Doc, EventStream, JsJson, ProvideCredentials, Transport};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunction;
 use std::collections::HashMap;
@@ -82,7 +82,7 @@ impl NativeTransport {
 
     /// Sends one Converse call for `model_id`; `service_tier` overrides the input's.
     /// A `call_id` (unique among this transport's pending calls) lets `cancel` end it.
-    #[napi(catch_unwind, ts_return_type = "Promise<{ ok: boolean, value?: unknown, error?: unknown, cancelled?: boolean }>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<{ ok: boolean, json?: string, undefinedMembers?: string, value?: unknown, error?: unknown, cancelled?: boolean }>")]
     pub fn converse<'env>(
         &self,
         env: &'env Env,
@@ -94,11 +94,9 @@ impl NativeTransport {
         let (input, transport, cancel) = (to_doc(input)?, self.transport.clone(), self.cancellable.register(call_id));
         let call = async move {
             let send = transport.converse(&model_id, &input, service_tier.as_deref());
-            Ok(cancellable(send, cancel).await)
+            Ok(cancellable(send, cancel).await.map(|result| result.map(Output::from)))
         };
-        env.spawn_future_with_callback(call, |env, result| {
-            settle(env, result, |env, out, value| out.set("value", from_doc(env, &value)?))
-        })
+        env.spawn_future_with_callback(call, |env, result| settle(env, result, Output::set_on))
     }
 
     /// Opens one ConverseStream call; settles once the first event has arrived (an
@@ -145,8 +143,9 @@ pub struct NativeStream {
 
 #[napi]
 impl NativeStream {
-    /// `{ done: true }`, `{ done: false, value }` or `{ done: true, error }`.
-    #[napi(catch_unwind, ts_return_type = "Promise<{ done: boolean, value?: unknown, error?: unknown }>")]
+    /// `{ done: true }`, `{ done: false, ...the event as \`Output::set_on\` gives it }` or
+    /// `{ done: true, error }`.
+    #[napi(catch_unwind, ts_return_type = "Promise<{ done: boolean, json?: string, undefinedMembers?: string, value?: unknown, error?: unknown }>")]
     pub fn next<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Object<'env>>> {
         let events = Arc::clone(&self.events);
         let pull = async move {
@@ -156,14 +155,14 @@ impl NativeStream {
             if !matches!(event, Some(Ok(_))) {
                 *guard = None; // ended or failed: release the connection now
             }
-            Ok(event)
+            Ok(event.map(|event| event.map(Output::from)))
         };
         env.spawn_future_with_callback(pull, |env, event| {
             let mut out = Object::new(env)?;
             match event {
                 Some(Ok(value)) => {
                     out.set("done", false)?;
-                    out.set("value", from_doc(env, &value)?)?;
+                    Output::set_on(env, &mut out, value)?;
                 }
                 Some(Err(error)) => {
                     out.set("done", true)?;
@@ -255,6 +254,37 @@ async fn cancellable<T>(call: impl std::future::Future<Output = T>, cancel: Opti
                 result = call => Some(result),
                 () = notified => None,
             }
+        }
+    }
+}
+
+/// A value for JavaScript, made ready off its thread: JSON text for `JSON.parse` when
+/// plain JSON can carry it (one napi string instead of a property set per member),
+/// else the tree, built property by property.
+enum Output {
+    Json(JsJson),
+    Tree(Doc),
+}
+
+impl From<Doc> for Output {
+    fn from(doc: Doc) -> Output {
+        doc.to_js_json().map_or(Output::Tree(doc), Output::Json)
+    }
+}
+
+impl Output {
+    /// `json` (and `undefinedMembers` when any), or `value`: see `parseOutput` in
+    /// `js/transport.js`.
+    fn set_on(env: &Env, out: &mut Object, output: Output) -> Result<()> {
+        match output {
+            Output::Json(json) => {
+                out.set("json", json.text)?;
+                if !json.undefined_members.is_empty() {
+                    out.set("undefinedMembers", json.undefined_members)?;
+                }
+                Ok(())
+            }
+            Output::Tree(doc) => out.set("value", from_doc(env, &doc)?),
         }
     }
 }

@@ -111,6 +111,77 @@ impl Doc {
         crate::wire::parse_document(text).ok()
     }
 
+    /// The value as text for `JSON.parse`, so that the JS side builds it in one call
+    /// instead of property by property across napi. `None` when plain JSON cannot carry
+    /// it: bytes, a date, a non-finite number, `undefined` anywhere but as an object
+    /// member's value, or a `__proto__` key (`JSON.parse` makes that an own property, a
+    /// property set would not).
+    pub fn to_js_json(&self) -> Option<JsJson> {
+        let mut json = JsJson { text: String::new(), undefined_members: String::new() };
+        let mut path = Vec::new();
+        self.write_js_json(&mut json, &mut path).then(|| json.finish())
+    }
+
+    fn write_js_json<'a>(&'a self, json: &mut JsJson, path: &mut Vec<PathStep<'a>>) -> bool {
+        let out = &mut json.text;
+        match self {
+            Doc::Null => out.push_str("null"),
+            Doc::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Doc::Number(n) if n.is_finite() => {
+                if *n == 0.0 && n.is_sign_negative() {
+                    out.push_str("-0");
+                } else {
+                    write_js_number(out, *n);
+                }
+            }
+            Doc::String(s) => write_json_string(out, s),
+            Doc::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        json.text.push(',');
+                    }
+                    path.push(PathStep::Index(i));
+                    let ok = !matches!(item, Doc::Undefined) && item.write_js_json(json, path);
+                    path.pop();
+                    if !ok {
+                        return false;
+                    }
+                }
+                json.text.push(']');
+            }
+            Doc::Object(entries) => {
+                out.push('{');
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if k == "__proto__" {
+                        return false;
+                    }
+                    if i > 0 {
+                        json.text.push(',');
+                    }
+                    write_json_string(&mut json.text, k);
+                    json.text.push(':');
+                    path.push(PathStep::Key(k));
+                    let ok = match v {
+                        Doc::Undefined => {
+                            json.text.push_str("null");
+                            json.note_undefined(path);
+                            true
+                        }
+                        v => v.write_js_json(json, path),
+                    };
+                    path.pop();
+                    if !ok {
+                        return false;
+                    }
+                }
+                json.text.push('}');
+            }
+            Doc::Undefined | Doc::Number(_) | Doc::Bytes(_) | Doc::Timestamp(_) => return false,
+        }
+        true
+    }
+
     /// A JSON rendering for tests and logs that keeps what plain JSON loses:
     /// `{"$undefined":true}`, `{"$bytes":"<base64>"}`, `{"$date":<ms>}`. Object keys are
     /// listed in the order JS enumerates them (integer-like keys first, ascending), so two
@@ -161,6 +232,48 @@ impl Doc {
                 out.push('}');
             }
         }
+    }
+}
+
+/// [`Doc::to_js_json`]'s answer: `JSON.parse(text)`, then set to `undefined` each member
+/// listed in `undefined_members` (a JSON array of paths, each an array of keys and
+/// indices; empty text when there are none).
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsJson {
+    pub text: String,
+    pub undefined_members: String,
+}
+
+enum PathStep<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+impl JsJson {
+    fn note_undefined(&mut self, path: &[PathStep<'_>]) {
+        let list = &mut self.undefined_members;
+        list.push(if list.is_empty() { '[' } else { ',' });
+        list.push('[');
+        for (i, step) in path.iter().enumerate() {
+            if i > 0 {
+                list.push(',');
+            }
+            match step {
+                PathStep::Key(key) => write_json_string(list, key),
+                PathStep::Index(index) => {
+                    let _ = write!(list, "{index}");
+                }
+            }
+        }
+        list.push(']');
+    }
+
+    /// Closes the path list; call once, after the value has been written.
+    fn finish(mut self) -> JsJson {
+        if !self.undefined_members.is_empty() {
+            self.undefined_members.push(']');
+        }
+        self
     }
 }
 
@@ -254,6 +367,39 @@ fn write_json_string(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn js_json_is_json_parse_input_with_undefined_members_listed() {
+        let doc = Doc::object([
+            ("$metadata", Doc::object([("httpStatusCode", Doc::from(200.0)), ("cfId", Doc::Undefined)])),
+            ("list", Doc::Array(vec![Doc::object([("gone", Doc::Undefined), ("n", Doc::from(-0.0))])])),
+            ("s", Doc::from("a\"b\n\u{1}é")),
+            ("x", Doc::from(0.1)),
+        ]);
+        let json = doc.to_js_json().expect("plain JSON");
+        assert_eq!(
+            json.text,
+            r#"{"$metadata":{"httpStatusCode":200,"cfId":null},"list":[{"gone":null,"n":-0}],"s":"a\"b\n\u0001é","x":0.1}"#
+        );
+        assert_eq!(json.undefined_members, r#"[["$metadata","cfId"],["list",0,"gone"]]"#);
+        let plain = Doc::object([("a", Doc::from(1.0))]).to_js_json().unwrap();
+        assert_eq!(plain.undefined_members, "");
+    }
+
+    #[test]
+    fn js_json_declines_what_json_cannot_carry() {
+        for doc in [
+            Doc::Bytes(vec![1]),
+            Doc::Timestamp(0.0),
+            Doc::Number(f64::NAN),
+            Doc::Undefined,
+            Doc::Array(vec![Doc::Undefined]),
+            Doc::object([("__proto__", Doc::Null)]),
+            Doc::object([("deep", Doc::Array(vec![Doc::Bytes(vec![])]))]),
+        ] {
+            assert_eq!(doc.to_js_json(), None, "{doc:?}");
+        }
+    }
 
     #[test]
     fn get_and_set_follow_js_semantics() {

@@ -21,7 +21,7 @@ mod stream;
 mod wire;
 
 pub use client::{ClientSettings, ConfigError, Credentials, Transport};
-pub use doc::Doc;
+pub use doc::{Doc, JsJson};
 pub use error::{CallError, ErrorKind};
 pub use input::{converse_input, converse_stream_input, ConverseRequest, InputError};
 pub use output::{converse_output, ResponseMeta};
