@@ -2,11 +2,13 @@
 'use strict';
 // npm run bench: the clients of bench/clients/ side by side against the Bedrock emulator
 // in one run — throughput, client CPU per request, latency and peak RSS at C=1/64/512,
-// a failover mix, getStats()/getHealthStatus() cost, and RSS over 200k requests.
+// a failover mix, ConverseStream (events/s, time to first event, CPU per event) at C=16,
+// getStats()/getHealthStatus() cost, and RSS over 200k requests.
 // Prints a markdown table and writes JSON (every repetition) + markdown to bench/results/.
 //
 //   node bench/run.js [--quick] [--clients a,b] [--reps N] [--window-ms N]
-//                     [--emulator-threads N] [--no-verify] [--skip-soak] [--rebuild-emulator]
+//                     [--emulator-threads N] [--no-verify] [--skip-stream] [--skip-soak]
+//                     [--stream-concurrency 1,16] [--rebuild-emulator]
 //   node bench/run.js --profile b [--profile-ms N]   # one C=64 run under node --cpu-prof
 //
 // Everything targets the emulator on 127.0.0.1; every loop is bounded in time and count.
@@ -19,7 +21,7 @@ const emulator = require('./lib/emulator');
 const { runChild, killAll } = require('./lib/fork');
 const { summarize, render } = require('./lib/report');
 const { selfTimes } = require('./lib/profile');
-const { FAILOVER_MODELS, THROTTLED } = require('./clients/common');
+const { FAILOVER_MODELS, THROTTLED, STREAM } = require('./clients/common');
 
 const RESULTS = path.join(__dirname, 'results');
 const CLIENTS_DIR = path.join(__dirname, 'clients');
@@ -40,14 +42,19 @@ function parseArgs(argv) {
     warmupMaxMs: 15_000,
     concurrency: [1, 64, 512],
     failoverConcurrency: 64,
+    streamConcurrency: [16],
     soakConcurrency: 64,
     soakWarmup: 20_000,
+    // And at least this long: at 10k req/s V8 keeps growing its young generation for
+    // ~40k requests, which a count alone would have measured as RSS growth.
+    soakWarmupMs: 5_000,
     soakRequests: 200_000,
     soakEvery: 10_000,
     statsCalls: 10_000,
     statsReps: 3,
     emulatorThreads: 1,
     verify: true,
+    skipStream: false,
     skipSoak: false,
     rebuild: false,
     clients: null,
@@ -67,18 +74,20 @@ function parseArgs(argv) {
       if (!Number.isInteger(n) || n < 1) throw new Error(`${a}: expected a positive integer, got ${v}`);
       return n;
     };
-    if (a === '--quick') Object.assign(o, { reps: 1, windowMs: 1000, warmupMs: 500, soakWarmup: 2000, soakRequests: 20_000, soakEvery: 2000, statsCalls: 1000 });
+    if (a === '--quick') Object.assign(o, { reps: 1, windowMs: 1000, warmupMs: 500, soakWarmup: 2000, soakWarmupMs: 500, soakRequests: 20_000, soakEvery: 2000, statsCalls: 1000 });
     else if (a === '--reps') o.reps = int(next());
     else if (a === '--window-ms') o.windowMs = int(next());
     else if (a === '--emulator-threads') o.emulatorThreads = int(next());
     else if (a === '--no-verify') o.verify = false;
+    else if (a === '--skip-stream') o.skipStream = true;
+    else if (a === '--stream-concurrency') o.streamConcurrency = next().split(',').map(int);
     else if (a === '--skip-soak') o.skipSoak = true;
     else if (a === '--rebuild-emulator') o.rebuild = true;
     else if (a === '--clients') o.clients = next().split(',');
     else if (a === '--profile') o.profile = next();
     else if (a === '--profile-ms') o.profileMs = int(next());
     else if (a === '-h' || a === '--help') {
-      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 11).join('\n'));
+      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 13).join('\n'));
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -123,16 +132,16 @@ function buildFingerprint() {
   return `${head} ${addons.join(',') || 'no-addon'}`;
 }
 
-/** Whether the package has processStreamRequest yet (the streaming row says so; no numbers). */
-function hasStreamingApi() {
+/** A client's probe; one that throws means "not there yet". */
+function probe(fn) {
   try {
-    return typeof require(path.join(__dirname, '..')).BedrockMultiplexer.prototype.processStreamRequest === 'function';
+    return Boolean(fn());
   } catch {
     return false;
   }
 }
 
-/** Every client module, in file order, with its availability probed now. */
+/** Every client module, in file order, with its availability (and streaming) probed now. */
 function loadClients(filter) {
   return fs
     .readdirSync(CLIENTS_DIR)
@@ -141,13 +150,9 @@ function loadClients(filter) {
     .map((f) => {
       const file = path.join(CLIENTS_DIR, f);
       const spec = require(file);
-      let available = false;
-      try {
-        available = Boolean(spec.available());
-      } catch {
-        // a probe that throws means "not there yet"
-      }
-      return { id: spec.id, name: spec.name, multiplexer: Boolean(spec.multiplexer), pendingReason: spec.pendingReason, file, available };
+      const available = probe(() => spec.available());
+      const streams = available && probe(() => spec.canStream?.());
+      return { id: spec.id, name: spec.name, multiplexer: Boolean(spec.multiplexer), pendingReason: spec.pendingReason, file, available, streams };
     })
     .filter((c) => !filter || filter.includes(c.id));
 }
@@ -209,7 +214,7 @@ const loadTimeout = (o) => o.warmupMaxMs + o.windowMs + 60_000;
 
 async function bench(o, emu, header, t0, builtMs) {
   const clients = loadClients(o.clients);
-  for (const c of clients) console.log(`client ${c.name}: ${c.available ? 'available' : c.pendingReason}`);
+  for (const c of clients) console.log(`client ${c.name}: ${c.available ? `available${c.streams ? '' : ', no streaming'}` : c.pendingReason}`);
   const ready = clients.filter((c) => c.available);
   const runs = [];
   let build = buildFingerprint();
@@ -223,6 +228,10 @@ async function bench(o, emu, header, t0, builtMs) {
     const r = answer.result;
     const what = `${run.phase} ${run.client} C=${run.concurrency} rep ${run.rep + 1}`;
     if (!answer.ok) console.log(`  ${what}: ERROR ${answer.error}`);
+    else if (run.phase === 'stream')
+      console.log(
+        `  ${what}: ${Math.round(r.reqPerSec)} streams/s, ${Math.round(r.eventsPerSec)} events/s (${r.eventsPerStream?.toFixed(1)}/stream), first event p50 ${r.firstEventP50Ms?.toFixed(2)} ms p99 ${r.firstEventP99Ms?.toFixed(2)} ms, ${Math.round(r.cpuUsPerReq)} µs CPU/stream, ${r.cpuUsPerEvent?.toFixed(1)} µs CPU/event, RSS ${Math.round(r.peakRssMB)} MB, emulator ${Math.round(r.emulatorCpuPct ?? 0)}%, other ${Math.round(r.otherCpuPct ?? 0)}%${r.errors ? `, ${r.errors} errors (${r.firstError})` : ''}`,
+      );
     else if (run.phase !== 'soak')
       console.log(
         `  ${what}: ${Math.round(r.reqPerSec)} req/s, ${Math.round(r.cpuUsPerReq)} µs CPU/req, p50 ${r.p50Ms?.toFixed(2)} ms, p99 ${r.p99Ms?.toFixed(2)} ms, RSS ${Math.round(r.peakRssMB)} MB, emulator ${Math.round(r.emulatorCpuPct ?? 0)}%, other ${Math.round(r.otherCpuPct ?? 0)}%${r.errors ? `, ${r.errors} errors (${r.firstError})` : ''}`,
@@ -252,16 +261,33 @@ async function bench(o, emu, header, t0, builtMs) {
   }
   await emu.resetBehaviors();
 
-  // 3. Soak: RSS every 10k requests over 200k, then getStats()/getHealthStatus() timing.
+  // 3. Streaming: whole ConverseStream calls of STREAM.events events each, same order as 1.
+  //    Before the soaks, whose budget is whatever time is left.
+  if (!o.skipStream) {
+    const streamers = ready.filter((c) => c.streams);
+    console.log(`\n3. streaming: ${streamers.length} clients × C=${o.streamConcurrency.join('/')} × ${o.reps} repetitions, ${STREAM.events} events per stream`);
+    await emu.setBehavior(STREAM.modelId, STREAM.behavior);
+    for (let rep = 0; rep < o.reps; rep++) {
+      for (const C of o.streamConcurrency) {
+        for (const c of rotate(streamers, rep)) {
+          const job = loadJob(o, emu, c, C, { kind: 'stream', models: STREAM.models, expectedEvents: STREAM.events });
+          record({ phase: 'stream', client: c.id, concurrency: C, rep }, await child(job, loadTimeout(o)));
+        }
+      }
+    }
+    await emu.resetBehaviors();
+  }
+
+  // 4. Soak: RSS every 10k requests over 200k, then getStats()/getHealthStatus() timing.
   //    One run per client: at JS-SDK speed one run alone takes minutes.
   const notes = [];
   if (!o.skipSoak) {
-    console.log(`\n3. soak: ${o.soakWarmup} + ${o.soakRequests} requests at C=${o.soakConcurrency} per multiplexer client`);
+    console.log(`\n4. soak: ${o.soakWarmup} requests and ${o.soakWarmupMs / 1000} s of warm-up, then ${o.soakRequests} requests at C=${o.soakConcurrency} per multiplexer client`);
     // Fastest first (by the C=64 throughput just measured): each soak may use what is
     // left of the budget minus a reserve for the slower ones after it, so the slowest
     // (the JS SDK path, minutes for 220k requests) runs last with all that remains.
     const rate = (c) => summarize(runs, 'load').find((s) => s.client === c.id && s.concurrency === o.soakConcurrency)?.reqPerSec ?? 500;
-    const need = (c) => ((o.soakWarmup + o.soakRequests) / rate(c)) * 1000 * 1.2 + 15_000;
+    const need = (c) => (Math.max(o.soakWarmup / rate(c), o.soakWarmupMs / 1000) + o.soakRequests / rate(c)) * 1000 * 1.2 + 15_000;
     const order = [...muxes].sort((x, y) => rate(y) - rate(x));
     for (const [k, c] of order.entries()) {
       // From the very start, a first build of the emulator included: the whole command
@@ -275,6 +301,7 @@ async function bench(o, emu, header, t0, builtMs) {
         endpoint: emu.endpoint,
         concurrency: o.soakConcurrency,
         warmupRequests: o.soakWarmup,
+        warmupMs: o.soakWarmupMs,
         measuredRequests: o.soakRequests,
         sampleEvery: o.soakEvery,
         maxMs,
@@ -299,13 +326,15 @@ async function bench(o, emu, header, t0, builtMs) {
   const wallMs = Date.now() - t0;
   const load = summarize(runs, 'load');
   const failover = summarize(runs, 'failover');
+  const stream = summarize(runs, 'stream');
   const soaks = runs.filter((r) => r.phase === 'soak');
-  for (const s of [...load, ...failover]) {
-    if (s.errors) notes.push(`${s.client} C=${s.concurrency}: ${s.errors} errors in the windows, first: ${s.firstError}`);
+  for (const s of [...load, ...failover, ...stream]) {
+    const what = `${s.phase} ${s.client} C=${s.concurrency}`;
+    if (s.errors) notes.push(`${what}: ${s.errors} errors in the windows, first: ${s.firstError}`);
     if (s.otherCpuPct != null && s.otherCpuPct > 15)
-      notes.push(`${s.client} C=${s.concurrency}: other processes used ${Math.round(s.otherCpuPct)}% of a core during the windows (median): figures are noisy.`);
+      notes.push(`${what}: other processes used ${Math.round(s.otherCpuPct)}% of a core during the windows (median): figures are noisy.`);
     if (s.emulatorCpuPct != null && s.emulatorCpuPct > 85 * o.emulatorThreads)
-      notes.push(`${s.client} C=${s.concurrency}: the emulator was at ${Math.round(s.emulatorCpuPct)}% of its ${o.emulatorThreads} thread(s): it may be the bottleneck.`);
+      notes.push(`${what}: the emulator was at ${Math.round(s.emulatorCpuPct)}% of its ${o.emulatorThreads} thread(s): it may be the bottleneck.`);
   }
   const builds = [...new Set(runs.map((r) => r.build))];
   if (builds.length > 1)
@@ -317,12 +346,12 @@ async function bench(o, emu, header, t0, builtMs) {
   }
   for (const [id, set] of transports) if (set.size > 1) notes.unshift(`**client ${id} ran on different transports** (${[...set].join(', ')}) within this run.`);
   if (builtMs) notes.push(`the emulator binary was built first (${(builtMs / 1000).toFixed(0)} s, included in the wall time).`);
-  const config = { ...o, failoverModels: FAILOVER_MODELS.map((m) => m.modelId), streamingApi: hasStreamingApi() };
-  const markdown = render({ header, clients, load, failover, soaks, config, wallMs, notes });
+  const config = { ...o, failoverModels: FAILOVER_MODELS.map((m) => m.modelId), stream: STREAM };
+  const markdown = render({ header, clients, load, failover, stream, soaks, config, wallMs, notes });
 
   fs.mkdirSync(RESULTS, { recursive: true });
   const stamp = header.date.replace(/[:.]/g, '-');
-  const json = JSON.stringify({ header, config, emulator: { bin: emulator.binaryPath(), pid: emu.pid, threads: o.emulatorThreads, verify: o.verify }, clients, wallMs, summary: { load, failover }, runs }, null, 2);
+  const json = JSON.stringify({ header, config, emulator: { bin: emulator.binaryPath(), pid: emu.pid, threads: o.emulatorThreads, verify: o.verify }, clients, wallMs, summary: { load, failover, stream }, runs }, null, 2);
   for (const name of [`bench-${stamp}`, 'latest']) {
     fs.writeFileSync(path.join(RESULTS, `${name}.json`), json);
     fs.writeFileSync(path.join(RESULTS, `${name}.md`), markdown + '\n');

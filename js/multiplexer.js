@@ -25,6 +25,7 @@ class BedrockMultiplexer extends EventEmitter {
   #noClientConfig;
   #refusal = null;
   #refusalReady = null;
+  #quietAccess = null;
 
   constructor(config) {
     super();
@@ -76,9 +77,15 @@ class BedrockMultiplexer extends EventEmitter {
     this.emit('model-removed', modelId);
   }
 
-  async processRequest(input) {
+  // Not async itself: an async function returning #process's promise would add a
+  // promise and three microtask hops to every request.
+  processRequest(input) {
     const requestId = this.#tracer.generateRequestId();
     if (!this.#config.tracing?.enabled) return this.#process(input, requestId, null);
+    return this.#processTraced(input, requestId);
+  }
+
+  async #processTraced(input, requestId) {
     const tracer = this.#tracer;
     return tracer.traceOperation('BedrockMultiplexer.processRequest', () => this.#process(input, requestId, tracer), {
       request_id: requestId,
@@ -281,7 +288,8 @@ class BedrockMultiplexer extends EventEmitter {
     ) {
       return null;
     }
-    return { core: this.#core, models: this.#models };
+    this.#quietAccess ??= { core: this.#core, models: this.#models };
+    return this.#quietAccess;
   }
 
   emitEvent(event, ...args) {

@@ -4,8 +4,9 @@
 // (default handler); routing, breakers and statistics run in the Rust engine behind napi.
 // The JS SDK was the default until the native transport landed (b23dd38); since then it
 // must be forced. Builds without the option ignore it and use the JS SDK anyway.
+// Streams: processStreamRequest over the same path.
 
-const { ROOT, messages, clientConfig, muxModels } = require('./common');
+const { ROOT, messages, clientConfig, muxModels, muxCanStream, consume } = require('./common');
 
 module.exports = {
   id: 'b',
@@ -20,7 +21,8 @@ module.exports = {
     }
   },
   pendingReason: 'pending: the addon is not built (run npm install)',
-  /** @param {{ models?: object[] }} [options] failover runs pass three models */
+  canStream: muxCanStream,
+  /** @param {{ models?: object[] }} [options] failover runs pass three models, streaming runs the stream model */
   async setup(endpoint, options = {}) {
     const { createMultiplexer } = require(ROOT);
     const mux = createMultiplexer(muxModels(options.models), { transport: 'js-sdk', clientConfig: clientConfig(endpoint) });
@@ -30,6 +32,11 @@ module.exports = {
       transport: mux.transport ?? 'js-sdk',
       async send(i) {
         await mux.processRequest({ messages: messages(i) });
+      },
+      // processStreamRequest resolves once the first event has arrived; the loop reads it first.
+      async stream(i) {
+        const output = await mux.processStreamRequest({ messages: messages(i) });
+        return consume(output.stream);
       },
       stats: () => mux.getStats(),
       health: () => mux.getHealthStatus(),

@@ -2,8 +2,9 @@
 // (c) Our multiplexer over the native Rust transport, forced with { transport: 'native' }.
 // The transport is being built; available() probes at run time whether the option is
 // honoured (mux.transport === 'native'), so this row reads "pending" until it is.
+// Streams: processStreamRequest over the same transport.
 
-const { ROOT, messages, clientConfig, muxModels } = require('./common');
+const { ROOT, messages, clientConfig, muxModels, muxCanStream, consume } = require('./common');
 
 function create(endpoint, models) {
   const { createMultiplexer } = require(ROOT);
@@ -31,6 +32,7 @@ module.exports = {
     }
   },
   pendingReason: 'pending: native transport not built yet',
+  canStream: muxCanStream,
   async setup(endpoint, options = {}) {
     const mux = create(endpoint, options.models);
     if (mux.transport !== 'native') throw new Error(`transport is ${mux.transport}, not native`);
@@ -38,6 +40,11 @@ module.exports = {
       transport: mux.transport,
       async send(i) {
         await mux.processRequest({ messages: messages(i) });
+      },
+      // processStreamRequest resolves once the first event has arrived; the loop reads it first.
+      async stream(i) {
+        const output = await mux.processStreamRequest({ messages: messages(i) });
+        return consume(output.stream);
       },
       stats: () => mux.getStats(),
       health: () => mux.getHealthStatus(),

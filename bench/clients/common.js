@@ -1,9 +1,11 @@
 'use strict';
 // What every bench client shares: where the package is (relative, so a fresh clone works
-// anywhere), the credentials the emulator accepts, the request every client sends, and
-// the model ids. Keeping the request identical across clients keeps the comparison fair.
+// anywhere), the credentials the emulator accepts, the request every client sends, the
+// model ids, and the streaming workload. Keeping the request identical across clients
+// keeps the comparison fair.
 
 const path = require('node:path');
+const { performance } = require('node:perf_hooks');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -21,6 +23,28 @@ const FAILOVER_MODELS = [
 ];
 const THROTTLED = 'bench.model-throttled-v1:0';
 
+/**
+ * The streaming workload: a model whose ConverseStream answer is 2,000 characters cut
+ * into 20-character deltas, so each stream carries many small events, as a long answer
+ * from a real model does. ASCII only: the emulator cuts by characters.
+ */
+const STREAM_MODEL = 'bench.stream-v1:0';
+const STREAM_TEXT = 'The quick brown fox jumps over the lazy dog. '.repeat(45).slice(0, 2000);
+const STREAM_CHUNK = 20;
+const STREAM_DELTAS = Math.ceil(STREAM_TEXT.length / STREAM_CHUNK);
+const STREAM = {
+  modelId: STREAM_MODEL,
+  /** The multiplexer clients' models for the streaming runs. */
+  models: [{ modelId: STREAM_MODEL, weight: 1, isFallback: false }],
+  /** The emulator behaviour the bench sets on STREAM_MODEL. */
+  behavior: { text: STREAM_TEXT, stream: { chunkSize: STREAM_CHUNK } },
+  characters: STREAM_TEXT.length,
+  chunkSize: STREAM_CHUNK,
+  deltas: STREAM_DELTAS,
+  /** Per stream: messageStart, the deltas, contentBlockStop, messageStop, metadata (a text block has no contentBlockStart). */
+  events: STREAM_DELTAS + 4,
+};
+
 /** The Converse messages of request i (a short user turn; the emulator echoes it). */
 function messages(i) {
   return [{ role: 'user', content: [{ text: `bench request ${i}` }] }];
@@ -36,4 +60,35 @@ function muxModels(models) {
   return models ?? [{ modelId: MODEL, weight: 1, isFallback: false }];
 }
 
-module.exports = { ROOT, CREDENTIALS, REGION, MODEL, FAILOVER_MODELS, THROTTLED, messages, clientConfig, muxModels };
+/** Whether this build's multiplexer streams (clients b and c stream through processStreamRequest). */
+function muxCanStream() {
+  return typeof require(ROOT).BedrockMultiplexer.prototype.processStreamRequest === 'function';
+}
+
+/**
+ * Reads every event of a stream (an async iterable, as the JS SDK gives it), as a caller
+ * would; returns when the first event reached this loop (performance.now()) and how many came.
+ */
+async function consume(stream) {
+  let firstEventAt = null;
+  let events = 0;
+  for await (const _event of stream) {
+    if (events++ === 0) firstEventAt = performance.now();
+  }
+  return { firstEventAt, events };
+}
+
+module.exports = {
+  ROOT,
+  CREDENTIALS,
+  REGION,
+  MODEL,
+  FAILOVER_MODELS,
+  THROTTLED,
+  STREAM,
+  messages,
+  clientConfig,
+  muxModels,
+  muxCanStream,
+  consume,
+};

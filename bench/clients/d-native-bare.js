@@ -1,13 +1,14 @@
 'use strict';
-// (d) A bare native send, no routing: js/native's NativeTransport (the Rust
-// aws-sdk-bedrockruntime client behind napi) called directly, one converse() per request.
-// The floor under (c): what (c) costs beyond it is the multiplexer's own work.
+// (d) A bare native send, no routing: js/transport's sendNative (the Rust
+// aws-sdk-bedrockruntime client behind napi), one Converse call per request, its output
+// built as a caller receives it. The floor under (c): what (c) costs beyond it is the
+// multiplexer's own work. Streams: sendNativeStream and a for await over its events.
 
 const path = require('node:path');
-const { ROOT, MODEL, messages, clientConfig } = require('./common');
+const { ROOT, MODEL, STREAM, messages, clientConfig, consume } = require('./common');
 
-function nativeTransport() {
-  return require(path.join(ROOT, 'js', 'native')).NativeTransport;
+function transport() {
+  return require(path.join(ROOT, 'js', 'transport'));
 }
 
 module.exports = {
@@ -16,25 +17,30 @@ module.exports = {
   multiplexer: false,
   available() {
     try {
-      return typeof nativeTransport() === 'function';
+      return typeof transport().sendNative === 'function';
     } catch {
       return false;
     }
   },
-  pendingReason: 'pending: NativeTransport not built yet',
+  pendingReason: 'pending: the native transport is not built yet',
+  canStream() {
+    return typeof transport().sendNativeStream === 'function';
+  },
   async setup(endpoint) {
-    const NativeTransport = nativeTransport();
-    // The same settings the multiplexer derives from clientConfig (js/transport.js).
-    const { region, credentials, maxAttempts } = clientConfig(endpoint);
-    const transport = new NativeTransport({ region, credentials, endpoint, maxAttempts });
+    const { sendNative, sendNativeStream } = transport();
+    // One clientConfig object, hence one native client, as a multiplexer has.
+    const config = clientConfig(endpoint);
     return {
       transport: 'native',
       async send(i) {
-        const result = await transport.converse(MODEL, { messages: messages(i) }, null, null);
-        if (!result.ok) throw new Error(`converse failed: ${JSON.stringify(result.error).slice(0, 200)}`);
+        await sendNative(config, MODEL, { messages: messages(i) }, null, null);
+      },
+      async stream(i) {
+        const output = await sendNativeStream(config, STREAM.modelId, { messages: messages(i) }, null);
+        return consume(output.stream);
       },
       close() {
-        // NativeTransport has no close(): its connections go with the process.
+        // The native client has no close(): its connections go with the process.
       },
     };
   },

@@ -3,8 +3,9 @@
 // one job, and gets one result back; so process.cpuUsage() and the peak RSS here belong
 // to this client alone (plus Node and this small harness, the same for every client).
 //
-// Jobs: "load" (warm-up + timed window, also used for the failover mix) and "soak"
-// (RSS every 10k requests over 200k, then the cost of getStats()/getHealthStatus()).
+// Jobs: "load" (warm-up + timed window, also used for the failover mix), "stream" (the
+// same with whole ConverseStream calls) and "soak" (RSS every 10k requests over 200k,
+// then the cost of getStats()/getHealthStatus()).
 
 const { performance } = require('node:perf_hooks');
 const { runLoad, runCount } = require('./load');
@@ -47,8 +48,9 @@ process.once('message', async (job) => {
 
 async function load(client, job) {
   const snapshot = job.failover ? () => client.stats() : undefined;
+  if (job.kind === 'stream' && typeof client.stream !== 'function') throw new Error('this client has no stream()');
   const result = await runLoad({
-    send: client.send,
+    ...(job.kind === 'stream' ? { stream: client.stream, expectedEvents: job.expectedEvents } : { send: client.send }),
     concurrency: job.concurrency,
     warmupRequests: job.warmupRequests,
     warmupMs: job.warmupMs,
@@ -93,8 +95,9 @@ async function soak(client, job) {
   const run = await runCount({
     send: client.send,
     concurrency: job.concurrency,
-    total: job.warmupRequests + job.measuredRequests,
-    firstMark: job.warmupRequests,
+    warmupRequests: job.warmupRequests,
+    warmupMs: job.warmupMs,
+    measuredRequests: job.measuredRequests,
     every: job.sampleEvery,
     maxMs: job.maxMs,
     onMark(completed) {

@@ -1,9 +1,10 @@
 'use strict';
 // The closed-loop load generator that runs inside a client's child process:
-// `concurrency` workers each await send(i) back to back. A warm-up (a minimum count
-// AND a minimum time, so the JIT and the connection pools settle) precedes one timed
-// window; only completions inside the window are counted, and CPU and the emulator's
-// ticks are read at exactly the window's edges. Every loop is bounded by time and count.
+// `concurrency` workers each await send(i) (or stream(i)) back to back. A warm-up (a
+// minimum count AND a minimum time, so the JIT and the connection pools settle) precedes
+// one timed window; only completions inside the window are counted, and CPU and the
+// emulator's ticks are read at exactly the window's edges. Every loop is bounded by time
+// and count.
 
 const { performance } = require('node:perf_hooks');
 const { LatencyHistogram } = require('./histogram');
@@ -17,8 +18,15 @@ const sleep = (ms, unref = false) =>
   });
 
 /**
+ * With `o.stream` instead of `o.send`, each call is one whole stream: the request figures
+ * (requests, reqPerSec, cpuUsPerReq, p50Ms/p99Ms) are then per stream, start to last
+ * event, and the stream figures (events, time to first event) are added.
+ *
  * @param {object} o
- * @param {(i: number) => Promise<void>} o.send
+ * @param {(i: number) => Promise<void>} [o.send]
+ * @param {(i: number) => Promise<{ firstEventAt: number, events: number }>} [o.stream]
+ *        firstEventAt: performance.now() when the caller's loop got the first event
+ * @param {number} [o.expectedEvents] a stream with any other count is an error
  * @param {number} o.concurrency
  * @param {number} o.warmupRequests   minimum completions before the window
  * @param {number} o.warmupMs         minimum warm-up time
@@ -30,11 +38,14 @@ const sleep = (ms, unref = false) =>
  */
 async function runLoad(o) {
   const hist = new LatencyHistogram();
+  const firstEvent = o.stream ? new LatencyHistogram() : null;
+  const call = o.stream ? (i) => checkedStream(o, i) : o.send;
   let phase = 'warmup';
   let issued = 0;
   let completed = 0;
   let windowOk = 0;
   let windowErrors = 0;
+  let windowEvents = 0;
   let warmupErrors = 0;
   let firstError = null;
   // A hard cap on requests, far above any plausible rate, so no loop can run away.
@@ -45,8 +56,9 @@ async function runLoad(o) {
       const i = issued++;
       const t0 = performance.now();
       let ok = true;
+      let answer;
       try {
-        await o.send(i);
+        answer = await call(i);
       } catch (error) {
         ok = false;
         if (firstError === null) firstError = `${error?.name ?? 'Error'}: ${error?.message ?? error}`.slice(0, 300);
@@ -56,6 +68,10 @@ async function runLoad(o) {
         if (ok) {
           windowOk++;
           hist.record(performance.now() - t0);
+          if (firstEvent) {
+            firstEvent.record(answer.firstEventAt - t0);
+            windowEvents += answer.events;
+          }
         } else {
           windowErrors++;
         }
@@ -89,6 +105,15 @@ async function runLoad(o) {
   const seconds = (after.t - before.t) / 1000;
   const cpuUs = after.cpu.user - before.cpu.user + (after.cpu.system - before.cpu.system);
   const done = windowOk + windowErrors;
+  const streaming = firstEvent && {
+    events: windowEvents,
+    eventsPerStream: windowOk ? windowEvents / windowOk : null,
+    eventsPerSec: windowEvents / seconds,
+    // Per event read; failed streams' events are not counted, and any error is flagged.
+    cpuUsPerEvent: windowEvents ? cpuUs / windowEvents : null,
+    firstEventP50Ms: firstEvent.quantileMs(0.5),
+    firstEventP99Ms: firstEvent.quantileMs(0.99),
+  };
   return {
     concurrency: o.concurrency,
     warmupCompleted,
@@ -112,9 +137,18 @@ async function runLoad(o) {
     p90Ms: hist.quantileMs(0.9),
     p99Ms: hist.quantileMs(0.99),
     maxMs: hist.maxUs / 1000,
+    ...streaming,
     startHook,
     endHook,
   };
+}
+
+/** One stream; a stream without events or with the wrong count throws, so it counts as an error. */
+async function checkedStream(o, i) {
+  const answer = await o.stream(i);
+  if (!(answer?.events > 0) || typeof answer.firstEventAt !== 'number') throw new Error(`stream ${i} returned ${JSON.stringify(answer)}`);
+  if (o.expectedEvents != null && answer.events !== o.expectedEvents) throw new Error(`stream ${i}: ${answer.events} events, expected ${o.expectedEvents}`);
+  return answer;
 }
 
 function edge(o) {
@@ -134,15 +168,19 @@ function otherCpuPct(before, after, clientCpuUs, seconds) {
 }
 
 /**
- * Drives `total` requests at `concurrency`, calling onMark(completed) every `every`
- * completions (from the first mark at `firstMark`). Bounded by `maxMs`.
+ * Warms up until at least `warmupRequests` have completed and `warmupMs` have passed
+ * (by then the JIT, the connection pools and V8's young generation, which grows with the
+ * allocation rate, have settled), then drives `measuredRequests` more at `concurrency`,
+ * calling onMark(completed) at the end of the warm-up and every `every` completions
+ * after it. Bounded by `maxMs`.
  */
-async function runCount({ send, concurrency, total, firstMark, every, maxMs, onMark }) {
+async function runCount({ send, concurrency, warmupRequests, warmupMs, measuredRequests, every, maxMs, onMark }) {
   let issued = 0;
   let completed = 0;
   let errors = 0;
   let firstError = null;
-  let nextMark = firstMark;
+  let total = Infinity; // known once the warm-up ends
+  let nextMark = null;
   let stop = false;
   const started = performance.now();
   const deadline = started + maxMs;
@@ -156,7 +194,11 @@ async function runCount({ send, concurrency, total, firstMark, every, maxMs, onM
         if (firstError === null) firstError = `${error?.name ?? 'Error'}: ${error?.message ?? error}`.slice(0, 300);
       }
       completed++;
-      if (completed >= nextMark) {
+      if (nextMark === null && completed >= warmupRequests && performance.now() - started >= warmupMs) {
+        nextMark = completed;
+        total = completed + measuredRequests;
+      }
+      if (nextMark !== null && completed >= nextMark) {
         nextMark += every;
         onMark(completed);
       }

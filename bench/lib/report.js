@@ -25,6 +25,7 @@ function summarize(runs, phase) {
   for (const g of groups.values()) {
     const pick = (f) => median(g.ok.map((r) => f(r.result)));
     out.push({
+      phase,
       client: g.client,
       concurrency: g.concurrency,
       reps: g.ok.length,
@@ -41,6 +42,12 @@ function summarize(runs, phase) {
       firstError: g.ok.map((r) => r.result.firstError).find(Boolean) ?? null,
       perModel: g.ok[0]?.result.perModel ? medianPerModel(g.ok.map((r) => r.result.perModel)) : undefined,
       throttledLifetime: pick((r) => r.throttledLifetime),
+      // Streaming runs only (reqPerSec and cpuUsPerReq are then per stream).
+      eventsPerSec: pick((r) => r.eventsPerSec),
+      eventsPerStream: pick((r) => r.eventsPerStream),
+      cpuUsPerEvent: pick((r) => r.cpuUsPerEvent),
+      firstEventP50Ms: pick((r) => r.firstEventP50Ms),
+      firstEventP99Ms: pick((r) => r.firstEventP99Ms),
     });
   }
   return out;
@@ -59,7 +66,7 @@ function medianPerModel(list) {
   return out;
 }
 
-function render({ header, clients, load, failover, soaks, config, wallMs, notes }) {
+function render({ header, clients, load, failover, stream, soaks, config, wallMs, notes }) {
   const lines = [];
   const base = (c) => load.find((s) => s.client === 'a' && s.concurrency === c);
 
@@ -143,7 +150,7 @@ function render({ header, clients, load, failover, soaks, config, wallMs, notes 
   lines.push('');
 
   lines.push(
-    `## RSS over ${fmt.int(config.soakRequests)} requests (C=${config.soakConcurrency}; sampled every ${fmt.int(config.soakEvery)} after a ${fmt.int(config.soakWarmup)}-request warm-up; one run each)`,
+    `## RSS over ${fmt.int(config.soakRequests)} requests (C=${config.soakConcurrency}; sampled every ${fmt.int(config.soakEvery)} after a warm-up of ≥ ${fmt.int(config.soakWarmup)} requests and ≥ ${config.soakWarmupMs / 1000} s; one run each)`,
   );
   lines.push('');
   lines.push('| client | requests | RSS first MB | RSS last MB | growth MB | max MB | heapUsed growth MB | req/s | CPU µs/req | errors |');
@@ -164,21 +171,12 @@ function render({ header, clients, load, failover, soaks, config, wallMs, notes 
     const max = Math.max(...r.samples.map((x) => x.rssMB));
     const cut = r.timedOut ? ` (cut by the time bound at ${fmt.int(r.completed)})` : '';
     lines.push(
-      `| ${c.name} | ${fmt.int(r.completed - config.soakWarmup)}${cut} | ${fmt.f1(first?.rssMB)} | ${fmt.f1(last?.rssMB)} | ${fmt.f1(r.rssGrowthMB)} | ${fmt.f1(max)} | ${fmt.f1(r.heapGrowthMB)} | ${fmt.int(r.reqPerSec)} | ${fmt.int(r.cpuUsPerReq)} | ${r.errors} |`,
+      `| ${c.name} | ${fmt.int((last?.requests ?? 0) - (first?.requests ?? 0))}${cut} | ${fmt.f1(first?.rssMB)} | ${fmt.f1(last?.rssMB)} | ${fmt.f1(r.rssGrowthMB)} | ${fmt.f1(max)} | ${fmt.f1(r.heapGrowthMB)} | ${fmt.int(r.reqPerSec)} | ${fmt.int(r.cpuUsPerReq)} | ${r.errors} |`,
     );
   }
   lines.push('');
 
-  lines.push('## Streaming');
-  lines.push('');
-  lines.push('| measure | result |');
-  lines.push('|---|---|');
-  lines.push(
-    config.streamingApi
-      ? '| streaming: time to first event, events/s | TODO — streaming: pending (processStreamRequest exists now; this bench does not measure it yet) |'
-      : '| streaming: time to first event, events/s | TODO — streaming: pending (processStreamRequest not implemented) |',
-  );
-  lines.push('');
+  lines.push(...streamingTable(clients, stream, config));
 
   if (notes.length) {
     lines.push('## Notes');
@@ -187,6 +185,40 @@ function render({ header, clients, load, failover, soaks, config, wallMs, notes 
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** The streaming section: per client and concurrency, ratios against (a) at the same C. */
+function streamingTable(clients, stream, config) {
+  const w = config.stream;
+  const lines = [
+    `## Streaming (medians of ${config.reps})`,
+    '',
+    `ConverseStream to \`${w.modelId}\`: a ${fmt.int(w.characters)}-character answer in ${w.chunkSize}-character deltas, ${w.events} events per stream (messageStart, ${w.deltas} contentBlockDelta, contentBlockStop, messageStop, metadata), every event read by the caller; C = ${config.streamConcurrency.join(', ')} concurrent streams. First event: from the call to the first event in the caller's loop. CPU: the client process over the window, per stream read to the end and per event.`,
+    '',
+  ];
+  if (config.skipStream) return [...lines, 'skipped (--skip-stream).', ''];
+  lines.push('| client | C | streams/s | streams/s vs raw SDK | events/s | first event p50 ms | first event p99 ms | CPU µs/stream | CPU/stream vs raw SDK | CPU µs/event | peak RSS MB | client CPU | emulator CPU | other CPU | errors |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const blank = ' | | | | | | | | | | | | |';
+  for (const c of clients) {
+    if (!c.available || !c.streams) {
+      lines.push(`| ${c.name} | — | ${c.available ? 'no streaming in this client or build' : c.pendingReason}${blank}`);
+      continue;
+    }
+    for (const C of config.streamConcurrency) {
+      const s = stream.find((x) => x.client === c.id && x.concurrency === C);
+      if (!s || s.reps === 0) {
+        lines.push(`| ${c.name} | ${C} | error: ${s?.failedReps[0] ?? 'not run'}${blank}`);
+        continue;
+      }
+      const b = stream.find((x) => x.client === 'a' && x.concurrency === C);
+      lines.push(
+        `| ${c.name} | ${C} | ${fmt.int(s.reqPerSec)} | ${fmt.x(ratio(s.reqPerSec, b?.reqPerSec))} | ${fmt.int(s.eventsPerSec)} | ${fmt.ms(s.firstEventP50Ms)} | ${fmt.ms(s.firstEventP99Ms)} | ${fmt.int(s.cpuUsPerReq)} | ${fmt.x(ratio(s.cpuUsPerReq, b?.cpuUsPerReq))} | ${fmt.f1(s.cpuUsPerEvent)} | ${fmt.int(s.peakRssMB)} | ${fmt.pct(s.clientCpuPct)} | ${fmt.pct(s.emulatorCpuPct)} | ${fmt.pct(s.otherCpuPct)} | ${s.errors}${s.reps < config.reps ? ` (${config.reps - s.reps} rep failed)` : ''} |`,
+      );
+    }
+  }
+  lines.push('');
+  return lines;
 }
 
 function shortModel(modelId) {
