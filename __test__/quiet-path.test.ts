@@ -6,7 +6,7 @@
 jest.mock('@aws-sdk/client-bedrock-runtime', () => require('./helpers/fake-bedrock').fakeSdk);
 
 import { BedrockMultiplexer } from '../index';
-import { bedrock, failWith, throttling, userInput } from './helpers/fake-bedrock';
+import { bedrock, converseOutput, failWith, throttling, userInput } from './helpers/fake-bedrock';
 import { modelConfig } from './helpers/util';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
@@ -97,15 +97,18 @@ describe('an unwatched multiplexer', () => {
 });
 
 describe('the quiet path steps aside', () => {
-  it('for a listener added while a request is in flight: it hears the rest of that request', async () => {
+  beforeEach(() => {
     bedrock.reset();
+    jest.spyOn(Math, 'random').mockReturnValue(0.1);
+  });
+
+  it('for a listener added while a request is in flight: it hears the rest of that request', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     bedrock.script('quiet.a-v1:0', async () => {
       await gate;
-      return { output: { message: { role: 'assistant', content: [{ text: 'late' }] } }, stopReason: 'end_turn', usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, metrics: { latencyMs: 1 }, $metadata: {} };
+      return converseOutput('late');
     });
-    jest.spyOn(Math, 'random').mockReturnValue(0.1);
     const mux = multiplexer('quiet');
     const pending = mux.processRequest(userInput('hello'));
     await new Promise((resolve) => setImmediate(resolve));
@@ -118,8 +121,6 @@ describe('the quiet path steps aside', () => {
   });
 
   it('for a replaced selectModel, getModel or reportOutcome: each is called', async () => {
-    bedrock.reset();
-    jest.spyOn(Math, 'random').mockReturnValue(0.1);
     const mux = multiplexer('quiet');
     const select = jest.spyOn(mux, 'selectModel');
     const getModel = jest.spyOn(mux, 'getModel');
@@ -132,8 +133,6 @@ describe('the quiet path steps aside', () => {
   });
 
   it('for a spy on emit: it sees every event of the request', async () => {
-    bedrock.reset();
-    jest.spyOn(Math, 'random').mockReturnValue(0.1);
     const mux = multiplexer('quiet');
     const emit = jest.spyOn(mux, 'emit');
     await mux.processRequest(userInput('hello'));
@@ -149,8 +148,6 @@ describe('the quiet path steps aside', () => {
   });
 
   it('for an invoke spied on the model: the quiet path still calls it', async () => {
-    bedrock.reset();
-    jest.spyOn(Math, 'random').mockReturnValue(0.1);
     const mux = multiplexer('quiet');
     const model = await mux.getModel('quiet.a-v1:0');
     const invoke = jest.spyOn(model as any, 'invoke');

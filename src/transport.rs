@@ -143,7 +143,7 @@ pub struct NativeStream {
 
 #[napi]
 impl NativeStream {
-    /// `{ done: true }`, `{ done: false, ...the event as \`Output::set_on\` gives it }` or
+    /// `{ done: true }`, `{ done: false, ... }` with the event as `Output::set_on` sets it, or
     /// `{ done: true, error }`.
     #[napi(catch_unwind, ts_return_type = "Promise<{ done: boolean, json?: string, undefinedMembers?: string, value?: unknown, error?: unknown }>")]
     pub fn next<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Object<'env>>> {

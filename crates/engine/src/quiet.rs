@@ -91,20 +91,33 @@ mod tests {
         assert_eq!(count.get(), 1);
     }
 
-    #[test]
-    fn reports_the_response_and_ends_the_request() {
+    /// A one-model request driven to its invocation, then answered (42 ms, at 1,050).
+    fn answered(check_refusal: bool) -> (Registry, RequestMachine) {
         let mut reg = registry(&[("a", 1.0, false)]);
         let mut machine = RequestMachine::new(3.0);
         let (mut draw, _) = draws(&[0.1]);
         advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
-        machine.invoked(false);
+        machine.invoked(check_refusal);
         let response = ResponseOutcome { model_id: "a".into(), latency: 42.0 };
         advance(&mut machine, &mut reg, 1_050.0, Some(&mut draw), Some(response));
+        (reg, machine)
+    }
+
+    #[test]
+    fn reports_the_response_and_ends_the_request() {
+        let (mut reg, machine) = answered(false);
         assert_eq!(machine.action(), &Action::Return);
         let stats = reg.stats();
         assert_eq!(stats.success_count, 1);
         assert_eq!(stats.latency.max, 42.0);
         assert_eq!(reg.model_health("a", 1_050.0).unwrap().last_success_at, Some(1_050.0));
+    }
+
+    #[test]
+    fn leaves_refusal_checks_to_the_driver() {
+        let (reg, machine) = answered(true);
+        assert_eq!(machine.action(), &Action::Classify { model_id: "a".into() });
+        assert_eq!(reg.stats().success_count, 0, "a response counts once it is classified");
     }
 
     #[test]
@@ -117,18 +130,6 @@ mod tests {
         advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
         assert_eq!(machine.action(), &Action::Report { outcome: ReportedOutcome::FromResponse });
         assert_eq!(reg.stats().success_count, 0);
-    }
-
-    #[test]
-    fn leaves_refusal_checks_to_the_driver() {
-        let mut reg = registry(&[("a", 1.0, false)]);
-        let mut machine = RequestMachine::new(3.0);
-        let (mut draw, _) = draws(&[0.1]);
-        advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
-        machine.invoked(true);
-        let response = ResponseOutcome { model_id: "a".into(), latency: 1.0 };
-        advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), Some(response));
-        assert_eq!(machine.action(), &Action::Classify { model_id: "a".into() });
     }
 
     #[test]

@@ -136,7 +136,7 @@ impl Doc {
             }
             Doc::String(s) => write_json_string(out, s),
             Doc::Array(items) => {
-                out.push('[');
+                json.text.push('[');
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
                         json.text.push(',');
@@ -151,7 +151,7 @@ impl Doc {
                 json.text.push(']');
             }
             Doc::Object(entries) => {
-                out.push('{');
+                json.text.push('{');
                 for (i, (k, v)) in entries.iter().enumerate() {
                     if k == "__proto__" {
                         return false;
