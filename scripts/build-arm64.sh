@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cross-builds the release addon for aarch64-unknown-linux-gnu on an x86_64 Debian 12
-# (bookworm) host and packs it into npm/linux-arm64-gnu/. rustup cannot add targets
-# without network access to static.rust-lang.org, so this uses Debian's own Rust
+# (bookworm) host and packs it into npm/linux-arm64-gnu/. rustup cannot download other
+# targets' standard libraries here (only package registries are reachable), so this uses Debian's own Rust
 # (rustc-web/cargo-web, 1.96) with its arm64 standard library, and Debian's cross gcc
 # for the C parts (ring, mimalloc) and the final link. Usage: npm run build:arm64
 set -euo pipefail
@@ -46,7 +46,7 @@ pack_and_check() {
   file -b "$PACKAGE_DIR/$BINARY" | grep -q 'ELF 64-bit LSB shared object, ARM aarch64' ||
     { echo "build-arm64: $PACKAGE_DIR/$BINARY is not an aarch64 shared object" >&2; exit 1; }
   # Node finds the addon through this symbol when it loads the file.
-  readelf --dyn-syms --wide "$PACKAGE_DIR/$BINARY" | grep -w napi_register_module_v1 ||
+  aarch64-linux-gnu-readelf --dyn-syms --wide "$PACKAGE_DIR/$BINARY" | grep -w napi_register_module_v1 ||
     { echo "build-arm64: $PACKAGE_DIR/$BINARY does not export napi_register_module_v1" >&2; exit 1; }
 }
 
