@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Cross-builds the release addon for aarch64-unknown-linux-gnu on an x86_64 Debian 12
-# (bookworm) host and packs it into npm/linux-arm64-gnu/. rustup cannot download other
-# targets' standard libraries here (only package registries are reachable), so this uses Debian's own Rust
-# (rustc-web/cargo-web, 1.96) with its arm64 standard library, and Debian's cross gcc
-# for the C parts (ring, mimalloc) and the final link. Usage: npm run build:arm64
+# (bookworm) host and packs it into npm/linux-arm64-gnu/. rustup cannot download
+# other targets' standard libraries here (only package registries are reachable), so
+# this uses Debian's own Rust (rustc-web/cargo-web, 1.96) with its arm64 standard
+# library, and Debian's cross gcc for the C parts (ring, mimalloc) and the final link.
+# Usage: npm run build:arm64
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
