@@ -140,6 +140,27 @@ function userAgentText(customUserAgent) {
   throw new TypeError('clientConfig.customUserAgent must be a string or [name, version] pairs');
 }
 
+const holders = new WeakMap();
+
+/**
+ * Counts a multiplexer among the users of clientConfig's native client. The function
+ * returned lets go (once); the last to let go closes the client's connection pool, so
+ * that idle keep-alive sockets close now (calls in flight finish, and a later call opens
+ * a new pool). Multiplexers sharing one clientConfig object thus share one pool until
+ * the last of them is destroyed.
+ */
+function holdNativeTransport(clientConfig) {
+  holders.set(clientConfig, (holders.get(clientConfig) ?? 0) + 1);
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    const left = holders.get(clientConfig) - 1;
+    holders.set(clientConfig, left);
+    if (left === 0) transports.get(clientConfig)?.close();
+  };
+}
+
 /**
  * Builds the native client now when a region is known, so that a setting it cannot
  * use (an endpoint, credentials, retry mode) throws at construction rather than at the
@@ -255,31 +276,66 @@ function parseFailure(body, message) {
  * One ConverseStream call through the native client, as the JS SDK's `send` gives it:
  * `{ stream, $metadata }` once the first event has arrived, `stream` an async iterable
  * of the SDK's event objects that throws the SDK's exceptions. Leaving a `for await`
- * early (or an error) closes the HTTP stream.
+ * early (or an error) closes the HTTP stream. Until it ends, the call is in `openStreams`
+ * as a function `(error) => void` that closes it at once: the opening call rejects, or
+ * the pending and the next `next()` throw, with `error`.
  */
-async function sendNativeStream(clientConfig, modelId, input, callId) {
-  const result = await nativeTransportFor(clientConfig).converseStream(String(modelId), input, null, callId);
+async function sendNativeStream(clientConfig, modelId, input, callId, openStreams) {
+  const transport = nativeTransportFor(clientConfig);
+  let closedWith = null;
+  const closeOpening = (error) => {
+    closedWith = error;
+    transport.cancel(callId);
+  };
+  openStreams.add(closeOpening);
+  let result;
+  try {
+    result = await transport.converseStream(String(modelId), input, null, callId);
+  } finally {
+    openStreams.delete(closeOpening);
+  }
+  if (closedWith) {
+    result.stream?.close();
+    throw closedWith;
+  }
   if (result.cancelled) return undefined;
   if (!result.ok) throw firstEventError(result.error);
   // The JS SDK's own order and kind: `stream` first, an object that is only async-iterable.
-  const events = nativeEvents(result.stream);
+  const events = nativeEvents(result.stream, openStreams);
   return { stream: { [Symbol.asyncIterator]: () => events }, $metadata: adopt(result.metadata) };
 }
 
 /**
  * The events of a native stream, as an async iterator whose `return()` closes the
- * HTTP stream at once, even while a `next()` is waiting for the connection.
+ * HTTP stream at once, even while a `next()` is waiting for the connection; it stays
+ * in `openStreams` (see sendNativeStream) until it ends.
  */
-function nativeEvents(handle) {
+function nativeEvents(handle, openStreams) {
   let finished = false;
+  let closedWith = null;
   const finish = () => {
     finished = true;
+    openStreams.delete(close);
     handle.close();
+  };
+  const close = (error) => {
+    closedWith = error;
+    finish();
+  };
+  openStreams.add(close);
+  const closedError = () => {
+    const error = closedWith;
+    closedWith = null; // thrown once; the iterator is done after that
+    return error;
   };
   return {
     async next() {
-      if (finished) return { done: true, value: undefined };
+      if (finished) {
+        if (closedWith) throw closedError();
+        return { done: true, value: undefined };
+      }
       const next = await handle.next();
+      if (closedWith) throw closedError();
       if (next.error) {
         finish();
         throw streamError(next.error);
@@ -322,6 +378,7 @@ module.exports = {
   TRANSPORTS,
   chooseTransport,
   nativeTransportFor,
+  holdNativeTransport,
   prepareNativeTransport,
   jsSdkReplaced,
   nativeCallId,
