@@ -71,13 +71,15 @@ impl ClassifyRetry for NoRetryOnExhaustion {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_smithy_runtime_api::client::result::ConnectorError;
 
     #[test]
     fn names_descriptor_exhaustion_as_node_does() {
         let error = std::io::Error::from_raw_os_error(libc::EMFILE);
         assert_eq!(node_code(&error), Some(("EMFILE", -24)));
-        let wrapped = std::io::Error::other(error);
-        assert_eq!(find(&wrapped), Some(("EMFILE", -24)));
+        // As the SDK's orchestrator holds a failed connect.
+        let connector = ConnectorError::io(Box::new(error));
+        assert_eq!(find(&connector), Some(("EMFILE", -24)));
     }
 
     #[test]
