@@ -98,6 +98,24 @@ describe('a stream stalled after its first event', () => {
   });
 });
 
+describe('a stream its reader drops unread', () => {
+  it('is still closed by the garbage collector: what destroy() needs does not keep it alive', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    require('node:v8').setFlagsFromString('--expose-gc');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const gc: () => void = require('node:vm').runInNewContext('gc');
+    const srv = await server();
+    const mux = multiplexer(clientConfigFor(srv));
+    for (let i = 0; i < 5; i++) await mux.processStreamRequest(input);
+    expect(srv.connectionsOpen()).toBe(5);
+    await eventually(() => {
+      gc();
+      return srv.connectionsOpen() === 0;
+    }, 3000);
+    expect(srv.connectionsOpen()).toBe(0);
+  });
+});
+
 describe('destroy()', () => {
   it('closes open, unread and opening streams and the idle pool; every read settles', async () => {
     const srv = await server();

@@ -10,7 +10,7 @@ const { bedrockRuntime } = require('./sdk');
 const { OutcomeType } = require('./enums');
 const { createEnhancedError, toErrorResponse } = require('./errors');
 const { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breakers');
-const { chooseTransport, jsSdkReplaced, prepareNativeTransport, nativeCallId, cancelNative, sendNative, sendNativeStream } = require('./transport');
+const { chooseTransport, jsSdkReplaced, prepareNativeTransport, nativeCallId, cancelNative, sendNative, sendNativeStream, OpenStreams } = require('./transport');
 
 /** The multiplexer's way into a stream that answers at its first event; see below. */
 const OPEN_STREAM = Symbol('open stream');
@@ -34,8 +34,8 @@ class BedrockModel {
   #breaker;
   #timeoutMs;
   #transportOption;
-  /** Closers of this model's native streams, opening or open: see sendNativeStream. */
-  #openStreams = new Set();
+  /** This model's native streams, opening or open: see sendNativeStream. */
+  #openStreams = new OpenStreams();
 
   /** `transportOption` (not in the original's signature) is the multiplexer's `transport` option. */
   constructor(config, client, defaultTimeoutMs = 30000, circuitBreaker, clientConfig = {}, transportOption = 'auto') {
@@ -116,7 +116,7 @@ class BedrockModel {
    * now, and a reader waiting on one gets an AbortError.
    */
   destroy() {
-    for (const close of [...this.#openStreams]) close(new ClosedByDestroy());
+    this.#openStreams.closeAll(() => new ClosedByDestroy());
     this.#breaker.reset();
   }
 

@@ -273,12 +273,41 @@ function parseFailure(body, message) {
 
 
 /**
+ * The native streams of one model that are opening or open, each as a function
+ * `(error) => void` that closes it at once. Held weakly: a stream its reader drops is
+ * still closed by the garbage collector (its handle's finalizer drops the response),
+ * and then leaves the set.
+ */
+class OpenStreams {
+  #closers = new Set();
+  #collected = new FinalizationRegistry((ref) => this.#closers.delete(ref));
+
+  /** Adds `close`; returns the key for `delete`. */
+  add(close) {
+    const ref = new WeakRef(close);
+    this.#closers.add(ref);
+    this.#collected.register(close, ref, ref);
+    return ref;
+  }
+
+  delete(ref) {
+    this.#closers.delete(ref);
+    this.#collected.unregister(ref);
+  }
+
+  /** Closes every stream, each with an error of its own from `makeError()`. */
+  closeAll(makeError) {
+    for (const ref of [...this.#closers]) ref.deref()?.(makeError());
+  }
+}
+
+/**
  * One ConverseStream call through the native client, as the JS SDK's `send` gives it:
  * `{ stream, $metadata }` once the first event has arrived, `stream` an async iterable
  * of the SDK's event objects that throws the SDK's exceptions. Leaving a `for await`
  * early (or an error) closes the HTTP stream. Until it ends, the call is in `openStreams`
- * as a function `(error) => void` that closes it at once: the opening call rejects, or
- * the pending and the next `next()` throw, with `error`.
+ * (an OpenStreams): closing it there makes the opening call reject, or the pending and
+ * the next `next()` throw, with the error given.
  */
 async function sendNativeStream(clientConfig, modelId, input, callId, openStreams) {
   const transport = nativeTransportFor(clientConfig);
@@ -287,12 +316,12 @@ async function sendNativeStream(clientConfig, modelId, input, callId, openStream
     closedWith = error;
     transport.cancel(callId);
   };
-  openStreams.add(closeOpening);
+  const opening = openStreams.add(closeOpening);
   let result;
   try {
     result = await transport.converseStream(String(modelId), input, null, callId);
   } finally {
-    openStreams.delete(closeOpening);
+    openStreams.delete(opening);
   }
   if (closedWith) {
     result.stream?.close();
@@ -313,16 +342,16 @@ async function sendNativeStream(clientConfig, modelId, input, callId, openStream
 function nativeEvents(handle, openStreams) {
   let finished = false;
   let closedWith = null;
-  const finish = () => {
-    finished = true;
-    openStreams.delete(close);
-    handle.close();
-  };
+  // Reached from the iterator's methods through `finish`, so held as long as the
+  // iterator is: `openStreams` holds it only weakly.
   const close = (error) => {
     closedWith = error;
-    finish();
+    finished = true;
+    openStreams.delete(key);
+    handle.close();
   };
-  openStreams.add(close);
+  const key = openStreams.add(close);
+  const finish = () => close(null);
   const closedError = () => {
     const error = closedWith;
     closedWith = null; // thrown once; the iterator is done after that
@@ -379,6 +408,7 @@ module.exports = {
   chooseTransport,
   nativeTransportFor,
   holdNativeTransport,
+  OpenStreams,
   prepareNativeTransport,
   jsSdkReplaced,
   nativeCallId,
