@@ -306,8 +306,8 @@ class OpenStreams {
  * `{ stream, $metadata }` once the first event has arrived, `stream` an async iterable
  * of the SDK's event objects that throws the SDK's exceptions. Leaving a `for await`
  * early (or an error) closes the HTTP stream. Until it ends, the call is in `openStreams`
- * (an OpenStreams): closing it there makes the opening call reject, or the pending and
- * the next `next()` throw, with the error given.
+ * (an OpenStreams, when given): closing it there makes the opening call reject, or the
+ * pending and the next `next()` throw, with the error given.
  */
 async function sendNativeStream(clientConfig, modelId, input, callId, openStreams) {
   const transport = nativeTransportFor(clientConfig);
@@ -316,12 +316,12 @@ async function sendNativeStream(clientConfig, modelId, input, callId, openStream
     closedWith = error;
     transport.cancel(callId);
   };
-  const opening = openStreams.add(closeOpening);
+  const opening = openStreams?.add(closeOpening);
   let result;
   try {
     result = await transport.converseStream(String(modelId), input, null, callId);
   } finally {
-    openStreams.delete(opening);
+    openStreams?.delete(opening);
   }
   if (closedWith) {
     result.stream?.close();
@@ -347,10 +347,10 @@ function nativeEvents(handle, openStreams) {
   const close = (error) => {
     closedWith = error;
     finished = true;
-    openStreams.delete(key);
+    openStreams?.delete(key);
     handle.close();
   };
-  const key = openStreams.add(close);
+  const key = openStreams?.add(close);
   const finish = () => close(null);
   const closedError = () => {
     const error = closedWith;
