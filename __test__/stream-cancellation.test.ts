@@ -98,6 +98,19 @@ describe('a stream stalled after its first event', () => {
   });
 });
 
+describe('a stream that never answers', () => {
+  it('is closed by its first-event timeout: the request rejects and the connection is released', async () => {
+    const srv = await server();
+    srv.stallBeforeHeaders();
+    const mux = multiplexer(clientConfigFor(srv));
+    const opening = Array.from({ length: 20 }, () => settleWithin(mux.processStreamRequest(input, { firstEventTimeoutMs: 200 }), 5000));
+    expect(await eventually(() => srv.connectionsOpen() === 20, 2000)).toBe(true);
+    const settled = await Promise.all(opening);
+    expect(settled.map((r) => r.status)).toEqual(Array(20).fill('rejected'));
+    await expectConnections(srv, 0);
+  });
+});
+
 describe('a stream its reader drops unread', () => {
   it('is still closed by the garbage collector: what destroy() needs does not keep it alive', async () => {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
