@@ -187,6 +187,27 @@ describe('destroy()', () => {
     await expectConnections(srv, 0);
   });
 
+  it('closes the pool, not the streams of a BedrockModel built on the same clientConfig', async () => {
+    const srv = await server();
+    const shared = clientConfigFor(srv);
+    const mux = multiplexer(shared);
+    const model = new BedrockModel({ modelId: MODEL, weight: 1, isFallback: false }, undefined, 5000, undefined, shared);
+    await Promise.all([1, 2, 3].map(() => mux.processRequest(input)));
+    const [own] = await openStreams(() => model.invokeStream(input), 1);
+    let ownSettled = false;
+    const ownRead = own.next().finally(() => (ownSettled = true));
+    // The model's stream (perhaps on a pooled connection) and the idle ones.
+    expect(srv.connectionsOpen()).toBeGreaterThanOrEqual(1);
+
+    mux.destroy();
+    await expectConnections(srv, 1);
+    expect(ownSettled).toBe(false);
+
+    model.destroy();
+    await expect(settleWithin(ownRead, 2000)).resolves.toMatchObject({ status: 'rejected', reason: { name: 'AbortError' } });
+    await expectConnections(srv, 0);
+  });
+
   it('leaves a multiplexer usable again (addModel), with a new pool', async () => {
     const srv = await server();
     const mux = multiplexer(clientConfigFor(srv));
