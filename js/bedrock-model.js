@@ -10,10 +10,21 @@ const { bedrockRuntime } = require('./sdk');
 const { OutcomeType } = require('./enums');
 const { createEnhancedError, toErrorResponse } = require('./errors');
 const { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breakers');
-const { chooseTransport, jsSdkReplaced, prepareNativeTransport, nativeCallId, cancelNative, sendNative, sendNativeStream } = require('./transport');
+const { chooseTransport, jsSdkReplaced, prepareNativeTransport, nativeCallId, cancelNative, sendNative, sendNativeStream, OpenStreams } = require('./transport');
 
 /** The multiplexer's way into a stream that answers at its first event; see below. */
 const OPEN_STREAM = Symbol('open stream');
+
+/**
+ * What a native stream that `destroy()` closed throws to its reader (an opening one
+ * rejects with it). Destroying is the caller's doing: it counts against no breaker.
+ */
+class ClosedByDestroy extends Error {
+  constructor() {
+    super('The stream was closed: destroy() was called');
+    this.name = 'AbortError';
+  }
+}
 
 class BedrockModel {
   #config;
@@ -23,6 +34,8 @@ class BedrockModel {
   #breaker;
   #timeoutMs;
   #transportOption;
+  /** This model's native streams, opening or open: see sendNativeStream. */
+  #openStreams = new OpenStreams();
 
   /** `transportOption` (not in the original's signature) is the multiplexer's `transport` option. */
   constructor(config, client, defaultTimeoutMs = 30000, circuitBreaker, clientConfig = {}, transportOption = 'auto') {
@@ -92,12 +105,18 @@ class BedrockModel {
       this.#breaker.recordSuccess();
       return response;
     } catch (error) {
-      this.#breaker.recordFailure(error);
+      if (!(error instanceof ClosedByDestroy)) this.#breaker.recordFailure(error);
       throw error;
     }
   }
 
+  /**
+   * As the original, resets the breaker (the model stays usable). Beyond it, closes the
+   * model's native streams, also those opening or never read: their connections close
+   * now, and a reader waiting on one gets an AbortError.
+   */
   destroy() {
+    this.#openStreams.closeAll(() => new ClosedByDestroy());
     this.#breaker.reset();
   }
 
@@ -124,7 +143,7 @@ class BedrockModel {
     const stream = watchedEvents(opened, idleTimeoutMs, {
       ended: (outputTokens, streamingMs) => watch.ended(firstEventMs, outputTokens, streamingMs),
       failed: (error) => {
-        this.#breaker.recordFailure(error);
+        if (!(error instanceof ClosedByDestroy)) this.#breaker.recordFailure(error);
         watch.failed(error);
       },
     });
@@ -169,7 +188,7 @@ class BedrockModel {
     if (this.transport === 'native') {
       const callId = nativeCallId();
       return {
-        start: () => sendNativeStream(this.#clientConfig, modelId, input, callId),
+        start: () => sendNativeStream(this.#clientConfig, modelId, input, callId, this.#openStreams),
         cancel: () => cancelNative(this.#clientConfig, callId),
       };
     }

@@ -8,7 +8,7 @@ const { EventEmitter } = require('node:events');
 const native = require('./native');
 const { BedrockModel, OPEN_STREAM } = require('./bedrock-model');
 const { classifyError, toErrorResponse } = require('./errors');
-const { TRANSPORTS, chooseTransport } = require('./transport');
+const { TRANSPORTS, chooseTransport, holdNativeTransport } = require('./transport');
 const { RequestHandler, markFailover, QUIET } = require('./request-handler');
 const { MultiplexerConfigValidator, assertValid } = require('./validation');
 const { createTracer } = require('./tracing');
@@ -26,6 +26,8 @@ class BedrockMultiplexer extends EventEmitter {
   #refusal = null;
   #refusalReady = null;
   #quietAccess = null;
+  /** Lets go of the native client's pool (see holdNativeTransport); null when not held. */
+  #releaseTransport = null;
 
   constructor(config) {
     super();
@@ -65,6 +67,7 @@ class BedrockMultiplexer extends EventEmitter {
     const breaker = breakerFromHandle(this.#core.addModel(modelConfig));
     // One clientConfig object for every model: one native client and connection pool.
     const clientConfig = this.#config.clientConfig ?? (this.#noClientConfig ??= {});
+    this.#releaseTransport ??= holdNativeTransport(clientConfig);
     const transport = this.#config.transport ?? 'auto';
     const model = new BedrockModel(modelConfig, undefined, this.#config.defaultTimeoutMs, breaker, clientConfig, transport);
     this.#models.set(modelConfig.modelId, model);
@@ -321,8 +324,12 @@ class BedrockMultiplexer extends EventEmitter {
       this.#refusal = null;
       this.#refusalReady = null;
     }
+    // As the original, each model's destroy(); ours also closes its native streams.
+    for (const model of this.#models.values()) model.destroy();
     this.#core.destroy();
     this.#models.clear();
+    this.#releaseTransport?.();
+    this.#releaseTransport = null;
     this.removeAllListeners();
   }
 }

@@ -19,7 +19,10 @@ use crate::doc::{from_doc, to_doc};
 
 #[napi]
 pub struct NativeTransport {
-    transport: Transport,
+    /// What the client is built from again after `close()`.
+    settings: ClientSettings,
+    /// The client and its connection pool; `None` once closed, until the next call.
+    client: Mutex<Option<Transport>>,
     cancellable: Arc<Cancellable>,
 }
 
@@ -76,8 +79,26 @@ impl NativeTransport {
             // the Rust SDK's costs ~10 µs of CPU per call.
             stalled_stream_protection: Some(false),
         };
-        let transport = Transport::new(settings).map_err(|error| Error::from_reason(format!("clientConfig: {error}")))?;
-        Ok(NativeTransport { transport, cancellable: Arc::default() })
+        let transport = build(&settings)?;
+        Ok(NativeTransport { settings, client: Mutex::new(Some(transport)), cancellable: Arc::default() })
+    }
+
+    /// The client, built anew when `close()` dropped it (the settings built one before).
+    fn transport(&self) -> Result<Transport> {
+        let mut client = lock(&self.client);
+        if let Some(transport) = client.as_ref() {
+            return Ok(transport.clone());
+        }
+        let transport = build(&self.settings)?;
+        *client = Some(transport.clone());
+        Ok(transport)
+    }
+
+    /// Drops the client, so that its idle keep-alive connections close now; calls in
+    /// flight keep their own handle and finish, and the next call builds a new client.
+    #[napi(catch_unwind)]
+    pub fn close(&self) {
+        lock(&self.client).take();
     }
 
     /// Sends one Converse call for `model_id`; `service_tier` overrides the input's.
@@ -91,7 +112,7 @@ impl NativeTransport {
         service_tier: Option<String>,
         call_id: Option<u32>,
     ) -> Result<PromiseRaw<'env, Object<'env>>> {
-        let (input, transport, cancel) = (to_doc(input)?, self.transport.clone(), self.cancellable.register(call_id));
+        let (input, transport, cancel) = (to_doc(input)?, self.transport()?, self.cancellable.register(call_id));
         let call = async move {
             let send = transport.converse(&model_id, &input, service_tier.as_deref());
             Ok(cancellable(send, cancel).await.map(|result| result.map(Output::from)))
@@ -110,7 +131,7 @@ impl NativeTransport {
         service_tier: Option<String>,
         call_id: Option<u32>,
     ) -> Result<PromiseRaw<'env, Object<'env>>> {
-        let (input, transport, cancel) = (to_doc(input)?, self.transport.clone(), self.cancellable.register(call_id));
+        let (input, transport, cancel) = (to_doc(input)?, self.transport()?, self.cancellable.register(call_id));
         let call = async move {
             let open = transport.converse_stream(&model_id, &input, service_tier.as_deref());
             Ok(cancellable(open, cancel).await)
@@ -118,7 +139,7 @@ impl NativeTransport {
         env.spawn_future_with_callback(call, |env, result| {
             settle(env, result, |env, out, (metadata, events)| {
                 out.set("metadata", from_doc(env, &metadata)?)?;
-                let stream = NativeStream { events: Arc::new(tokio::sync::Mutex::new(Some(events))) };
+                let stream = NativeStream { events: Arc::new(tokio::sync::Mutex::new(Some(events))), closed: Arc::default() };
                 out.set("stream", stream.into_instance(env)?)
             })
         })
@@ -135,25 +156,33 @@ impl NativeTransport {
 /// The events of one ConverseStream response, pulled one at a time: nothing is read
 /// from the connection ahead of what JavaScript asked for (beyond the socket's own
 /// buffers), so a slow consumer holds memory still. `close()` drops the response,
-/// which closes its HTTP stream.
+/// which closes its HTTP stream, at once: a pull waiting for data gives way to it.
 #[napi]
 pub struct NativeStream {
     events: Arc<tokio::sync::Mutex<Option<EventStream>>>,
+    closed: Arc<CancelFlag>,
 }
 
 #[napi]
 impl NativeStream {
     /// `{ done: true }`, `{ done: false, ... }` with the event as `Output::set_on` sets it, or
-    /// `{ done: true, error }`.
+    /// `{ done: true, error }`; `{ done: true }` too once `close()` is called, even while
+    /// this pull waits.
     #[napi(catch_unwind, ts_return_type = "Promise<{ done: boolean, json?: string, undefinedMembers?: string, value?: unknown, error?: unknown }>")]
     pub fn next<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Object<'env>>> {
-        let events = Arc::clone(&self.events);
+        let (events, closed) = (Arc::clone(&self.events), Arc::clone(&self.closed));
         let pull = async move {
-            let mut guard = events.lock().await;
-            let Some(stream) = guard.as_mut() else { return Ok(None) };
-            let event = stream.next().await;
-            if !matches!(event, Some(Ok(_))) {
-                *guard = None; // ended or failed: release the connection now
+            // Dropping the pull when `close()` wins also releases the lock it holds.
+            let event = tokio::select! {
+                biased;
+                () = closed.cancelled() => None,
+                event = pull(&events) => event,
+            };
+            if closed.is_cancelled() {
+                // `close()` found the lock held (by this pull or another): the stream
+                // is dropped here, now that nothing holds the lock.
+                events.lock().await.take();
+                return Ok(None);
             }
             Ok(event.map(|event| event.map(Output::from)))
         };
@@ -174,20 +203,24 @@ impl NativeStream {
         })
     }
 
-    /// Stops reading and closes the HTTP stream (also when a `next()` is pending).
+    /// Stops reading and closes the HTTP stream; a pending `next()` settles `{ done: true }`.
     #[napi(catch_unwind)]
     pub fn close(&self) {
-        match self.events.try_lock() {
-            Ok(mut guard) => *guard = None,
-            Err(_) => {
-                // A pull is in flight: drop the stream once it yields the lock.
-                let events = Arc::clone(&self.events);
-                napi::bindgen_prelude::spawn(async move {
-                    *events.lock().await = None;
-                });
-            }
+        self.closed.cancel();
+        if let Ok(mut events) = self.events.try_lock() {
+            events.take();
         }
     }
+}
+
+/// The next event of the stream, if it is still open.
+async fn pull(events: &tokio::sync::Mutex<Option<EventStream>>) -> Option<std::result::Result<Doc, CallError>> {
+    let mut guard = events.lock().await;
+    let event = guard.as_mut()?.next().await;
+    if !matches!(event, Some(Ok(_))) {
+        *guard = None; // ended or failed: release the connection now
+    }
+    event
 }
 
 /// The pending calls JavaScript may still cancel, by the ids it gave them. An id
@@ -198,10 +231,32 @@ struct Cancellable {
     pending: Mutex<HashMap<u32, Arc<CancelFlag>>>,
 }
 
+/// A one-way signal that a waiting future selects on, so that cancelling never waits.
 #[derive(Default)]
 struct CancelFlag {
     cancelled: AtomicBool,
     notify: Notify,
+}
+
+impl CancelFlag {
+    fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+        self.notify.notify_waiters();
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once `cancel()` has been called, before or after this is awaited.
+    async fn cancelled(&self) {
+        // Registered before the check: a `cancel()` in between still wakes it.
+        let notified = self.notify.notified();
+        if self.is_cancelled() {
+            return;
+        }
+        notified.await;
+    }
 }
 
 /// A registered call's flag; leaves the table when the call ends, however it ends.
@@ -230,8 +285,7 @@ impl Cancellable {
 
     fn cancel(&self, call_id: u32) {
         if let Some(flag) = lock(&self.pending).remove(&call_id) {
-            flag.cancelled.store(true, Ordering::SeqCst);
-            flag.notify.notify_waiters();
+            flag.cancel();
         }
     }
 }
@@ -245,16 +299,11 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 async fn cancellable<T>(call: impl std::future::Future<Output = T>, cancel: Option<CancelToken>) -> Option<T> {
     match cancel {
         None => Some(call.await),
-        Some(token) => {
-            let notified = token.flag.notify.notified();
-            if token.flag.cancelled.load(Ordering::SeqCst) {
-                return None;
-            }
-            tokio::select! {
-                result = call => Some(result),
-                () = notified => None,
-            }
-        }
+        Some(token) => tokio::select! {
+            biased;
+            () = token.flag.cancelled() => None,
+            result = call => Some(result),
+        },
     }
 }
 
@@ -365,6 +414,10 @@ impl ProvideCredentials for JsCredentialsProvider {
             ))
         })
     }
+}
+
+fn build(settings: &ClientSettings) -> Result<Transport> {
+    Transport::new(settings.clone()).map_err(|error| Error::from_reason(format!("clientConfig: {error}")))
 }
 
 fn system_time(ms: f64) -> SystemTime {

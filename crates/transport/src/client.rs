@@ -3,6 +3,7 @@
 
 use crate::doc::Doc;
 use crate::error::{self, CallError};
+use crate::exhaustion::NoRetryOnExhaustion;
 use crate::input;
 use crate::observe::{self, CallState, Capture, CountingSleep, Recorder};
 use crate::output;
@@ -160,7 +161,8 @@ impl Transport {
                     .buffer_time(Duration::from_secs(300))
                     .build(),
             )
-            .interceptor(Recorder);
+            .interceptor(Recorder)
+            .retry_classifier(NoRetryOnExhaustion);
         config = match settings.credentials {
             Credentials::Static {
                 access_key_id,

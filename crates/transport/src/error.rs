@@ -7,6 +7,7 @@
 //! unmodelled errors and odd bodies come out as they would in JS.
 
 use crate::doc::Doc;
+use crate::exhaustion;
 use crate::output::ResponseMeta;
 use crate::schema;
 use crate::wire;
@@ -402,9 +403,15 @@ fn network_error<E: StdError + Send + Sync + 'static>(
         return e;
     }
     let io_kind = find_source::<std::io::Error>(root).map(std::io::Error::kind);
+    let exhausted = exhaustion::find(root);
     let text = chain(root).to_ascii_lowercase();
     use std::io::ErrorKind as Io;
     let (code, errno, syscall, message) = match io_kind {
+        // No descriptor (or buffer, or port) left here: Node fails the socket's connect.
+        _ if exhausted.is_some() => {
+            let (code, errno) = exhausted.unwrap_or_default();
+            (code, errno, "connect", format!("connect {code}"))
+        }
         Some(Io::ConnectionRefused) => (
             "ECONNREFUSED",
             -111,

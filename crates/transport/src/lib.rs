@@ -12,6 +12,7 @@
 mod client;
 mod doc;
 mod error;
+mod exhaustion;
 pub mod input;
 mod observe;
 mod output;
