@@ -13,13 +13,10 @@ use common::*;
 use http::Request;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
-use rustls::{ClientConfig, RootCertStore, SupportedProtocolVersion};
+use rustls::ClientConfig;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
 
 fn start_tls() -> EmulatorHandle {
     start_with(EmulatorOptions {
@@ -28,28 +25,8 @@ fn start_tls() -> EmulatorHandle {
     })
 }
 
-/// A rustls client that trusts only `ca_pem` and offers `alpn` (most preferred first).
-fn client_config(
-    ca_pem: &str,
-    alpn: &[&str],
-    versions: &[&'static SupportedProtocolVersion],
-) -> Arc<ClientConfig> {
-    let mut roots = RootCertStore::empty();
-    for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
-        roots.add(cert.expect("CA PEM")).expect("CA accepted");
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(versions)
-        .expect("versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    config.alpn_protocols = alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
-    Arc::new(config)
-}
-
 fn modern(ca_pem: &str, alpn: &[&str]) -> Arc<ClientConfig> {
-    client_config(ca_pem, alpn, rustls::DEFAULT_VERSIONS)
+    tls_client(ca_pem, alpn, rustls::DEFAULT_VERSIONS)
 }
 
 struct TlsReply {
@@ -63,9 +40,7 @@ async fn handshake(
     config: Arc<ClientConfig>,
     server_name: &str,
 ) -> std::io::Result<tokio_rustls::client::TlsStream<TcpStream>> {
-    let tcp = TcpStream::connect(emu.local_addr()).await?;
-    let name = ServerName::try_from(server_name.to_string()).expect("server name");
-    TlsConnector::from(config).connect(name, tcp).await
+    connect_tls(emu.local_addr(), config, server_name).await
 }
 
 /// Sends `request` over a fresh TLS connection, HTTP/2 or HTTP/1.1 as ALPN decided.
@@ -172,7 +147,7 @@ async fn a_client_offering_only_http1_gets_http1_over_tls() {
 #[tokio::test]
 async fn tls_12_is_served_too() {
     let emu = start_tls();
-    let config = client_config(&ca_pem(&emu), &["h2"], &[&rustls::version::TLS12]);
+    let config = tls_client(&ca_pem(&emu), &["h2"], &[&rustls::version::TLS12]);
     let sent = send_tls(&emu, config, post(&emu, "converse", &user_body("old"))).await;
     assert_eq!(sent.version, rustls::ProtocolVersion::TLSv1_2);
     assert_eq!(sent.alpn.as_deref(), Some("h2"));
