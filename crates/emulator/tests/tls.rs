@@ -155,10 +155,11 @@ async fn tls_12_is_served_too() {
 }
 
 #[tokio::test]
-async fn the_leaf_is_valid_for_localhost_and_ipv4_names() {
+async fn the_leaf_is_valid_for_localhost_and_the_loopback_addresses() {
     let emu = start_tls();
     let ca = ca_pem(&emu);
-    for name in ["localhost", "127.0.0.1"] {
+    // Names are checked against the leaf, whatever address the socket went to.
+    for name in ["localhost", "127.0.0.1", "::1"] {
         let stream = handshake(&emu, modern(&ca, &["h2"]), name).await;
         assert!(stream.is_ok(), "{name}: {:?}", stream.err());
     }
@@ -335,4 +336,27 @@ fn stop_does_not_wait_for_a_client_that_never_says_hello() {
     done_rx
         .recv_timeout(Duration::from_secs(5))
         .expect("stop returns while a handshake is pending");
+}
+
+#[tokio::test]
+async fn connection_reset_cuts_a_tls_connection_with_an_rst() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let emu = start_tls();
+    emu.set_behavior(MODEL, behavior(r#"{"fault":"connectionReset"}"#))
+        .expect("behaviour");
+    let mut stream = handshake(&emu, modern(&ca_pem(&emu), &["http/1.1"]), "127.0.0.1")
+        .await
+        .expect("TLS handshake");
+    stream
+        .write_all(&raw_bytes(post(&emu, "converse", &user_body("cut"))))
+        .await
+        .expect("write");
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut buf))
+        .await
+        .expect("the server ends the connection");
+    let error = read.expect_err("no clean TLS close");
+    assert_eq!(error.kind(), std::io::ErrorKind::ConnectionReset, "{error}");
+    assert!(buf.is_empty(), "no response bytes before the reset");
+    assert_eq!(emu.requests()[0].outcome, "connectionReset");
 }
