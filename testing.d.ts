@@ -26,6 +26,13 @@ export interface EmulatorOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
+  /**
+   * Serve HTTPS (ALPN `h2` and `http/1.1`, TLS 1.3 and 1.2) instead of plain HTTP/1.1 and
+   * h2c. `true`: a test CA made at start signs a leaf for `localhost`, `127.0.0.1` and
+   * `::1`; trust it through `caPem` / `writeCaFile()`. `{ cert, key }`: your own PEM
+   * certificate chain (leaf first) and private key. Default: plain HTTP.
+   */
+  tls?: boolean | { cert: string; key: string };
   /** Check SigV4 signatures (default true). */
   verifySignatures?: boolean;
   credentials?: Array<{ accessKeyId: string; secretAccessKey: string }>;
@@ -39,19 +46,44 @@ export interface RecordedRequest {
   operation: 'converse' | 'converseStream' | string;
   body: unknown;
   headers: Record<string, string>;
+  /** `'HTTP/1.1'` or `'HTTP/2.0'`. */
+  httpVersion: string;
+  /** The protocol by its ALPN name, `'h2'` (h2c included) or `'http/1.1'`. */
+  protocol: 'h2' | 'http/1.1' | string;
+  /** The request came over TLS. */
+  tls: boolean;
   signatureVerified: boolean;
   serviceTier?: string;
   status: number;
   [key: string]: unknown;
 }
 
+/** An emulator's counters. */
+export interface EmulatorStats {
+  requests: number;
+  connectionsOpen: number;
+  connectionsTotal: number;
+  /** TLS handshakes completed (connections accepted over TLS). */
+  tlsHandshakes: number;
+  /** Of those, the ones that resumed an earlier TLS session. */
+  tlsResumedHandshakes: number;
+}
+
 export interface RunningEmulator {
-  /** `http://127.0.0.1:PORT`: pass it as `clientConfig.endpoint`. */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls`): pass it as `clientConfig.endpoint`. */
   readonly endpoint: string;
+  /** The generated test CA's PEM certificate with `tls: true`; null otherwise. */
+  readonly caPem: string | null;
+  /**
+   * Writes `caPem` to `file`, or to a new temporary file removed by `stop()`, and returns
+   * the path: for `NODE_EXTRA_CA_CERTS` in a child process. Throws without a generated CA.
+   */
+  writeCaFile(file?: string): string;
   setBehavior(modelId: string, behavior: EmulatorBehavior): void;
   requests(): RecordedRequest[];
   clearRequests(): void;
   connectionsOpen(): number;
+  stats(): EmulatorStats;
   stop(): Promise<void>;
 }
 

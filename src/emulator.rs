@@ -2,7 +2,7 @@
 //! `bedrock-model-multiplexer/testing`. It runs on its own threads, so a test's
 //! event loop (and its fake timers) never drive it.
 
-use bmm_emulator::{Behavior, Emulator, EmulatorHandle, EmulatorOptions};
+use bmm_emulator::{Behavior, Emulator, EmulatorHandle, EmulatorOptions, TlsIdentity};
 use napi::bindgen_prelude::*;
 use serde_json::Value;
 
@@ -13,8 +13,8 @@ pub struct EmulatorServer {
 
 #[napi]
 impl EmulatorServer {
-    /// Starts an emulator: `{ port?, host?, verifySignatures?, credentials?: [{ accessKeyId,
-    /// secretAccessKey }], defaultBehavior? }`.
+    /// Starts an emulator: `{ port?, host?, tls?: true | { cert, key }, verifySignatures?,
+    /// credentials?: [{ accessKeyId, secretAccessKey }], defaultBehavior? }`.
     #[napi(factory, catch_unwind)]
     pub fn start(options: Option<Value>) -> Result<Self> {
         let options = emulator_options(options.unwrap_or(Value::Null))?;
@@ -25,6 +25,12 @@ impl EmulatorServer {
     #[napi(getter, catch_unwind)]
     pub fn endpoint(&self) -> String {
         self.handle.endpoint()
+    }
+
+    /// The generated test CA's PEM certificate (`tls: true`); null otherwise.
+    #[napi(getter, catch_unwind)]
+    pub fn ca_pem(&self) -> Option<String> {
+        self.handle.ca_pem().map(str::to_owned)
     }
 
     #[napi(catch_unwind)]
@@ -48,6 +54,12 @@ impl EmulatorServer {
         self.handle.connections_open() as u32
     }
 
+    /// `{ requests, connectionsOpen, connectionsTotal, tlsHandshakes, tlsResumedHandshakes }`.
+    #[napi(catch_unwind)]
+    pub fn stats(&self) -> Result<Value> {
+        serde_json::to_value(self.handle.stats()).map_err(|error| Error::from_reason(error.to_string()))
+    }
+
     #[napi(catch_unwind)]
     pub fn stop(&self) {
         self.handle.stop();
@@ -62,6 +74,9 @@ fn emulator_options(options: Value) -> Result<EmulatorOptions> {
     }
     if let Some(host) = field("host") {
         out.host = host.as_str().ok_or_else(|| invalid("host", "a string"))?.to_owned();
+    }
+    if let Some(tls) = field("tls") {
+        out.tls = tls_identity(tls)?;
     }
     if let Some(verify) = field("verifySignatures") {
         out.verify_signatures = verify.as_bool().ok_or_else(|| invalid("verifySignatures", "a boolean"))?;
@@ -83,6 +98,18 @@ fn emulator_options(options: Value) -> Result<EmulatorOptions> {
             Behavior::from_value(behavior.clone()).map_err(|error| Error::from_reason(error.to_string()))?;
     }
     Ok(out)
+}
+
+/// `true`: a generated test CA; `{ cert, key }`: the caller's PEM chain and key; `false`: none.
+fn tls_identity(tls: &Value) -> Result<Option<TlsIdentity>> {
+    if let Some(on) = tls.as_bool() {
+        return Ok(on.then_some(TlsIdentity::Generate));
+    }
+    let pem = |key: &str| tls.get(key).and_then(Value::as_str).map(str::to_owned);
+    match (pem("cert"), pem("key")) {
+        (Some(cert_chain), Some(private_key)) => Ok(Some(TlsIdentity::Pem { cert_chain, private_key })),
+        _ => Err(invalid("tls", "true, false or { cert, key } (PEM strings)")),
+    }
 }
 
 fn invalid(key: &str, expected: &str) -> Error {

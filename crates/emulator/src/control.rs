@@ -7,7 +7,7 @@
 //! - `PUT /__emulator/default-behavior` — body: the Behavior of models without their own
 //! - `DELETE /__emulator/behaviors` — back to the start-up behaviours
 //! - `GET /__emulator/requests`, `DELETE /__emulator/requests` — the request log
-//! - `GET /__emulator/stats` — request and connection counters
+//! - `GET /__emulator/stats` — request, connection and TLS handshake counters
 
 use crate::behavior::{Behavior, BehaviorSet};
 use crate::body::ScriptedBody;
@@ -16,7 +16,6 @@ use crate::state::Shared;
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use std::sync::atomic::Ordering;
 
 pub(crate) const PREFIX: &str = "/__emulator/";
 const MAX_CONTROL_BODY: usize = 4 * 1024 * 1024;
@@ -68,12 +67,9 @@ pub(crate) async fn handle(shared: &Shared, request: Request<Incoming>) -> Respo
             shared.recorder.clear();
             Ok(None)
         }
-        (Method::GET, "stats") => Ok(Some(format!(
-            r#"{{"requests":{},"connectionsOpen":{},"connectionsTotal":{}}}"#,
-            shared.request_seq.load(Ordering::Relaxed),
-            shared.connections_open.load(Ordering::Relaxed),
-            shared.connections_total.load(Ordering::Relaxed)
-        ))),
+        (Method::GET, "stats") => serde_json::to_string(&shared.stats())
+            .map(Some)
+            .map_err(|e| e.to_string()),
         _ => {
             return reply(
                 StatusCode::NOT_FOUND,

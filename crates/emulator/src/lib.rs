@@ -1,5 +1,5 @@
 //! A local Amazon Bedrock Runtime emulator: a real HTTP server (HTTP/1.1 and h2c on one
-//! port) that speaks the Converse / ConverseStream wire protocol the AWS SDKs expect,
+//! port, or HTTPS with ALPN `h2` and `http/1.1` when asked) that speaks the Converse / ConverseStream wire protocol the AWS SDKs expect,
 //! checks SigV4 signatures, records what it was sent and injects faults on demand.
 //!
 //! ```no_run
@@ -25,6 +25,7 @@ mod server;
 mod service;
 mod sigv4;
 mod state;
+mod tls;
 mod wire;
 
 pub use behavior::{
@@ -35,6 +36,7 @@ pub use errors::ErrorKind;
 pub use options::{EmulatorOptions, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY};
 pub use record::{Operation, RecordedRequest};
 pub use server::{Emulator, EmulatorHandle, Stats};
+pub use tls::{generate_test_certificates, TestCertificates, TlsIdentity};
 
 use std::fmt;
 
@@ -47,6 +49,8 @@ pub enum Error {
     Runtime(std::io::Error),
     /// An option or a behaviour is not valid; the text says which and why.
     Invalid(String),
+    /// The TLS identity could not be made or loaded (bad PEM, key not matching the leaf).
+    Tls(String),
 }
 
 impl fmt::Display for Error {
@@ -55,6 +59,7 @@ impl fmt::Display for Error {
             Error::Bind(e) => write!(f, "cannot bind the emulator's socket: {e}"),
             Error::Runtime(e) => write!(f, "cannot start the emulator's runtime: {e}"),
             Error::Invalid(why) => write!(f, "invalid emulator configuration: {why}"),
+            Error::Tls(why) => write!(f, "cannot set up the emulator's TLS: {why}"),
         }
     }
 }
@@ -63,7 +68,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Bind(e) | Error::Runtime(e) => Some(e),
-            Error::Invalid(_) => None,
+            Error::Invalid(_) | Error::Tls(_) => None,
         }
     }
 }

@@ -1,6 +1,8 @@
-//! How an emulator is started: address, signature checking, credentials, default behaviour.
+//! How an emulator is started: address, HTTPS, signature checking, credentials, default
+//! behaviour.
 
 use crate::behavior::Behavior;
+use crate::tls::TlsIdentity;
 use std::time::Duration;
 
 /// The access key id of the credential pair every emulator accepts unless told otherwise.
@@ -14,6 +16,8 @@ pub struct EmulatorOptions {
     pub port: u16,
     /// Address to listen on (default 127.0.0.1).
     pub host: String,
+    /// Serve HTTPS with this identity instead of plain HTTP/1.1 and h2c (default `None`).
+    pub tls: Option<TlsIdentity>,
     /// Check each request's SigV4 `Authorization` header (default true).
     pub verify_signatures: bool,
     /// Accepted credentials: (access key id, secret access key).
@@ -36,6 +40,7 @@ impl Default for EmulatorOptions {
         EmulatorOptions {
             port: 0,
             host: "127.0.0.1".to_string(),
+            tls: None,
             verify_signatures: true,
             credentials: vec![(
                 DEFAULT_ACCESS_KEY_ID.to_string(),

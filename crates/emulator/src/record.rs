@@ -37,6 +37,10 @@ pub struct RecordedRequest {
     pub headers: BTreeMap<String, String>,
     /// `"HTTP/1.1"` or `"HTTP/2.0"`.
     pub http_version: String,
+    /// The same as its ALPN name: `"h2"` or `"http/1.1"` (over TLS, what ALPN negotiated).
+    pub protocol: &'static str,
+    /// The request came over TLS (HTTPS).
+    pub tls: bool,
     /// The SigV4 signature was checked and matched.
     pub signature_verified: bool,
     /// The error type the signature check answered with, if it failed.

@@ -1,13 +1,15 @@
 //! The listening server: binds the port, runs HTTP/1.1 and h2c (prior knowledge) on it
-//! with hyper, counts open connections, tears a connection down on request (the
+//! with hyper — or, when asked, HTTPS with ALPN `h2` and `http/1.1` — counts open
+//! connections and TLS handshakes, tears a connection down on request (the
 //! `connectionReset` fault) and shuts down gracefully. It runs on its own tokio runtime
 //! in its own threads, so callers need no runtime and cannot starve it.
 
 use crate::behavior::Behavior;
 use crate::options::EmulatorOptions;
 use crate::record::RecordedRequest;
-use crate::service::{self, ConnControl};
+use crate::service::{self, ConnControl, ConnInfo};
 use crate::state::Shared;
+use crate::tls::ServerTls;
 use crate::Error;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -24,6 +26,10 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
+
+/// How long a client gets to finish the TLS handshake before its connection is dropped.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Starts emulators.
 pub struct Emulator;
@@ -33,6 +39,7 @@ impl Emulator {
     /// once. Fails if the port cannot be bound or the options/default behaviour are invalid.
     pub fn start(options: EmulatorOptions) -> Result<EmulatorHandle, Error> {
         let shared = Arc::new(Shared::new(&options)?);
+        let tls = options.tls.as_ref().map(ServerTls::new).transpose()?;
         let address = (options.host.as_str(), options.port)
             .to_socket_addrs()
             .map_err(Error::Bind)?
@@ -57,16 +64,21 @@ impl Emulator {
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let grace = options.shutdown_grace;
         let serve_shared = shared.clone();
+        let acceptor = tls
+            .as_ref()
+            .map(|tls| TlsAcceptor::from(tls.config.clone()));
         let thread = std::thread::Builder::new()
             .name("bedrock-emulator".into())
             .spawn(move || {
-                runtime.block_on(serve(listener, serve_shared, shutdown_rx, grace));
+                runtime.block_on(serve(listener, acceptor, serve_shared, shutdown_rx, grace));
                 // Connections still open after the grace period are dropped here.
                 runtime.shutdown_timeout(Duration::from_millis(200));
             })
             .map_err(Error::Runtime)?;
         Ok(EmulatorHandle {
             addr: local,
+            https: tls.is_some(),
+            ca_pem: tls.and_then(|tls| tls.ca_pem),
             shared,
             shutdown: shutdown_tx,
             thread: Mutex::new(Some(thread)),
@@ -82,20 +94,34 @@ pub struct Stats {
     pub requests: u64,
     pub connections_open: usize,
     pub connections_total: u64,
+    /// TLS handshakes completed: connections accepted over TLS.
+    pub tls_handshakes: u64,
+    /// Of those, the ones that resumed an earlier session (abbreviated handshakes).
+    pub tls_resumed_handshakes: u64,
 }
 
 /// A running emulator. Dropping it stops it.
 pub struct EmulatorHandle {
     addr: SocketAddr,
+    https: bool,
+    ca_pem: Option<String>,
     shared: Arc<Shared>,
     shutdown: watch::Sender<bool>,
     thread: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl EmulatorHandle {
-    /// `http://HOST:PORT`, ready for the SDKs' `endpoint` / `endpoint_url`.
+    /// `http://HOST:PORT` (`https://` when serving TLS), ready for the SDKs' `endpoint` /
+    /// `endpoint_url`.
     pub fn endpoint(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.https { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// The PEM certificate of the test CA made for `TlsIdentity::Generate`: what clients
+    /// must trust to reach this emulator. `None` for plain HTTP or a caller's own identity.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -142,11 +168,7 @@ impl EmulatorHandle {
     }
 
     pub fn stats(&self) -> Stats {
-        Stats {
-            requests: self.shared.request_seq.load(Ordering::Relaxed),
-            connections_open: self.connections_open(),
-            connections_total: self.shared.connections_total.load(Ordering::Relaxed),
-        }
+        self.shared.stats()
     }
 
     /// Stops accepting, releases the port, lets in-flight requests finish for up to the
@@ -191,6 +213,7 @@ fn connection_builder() -> auto::Builder<TokioExecutor> {
 
 async fn serve(
     listener: TcpListener,
+    acceptor: Option<TlsAcceptor>,
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
     grace: Duration,
@@ -201,7 +224,13 @@ async fn serve(
             _ = shutdown.changed() => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
-                    tokio::spawn(serve_connection(builder.clone(), stream, shared.clone(), shutdown.clone()));
+                    tokio::spawn(serve_connection(
+                        builder.clone(),
+                        stream,
+                        acceptor.clone(),
+                        shared.clone(),
+                        shutdown.clone(),
+                    ));
                 }
                 // Out of file descriptors and the like: back off instead of spinning.
                 Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -237,6 +266,7 @@ impl Drop for OpenConnection {
 async fn serve_connection(
     builder: Arc<auto::Builder<TokioExecutor>>,
     stream: TcpStream,
+    acceptor: Option<TlsAcceptor>,
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -245,13 +275,47 @@ async fn serve_connection(
     // Stream events are small writes; Nagle would hold them back.
     let _ = stream.set_nodelay(true);
     let control = Arc::new(ConnControl::default());
-    let io = TokioIo::new(ConnStream {
+    let stream = ConnStream {
         inner: stream,
         control: control.clone(),
-    });
+    };
+    let Some(acceptor) = acceptor else {
+        let conn_info = ConnInfo { tls: false };
+        return serve_http(&builder, stream, conn_info, shared, control, shutdown).await;
+    };
+    let handshake = tokio::select! {
+        result = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)) => result,
+        _ = shutdown.changed() => return,
+    };
+    // A failed handshake is the client's call (it distrusts our CA, offers nothing we
+    // speak, or went away): the connection is over.
+    let Ok(Ok(stream)) = handshake else { return };
+    shared.tls_handshakes.fetch_add(1, Ordering::Relaxed);
+    if stream.get_ref().1.handshake_kind() == Some(rustls::HandshakeKind::Resumed) {
+        shared
+            .tls_resumed_handshakes
+            .fetch_add(1, Ordering::Relaxed);
+    }
+    let conn_info = ConnInfo { tls: true };
+    serve_http(&builder, stream, conn_info, shared, control, shutdown).await;
+}
+
+/// Serves HTTP/1.1 or HTTP/2 (told apart by the connection preface, which over TLS follows
+/// the ALPN choice) on an open connection until it ends, is killed or shutdown drains it.
+async fn serve_http<I>(
+    builder: &auto::Builder<TokioExecutor>,
+    stream: I,
+    conn_info: ConnInfo,
+    shared: Arc<Shared>,
+    control: Arc<ConnControl>,
+    mut shutdown: watch::Receiver<bool>,
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let io = TokioIo::new(stream);
     let service_control = control.clone();
     let service = service_fn(move |request| {
-        service::handle(shared.clone(), service_control.clone(), request)
+        service::handle(shared.clone(), service_control.clone(), conn_info, request)
     });
     let connection = builder.serve_connection(io, service);
     tokio::pin!(connection);

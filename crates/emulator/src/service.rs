@@ -38,9 +38,25 @@ pub(crate) struct ConnControl {
     pub reset: AtomicBool,
 }
 
+/// What a request's record says of the connection it arrived on.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ConnInfo {
+    pub tls: bool,
+}
+
+/// The protocol's ALPN name (`h2` also for h2c, which has no ALPN).
+fn protocol_name(version: http::Version) -> &'static str {
+    match version {
+        http::Version::HTTP_2 => "h2",
+        http::Version::HTTP_10 => "http/1.0",
+        _ => "http/1.1",
+    }
+}
+
 pub(crate) async fn handle(
     shared: Arc<Shared>,
     conn: Arc<ConnControl>,
+    conn_info: ConnInfo,
     request: Request<Incoming>,
 ) -> Result<Response<ScriptedBody>, Infallible> {
     if request.uri().path().starts_with(control::PREFIX) {
@@ -79,6 +95,8 @@ pub(crate) async fn handle(
         body: json.clone().unwrap_or(Value::Null),
         headers: header_map(&parts.headers),
         http_version: format!("{:?}", parts.version),
+        protocol: protocol_name(parts.version),
+        tls: conn_info.tls,
         signature_verified: false,
         signature_error: None,
         access_key_id: parts

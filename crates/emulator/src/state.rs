@@ -5,6 +5,7 @@ use crate::behavior::{Behavior, BehaviorSet};
 use crate::options::EmulatorOptions;
 use crate::plan::ModelPlan;
 use crate::record::Recorder;
+use crate::server::Stats;
 use crate::sigv4::Verifier;
 use crate::Error;
 use std::collections::HashMap;
@@ -25,6 +26,9 @@ pub(crate) struct Shared {
     pub request_seq: AtomicU64,
     pub connections_open: AtomicUsize,
     pub connections_total: AtomicU64,
+    /// TLS handshakes completed, and how many of them resumed an earlier session.
+    pub tls_handshakes: AtomicU64,
+    pub tls_resumed_handshakes: AtomicU64,
     /// Makes request ids differ between emulator instances.
     id_salt: u64,
 }
@@ -46,6 +50,8 @@ impl Shared {
             request_seq: AtomicU64::new(0),
             connections_open: AtomicUsize::new(0),
             connections_total: AtomicU64::new(0),
+            tls_handshakes: AtomicU64::new(0),
+            tls_resumed_handshakes: AtomicU64::new(0),
             id_salt: salt,
         })
     }
@@ -117,6 +123,16 @@ impl Shared {
 
     pub fn next_request_seq(&self) -> u64 {
         self.request_seq.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub fn stats(&self) -> Stats {
+        Stats {
+            requests: self.request_seq.load(Ordering::Relaxed),
+            connections_open: self.connections_open.load(Ordering::Acquire),
+            connections_total: self.connections_total.load(Ordering::Relaxed),
+            tls_handshakes: self.tls_handshakes.load(Ordering::Relaxed),
+            tls_resumed_handshakes: self.tls_resumed_handshakes.load(Ordering::Relaxed),
+        }
     }
 }
 

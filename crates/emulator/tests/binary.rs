@@ -41,9 +41,16 @@ fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
 
 /// One unsigned Converse over a raw HTTP/1.1 connection; returns the status line.
 async fn converse_status(endpoint: &str) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let addr = endpoint.trim_start_matches("http://");
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    converse_status_over(stream, addr).await
+}
+
+async fn converse_status_over<S>(mut stream: S, addr: &str) -> String
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let body = user_body("hi").to_string();
     let request = format!(
         "POST /model/{MODEL_PATH}/converse HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\n\
@@ -110,4 +117,52 @@ fn binary_rejects_bad_arguments() {
         .expect("runs");
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown argument"));
+}
+
+#[tokio::test]
+async fn binary_serves_https_with_the_ca_it_wrote() {
+    let dir = std::env::temp_dir().join(format!("bmm-emulator-tls-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca_file = dir.join("ca.pem");
+    let (mut child, endpoint) = spawn(&[
+        "--no-verify",
+        "--tls-generate",
+        "--ca-out",
+        ca_file.to_str().unwrap(),
+    ]);
+    let addr = endpoint
+        .strip_prefix("https://")
+        .unwrap_or_else(|| panic!("not an https endpoint: {endpoint}"));
+    // Written before the listening line, so it is complete now.
+    let ca = std::fs::read_to_string(&ca_file).expect("CA file");
+    let config = tls_client(&ca, &["http/1.1"], rustls::DEFAULT_VERSIONS);
+    let stream = connect_tls(addr.parse().unwrap(), config, "localhost")
+        .await
+        .expect("the written CA verifies the emulator");
+    assert_eq!(converse_status_over(stream, addr).await, "HTTP/1.1 200 OK");
+    drop(child.stdin.take());
+    assert!(wait_exit(&mut child).success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn binary_rejects_conflicting_tls_arguments() {
+    for args in [
+        &[
+            "--tls-generate",
+            "--tls-cert",
+            "c.pem",
+            "--tls-key",
+            "k.pem",
+        ][..],
+        &["--tls-cert", "c.pem"][..],
+        &["--ca-out", "ca.pem"][..],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_bedrock-emulator"))
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+    }
 }

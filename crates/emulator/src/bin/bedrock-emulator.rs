@@ -1,8 +1,8 @@
 //! `bedrock-emulator`: runs the Bedrock Runtime emulator in its own process (for
-//! benchmarks), prints `listening http://HOST:PORT` once it accepts connections, and runs
-//! until SIGTERM, SIGINT or the closing of a piped stdin.
+//! benchmarks), prints `listening http://HOST:PORT` (`https://` with TLS) once it accepts
+//! connections, and runs until SIGTERM, SIGINT or the closing of a piped stdin.
 
-use bmm_emulator::{BehaviorSet, Emulator, EmulatorOptions};
+use bmm_emulator::{BehaviorSet, Emulator, EmulatorOptions, TlsIdentity};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -10,6 +10,7 @@ const USAGE: &str =
     "usage: bedrock-emulator [--port N] [--host ADDR] [--behaviors FILE.json] [--no-verify]
                         [--credentials AKID:SECRET]... [--threads N] [--max-recorded N]
                         [--no-stdin-watch]
+                        [--tls-generate [--ca-out FILE] | --tls-cert FILE --tls-key FILE]
 
   --port N             port to listen on (default 0: an ephemeral port)
   --host ADDR          address to listen on (default 127.0.0.1)
@@ -18,12 +19,19 @@ const USAGE: &str =
   --credentials K:S    accepted credential pair (repeatable; default AKIDEMULATOR:emulator-secret)
   --threads N          runtime worker threads (default: 2, or 1 on a single core)
   --max-recorded N     requests kept for GET /__emulator/requests (default 10000)
-  --no-stdin-watch     do not exit when a piped stdin closes";
+  --no-stdin-watch     do not exit when a piped stdin closes
+  --tls-generate       serve HTTPS (ALPN h2, http/1.1) with a fresh test CA's leaf for
+                       localhost, 127.0.0.1 and ::1 (--tls is the same)
+  --ca-out FILE        with --tls-generate: write the test CA's PEM certificate there,
+                       before the listening line, for NODE_EXTRA_CA_CERTS and the like
+  --tls-cert FILE      serve HTTPS with this PEM certificate chain (leaf first) ...
+  --tls-key FILE       ... and this PEM private key";
 
 struct Args {
     options: EmulatorOptions,
     behaviors: Option<BehaviorSet>,
     watch_stdin: bool,
+    ca_out: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -31,6 +39,10 @@ fn parse_args() -> Result<Args, String> {
     let mut behaviors = None;
     let mut watch_stdin = true;
     let mut credentials: Vec<(String, String)> = Vec::new();
+    let mut generate = false;
+    let mut ca_out = None;
+    let mut cert_file = None;
+    let mut key_file = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -43,8 +55,7 @@ fn parse_args() -> Result<Args, String> {
             "--host" => options.host = value("--host")?,
             "--behaviors" => {
                 let path = value("--behaviors")?;
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("--behaviors {path}: {e}"))?;
+                let text = read_file("--behaviors", &path)?;
                 behaviors = Some(
                     BehaviorSet::from_json(&text)
                         .map_err(|e| format!("--behaviors {path}: {e}"))?,
@@ -69,12 +80,31 @@ fn parse_args() -> Result<Args, String> {
                     .map_err(|e| format!("--max-recorded: {e}"))?
             }
             "--no-stdin-watch" => watch_stdin = false,
+            "--tls" | "--tls-generate" => generate = true,
+            "--ca-out" => ca_out = Some(value("--ca-out")?),
+            "--tls-cert" => cert_file = Some(value("--tls-cert")?),
+            "--tls-key" => key_file = Some(value("--tls-key")?),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
     if !credentials.is_empty() {
         options.credentials = credentials;
+    }
+    options.tls = match (generate, cert_file, key_file) {
+        (false, None, None) => None,
+        (true, None, None) => Some(TlsIdentity::Generate),
+        (false, Some(cert), Some(key)) => Some(TlsIdentity::Pem {
+            cert_chain: read_file("--tls-cert", &cert)?,
+            private_key: read_file("--tls-key", &key)?,
+        }),
+        (true, _, _) => {
+            return Err("--tls-generate and --tls-cert/--tls-key exclude each other".into())
+        }
+        _ => return Err("--tls-cert and --tls-key go together".into()),
+    };
+    if ca_out.is_some() && !generate {
+        return Err("--ca-out needs --tls-generate (a given identity's CA is the caller's)".into());
     }
     if let Some(default) = behaviors.as_mut().and_then(|set| set.default.take()) {
         options.default_behavior = default;
@@ -83,7 +113,12 @@ fn parse_args() -> Result<Args, String> {
         options,
         behaviors,
         watch_stdin,
+        ca_out,
     })
+}
+
+fn read_file(flag: &str, path: &str) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{flag} {path}: {e}"))
 }
 
 /// Only a pipe or socket on stdin means "a parent that will close it when done"; a
@@ -164,6 +199,12 @@ fn main() -> ExitCode {
                 eprintln!("bedrock-emulator: model {model}: {e}");
                 return ExitCode::FAILURE;
             }
+        }
+    }
+    if let (Some(path), Some(pem)) = (&args.ca_out, emulator.ca_pem()) {
+        if let Err(e) = std::fs::write(path, pem) {
+            eprintln!("bedrock-emulator: --ca-out {path}: {e}");
+            return ExitCode::FAILURE;
         }
     }
     let watch_stdin = args.watch_stdin && stdin_is_pipe();

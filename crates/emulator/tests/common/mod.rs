@@ -1,5 +1,5 @@
 //! Test helpers: start an emulator, sign requests the way the SDKs do, send them over
-//! real HTTP/1.1, h2c or raw TCP, and decode event streams.
+//! real HTTP/1.1, h2c, TLS or raw TCP, and decode event streams.
 #![allow(dead_code)]
 
 use aws_credential_types::Credentials;
@@ -13,10 +13,16 @@ use bytes::{Bytes, BytesMut};
 use http::{HeaderMap, Request};
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::{TokioExecutor, TokioIo};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::{ClientConfig, RootCertStore, SupportedProtocolVersion};
 use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
 
 pub const MODEL: &str = "us.anthropic.claude-3-haiku-20240307-v1:0";
 pub const MODEL_PATH: &str = "us.anthropic.claude-3-haiku-20240307-v1%3A0";
@@ -268,4 +274,38 @@ pub async fn eventually(mut f: impl FnMut() -> bool) -> bool {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     false
+}
+
+/// A rustls client that trusts only `ca_pem`, speaks `versions` and offers `alpn` (most
+/// preferred first).
+pub fn tls_client(
+    ca_pem: &str,
+    alpn: &[&str],
+    versions: &[&'static SupportedProtocolVersion],
+) -> Arc<ClientConfig> {
+    let mut roots = RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+        roots.add(cert.expect("CA PEM")).expect("CA accepted");
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(versions)
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
+    Arc::new(config)
+}
+
+/// A TLS connection to `addr`, verifying the server as `server_name`.
+pub async fn connect_tls(
+    addr: SocketAddr,
+    config: Arc<ClientConfig>,
+    server_name: &str,
+) -> std::io::Result<TlsStream<TcpStream>> {
+    let tcp = TcpStream::connect(addr).await?;
+    let name = ServerName::try_from(server_name.to_string()).expect("server name");
+    tokio_rustls::TlsConnector::from(config)
+        .connect(name, tcp)
+        .await
 }

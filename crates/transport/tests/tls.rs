@@ -1,0 +1,46 @@
+//! The native transport over HTTPS to the emulator: HTTP/2 negotiated by ALPN, one TLS
+//! connection kept for calls in a row. The transport trusts the platform's roots, which
+//! honour SSL_CERT_FILE; pointing it at the emulator's test CA is this binary's only test,
+//! so setting the variable races with nothing.
+
+mod common;
+
+use bmm_emulator::{Emulator, EmulatorOptions, TlsIdentity};
+use common::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn converse_over_https_negotiates_h2_and_reuses_one_connection() {
+    let emu = Emulator::start(EmulatorOptions {
+        tls: Some(TlsIdentity::Generate),
+        ..EmulatorOptions::default()
+    })
+    .expect("emulator starts");
+    let dir = std::env::temp_dir().join(format!("bmm-transport-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let ca_file = dir.join("ca.pem");
+    std::fs::write(&ca_file, emu.ca_pem().expect("generated CA")).expect("CA file");
+    // Read once per process, when the first HTTPS client is built.
+    std::env::set_var("SSL_CERT_FILE", &ca_file);
+
+    let transport = transport(&emu);
+    for text in ["one", "two", "three"] {
+        let out = transport
+            .converse(MODEL, &user_input(text), None)
+            .await
+            .unwrap_or_else(|e| panic!("Converse over HTTPS failed: {e:?}"));
+        assert!(out.to_tagged_json().contains(&format!("echo: {text}")));
+    }
+
+    let recorded = emu.requests();
+    assert_eq!(recorded.len(), 3);
+    assert!(
+        recorded.iter().all(|r| r.tls && r.protocol == "h2"),
+        "{:?}",
+        recorded
+            .iter()
+            .map(|r| (r.tls, r.protocol))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(emu.stats().tls_handshakes, 1, "one pooled TLS connection");
+    let _ = std::fs::remove_dir_all(&dir);
+}
