@@ -358,7 +358,10 @@ where
 /// activity for `requestTimeout` ms; the native client's attempt timeout is that setting.
 fn timeout_message(attempt_timeout: Option<Duration>) -> String {
     match attempt_timeout {
-        Some(t) => format!("Stream timed out because of no activity for {} ms", t.as_millis()),
+        Some(t) => format!(
+            "Stream timed out because of no activity for {} ms",
+            t.as_millis()
+        ),
         None => "Request timed out".to_string(),
     }
 }
@@ -477,10 +480,21 @@ fn unreachable(cause: CallError, meta: &ResponseMeta) -> CallError {
 /// (`getaddrinfo ENOTFOUND <hostname>`) or the connection was refused
 /// (`connect ECONNREFUSED <address>:<port>`), with the fields Node sets, in its order.
 /// `None` for any other failure.
-fn unreachable_cause(root: &(dyn StdError + 'static), attempt: Option<&Attempt>) -> Option<CallError> {
+fn unreachable_cause(
+    root: &(dyn StdError + 'static),
+    attempt: Option<&Attempt>,
+) -> Option<CallError> {
     let socket_error = |message: String, fields: Vec<(&str, Doc)>| {
-        let mut e = CallError::bare(ErrorKind::Network, "Error", message, &ResponseMeta::default());
-        e.fields = fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let mut e = CallError::bare(
+            ErrorKind::Network,
+            "Error",
+            message,
+            &ResponseMeta::default(),
+        );
+        e.fields = fields
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
         e
     };
     let text = chain(root).to_ascii_lowercase();
@@ -495,7 +509,9 @@ fn unreachable_cause(root: &(dyn StdError + 'static), attempt: Option<&Attempt>)
         };
         let hostname = attempt.map_or(String::new(), |a| a.host.clone());
         return Some(socket_error(
-            format!("getaddrinfo {code} {hostname}").trim_end().to_string(),
+            format!("getaddrinfo {code} {hostname}")
+                .trim_end()
+                .to_string(),
             vec![
                 ("errno", Doc::Number(f64::from(errno))),
                 ("code", Doc::String(code.to_string())),
@@ -736,7 +752,12 @@ mod tests {
         let e = unreachable(cause, &meta());
         assert_eq!(
             (e.name.as_str(), e.code.as_deref(), e.kind, e.attempts),
-            ("Error", Some("ERR_HTTP2_STREAM_CANCEL"), ErrorKind::Network, 2)
+            (
+                "Error",
+                Some("ERR_HTTP2_STREAM_CANCEL"),
+                ErrorKind::Network,
+                2
+            )
         );
         assert_eq!(
             e.message,

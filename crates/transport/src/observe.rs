@@ -57,10 +57,17 @@ pub(crate) struct Attempt {
 impl Attempt {
     pub(crate) fn new(uri: &str, timeout: Option<Duration>) -> Option<Attempt> {
         let uri: http::Uri = uri.parse().ok()?;
-        let default_port = if uri.scheme_str() == Some("http") { 80 } else { 443 };
+        let default_port = if uri.scheme_str() == Some("http") {
+            80
+        } else {
+            443
+        };
         let host = uri.host()?;
         Some(Attempt {
-            host: host.trim_start_matches('[').trim_end_matches(']').to_string(),
+            host: host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string(),
             port: uri.port_u16().unwrap_or(default_port),
             timeout,
         })

@@ -315,11 +315,16 @@ async fn refused_connection() {
     );
     assert_eq!(
         e.message,
-        format!("The pending stream has been canceled (caused by: {})", cause.message)
+        format!(
+            "The pending stream has been canceled (caused by: {})",
+            cause.message
+        )
     );
     assert_eq!(
         Doc::Object(cause.fields.clone()).to_tagged_json(),
-        format!(r#"{{"errno":-111,"code":"ECONNREFUSED","syscall":"connect","address":"127.0.0.1","port":{port}}}"#)
+        format!(
+            r#"{{"errno":-111,"code":"ECONNREFUSED","syscall":"connect","address":"127.0.0.1","port":{port}}}"#
+        )
     );
 }
 
