@@ -72,6 +72,7 @@ describe('a one-shot script', () => {
 
   it.each([
     ['idle', { step: 'idle', transport: 'native' }],
+    ['idle-provider', { step: 'idle', transport: 'native' }],
     ['destroyed', { step: 'destroyed' }],
   ])('%s: a multiplexer with nothing pending does not keep the process alive', async (mode, first) => {
     const run = await runFixture('one-shot-request.js', mode);
