@@ -60,12 +60,18 @@ class RefusalClassifier {
 
 /**
  * An inference session living on a worker thread, with the session's `run`/`release`
- * face. The worker is unref'd: it never keeps the process alive by itself.
+ * face. The worker keeps the process alive exactly while a run or the release is
+ * pending (a one-shot script awaiting `classify()` must get its answer), and never
+ * while it is idle (a classifier nobody calls must not hold a process open).
  */
 class WorkerSession {
   #worker;
   #pending = new Map();
   #nextId = 0;
+  #releasing = false;
+  /** Settles when the worker thread has stopped, for whatever reason. */
+  #exited;
+  #stopped = false;
 
   static start(modelPath, runtimePath) {
     const worker = new Worker(path.join(__dirname, 'refusal-worker.js'), { workerData: { modelPath, runtimePath } });
@@ -86,34 +92,58 @@ class WorkerSession {
     this.#worker = worker;
     worker.on('message', ({ id, error, probabilities, label }) => {
       const pending = this.#pending.get(id);
-      this.#pending.delete(id);
       if (error) pending?.reject(new Error(error));
       else pending?.resolve({ probabilities: probabilities && { data: probabilities }, label: label && { data: label } });
     });
     worker.on('error', (error) => this.#failAll(error));
-    worker.on('exit', () => this.#failAll(new Error('refusal classifier worker stopped')));
+    this.#exited = new Promise((resolve) => worker.once('exit', resolve));
+    this.#exited.then(() => {
+      this.#stopped = true;
+      this.#failAll(stoppedError());
+    });
     // After the listeners: adding a 'message' listener refs the worker again.
-    worker.unref();
+    this.#holdWhileBusy();
   }
 
   run(feeds) {
+    // A stopped worker never answers: fail now rather than wait forever.
+    if (this.#stopped) return Promise.reject(stoppedError());
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      this.#pending.set(id, {
+        resolve: (value) => this.#settled(id, resolve, value),
+        reject: (error) => this.#settled(id, reject, error),
+      });
+      this.#holdWhileBusy();
       this.#worker.postMessage({ id, text: feeds.input.data[0] });
     });
   }
 
   async release() {
+    this.#releasing = true;
+    this.#holdWhileBusy();
     this.#worker.postMessage({ release: true });
-    await new Promise((resolve) => this.#worker.once('exit', resolve));
+    await this.#exited;
+  }
+
+  #settled(id, settle, value) {
+    this.#pending.delete(id);
+    this.#holdWhileBusy();
+    settle(value);
+  }
+
+  /** Refs the worker while anything is pending on it, unrefs it when idle. */
+  #holdWhileBusy() {
+    if (this.#pending.size > 0 || this.#releasing) this.#worker.ref();
+    else this.#worker.unref();
   }
 
   #failAll(error) {
-    for (const { reject } of this.#pending.values()) reject(error);
-    this.#pending.clear();
+    for (const { reject } of [...this.#pending.values()]) reject(error);
   }
 }
+
+const stoppedError = () => new Error('refusal classifier worker stopped');
 
 /** p(rejected): the second probability, or 1/0 from the label when there are none. */
 function refusalProbability(results) {

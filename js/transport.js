@@ -221,7 +221,7 @@ function nativeOutput({ json, undefinedMembers, value }) {
  * the same order), then the raw response as a hidden `$response`.
  */
 function sdkError(description, fromResponse = true) {
-  const { name, message, kind, fault, code, metadata, fields, responseBody, statusForResponse } = description;
+  const { name, message, kind, fault, code, cause, metadata, fields, responseBody, statusForResponse } = description;
   const $metadata = adopt(metadata);
   const extra = adopt(fields);
   let sdk = null;
@@ -242,12 +242,56 @@ function sdkError(description, fromResponse = true) {
     Object.assign(error, { $metadata, $fault: fault }, { message }, extra);
     return withHiddenResponse(error, $metadata, statusForResponse);
   }
-  const error = kind === 'Deserialization' && responseBody ? parseFailure(responseBody, message) : new Error(message);
+  let error;
+  if (kind === 'Deserialization' && responseBody) error = parseFailure(responseBody, message);
+  else if (code?.startsWith('ERR_')) error = nodeInternalError(message, code, cause);
+  else error = new Error(message);
   if (error.name !== name) error.name = name;
   if (code) error.code = code;
   Object.assign(error, extra);
   error.$metadata = $metadata;
   return kind === 'Deserialization' && fromResponse ? withHiddenResponse(error, $metadata) : error;
+}
+
+/**
+ * An error shaped as Node's internal errors (codes `ERR_*`) are: own keys `code`, then
+ * `cause` when there is one (Node's socket error behind it, without `$metadata`), then
+ * the non-enumerable `message`; both of Node's error prototype (`nodeErrorPrototype`).
+ */
+function nodeInternalError(message, code, cause) {
+  const error = Object.setPrototypeOf(new Error(), nodeErrorPrototype(code));
+  error.code = code;
+  if (cause) error.cause = Object.setPrototypeOf(Object.assign(new Error(cause.message), adopt(cause.fields)), nodeErrorPrototype());
+  Object.defineProperty(error, 'message', { value: message, writable: true, configurable: true });
+  Error.captureStackTrace(error, nodeInternalError);
+  return error;
+}
+
+const nodeErrorPrototypes = new Map();
+
+/**
+ * The prototype of Node's own errors: a subclass of Error that calls itself `Error`
+ * (its `constructor` is a getter returning Error), whose `toString` names the code
+ * for internal errors (`Error [ERR_HTTP2_STREAM_CANCEL]: …`).
+ */
+function nodeErrorPrototype(code) {
+  const internalCode = code?.startsWith('ERR_') ? code : '';
+  let prototype = nodeErrorPrototypes.get(internalCode);
+  if (!prototype) {
+    const properties = { constructor: { get: () => Error, configurable: true } };
+    if (internalCode) {
+      properties.toString = {
+        value() {
+          return `${this.name} [${internalCode}]: ${this.message}`;
+        },
+        writable: true,
+        configurable: true,
+      };
+    }
+    prototype = Object.create(Error.prototype, properties);
+    nodeErrorPrototypes.set(internalCode, prototype);
+  }
+  return prototype;
 }
 
 /** The JS SDK hides the raw response on errors it parsed from one. */

@@ -377,6 +377,9 @@ fn error_object<'env>(env: &'env Env, error: &CallError) -> Result<Object<'env>>
         fields.set(key, from_doc(env, value)?)?;
     }
     out.set("fields", fields)?;
+    if let Some(cause) = &error.cause {
+        out.set("cause", error_object(env, cause)?)?;
+    }
     if let Some(body) = &error.response_body {
         out.set("responseBody", Uint8Array::new(body.clone()))?;
     }

@@ -240,7 +240,7 @@ impl Transport {
                         return Ok(doc);
                     }
                 }
-                Err(error::from_sdk(err, &meta))
+                Err(error::from_sdk(err, &meta, state.attempt().as_ref()))
             }
         }
     }
@@ -271,7 +271,7 @@ impl Transport {
                 events.prefetch().await?;
                 Ok((meta.to_doc(), events))
             }
-            Err(err) => Err(error::from_sdk(err, &meta)),
+            Err(err) => Err(error::from_sdk(err, &meta, state.attempt().as_ref())),
         }
     }
 }

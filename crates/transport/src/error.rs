@@ -8,6 +8,7 @@
 
 use crate::doc::Doc;
 use crate::exhaustion;
+use crate::observe::Attempt;
 use crate::output::ResponseMeta;
 use crate::schema;
 use crate::wire;
@@ -16,6 +17,7 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Headers;
 use std::error::Error as StdError;
 use std::fmt;
+use std::time::Duration;
 
 /// What kind of failure, for callers that branch on it (the JS-facing `name` is separate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +68,9 @@ pub struct CallError {
     /// `message` (e.g. `originalStatusCode`, `resourceName`, `undefined` when absent), other
     /// body fields (`decorateServiceException`), or `errno`/`code`/`syscall` for network errors.
     pub fields: Vec<(String, Doc)>,
+    /// The error's `cause` (own property after `code`): for a host that could not be
+    /// reached, Node's socket error (`name`/`message`/`fields` only, no `$metadata`).
+    pub cause: Option<Box<CallError>>,
     /// The raw body of a response that could not be parsed, so the JS side can reproduce
     /// its exact `SyntaxError` message with `JSON.parse` (and expose `$response`).
     pub response_body: Option<Vec<u8>>,
@@ -93,6 +98,7 @@ impl CallError {
             kind,
             code: None,
             fields: Vec::new(),
+            cause: None,
             response_body: None,
             detail: String::new(),
         }
@@ -294,8 +300,13 @@ fn decorate(e: &mut CallError, data: &Doc) {
     }
 }
 
-/// Maps any `SdkError` of a Bedrock operation; `meta` is what the call recorded.
-pub(crate) fn from_sdk<E>(err: SdkError<E, HttpResponse>, meta: &ResponseMeta) -> CallError
+/// Maps any `SdkError` of a Bedrock operation; `meta` is what the call recorded, `attempt`
+/// how its last attempt was sent.
+pub(crate) fn from_sdk<E>(
+    err: SdkError<E, HttpResponse>,
+    meta: &ResponseMeta,
+    attempt: Option<&Attempt>,
+) -> CallError
 where
     E: StdError + Send + Sync + 'static,
 {
@@ -311,16 +322,16 @@ where
             match raw.body().bytes() {
                 Some(body) if !body.is_empty() => match wire::parse_document(body) {
                     Err(parse) => deserialization_error(&parse, body, &meta),
-                    Ok(_) => network_error(&err, &meta),
+                    Ok(_) => network_error(&err, &meta, attempt),
                 },
                 // The body could not be read to the end (connection closed mid-body).
-                _ => network_error(&err, &meta),
+                _ => network_error(&err, &meta, attempt),
             }
         }
         SdkError::TimeoutError(_) => CallError::bare(
             ErrorKind::Timeout,
             "TimeoutError",
-            "Request timed out".into(),
+            timeout_message(attempt.and_then(|a| a.timeout)),
             meta,
         ),
         SdkError::DispatchFailure(ctx) => match ctx.as_connector_error() {
@@ -333,7 +344,7 @@ where
                 ),
                 meta,
             ),
-            _ => network_error(&err, meta),
+            _ => network_error(&err, meta, attempt),
         },
         SdkError::ConstructionFailure(_) => construction_error(&err, meta),
         _ => CallError::bare(ErrorKind::Construction, "Error", detail.clone(), meta),
@@ -342,6 +353,18 @@ where
         e.detail = detail;
     }
     e
+}
+
+/// An attempt that ran out of time. The JS SDK's HTTP/2 handler times out a stream with no
+/// activity for `requestTimeout` ms; the native client's attempt timeout is that setting.
+fn timeout_message(attempt_timeout: Option<Duration>) -> String {
+    match attempt_timeout {
+        Some(t) => format!(
+            "Stream timed out because of no activity for {} ms",
+            t.as_millis()
+        ),
+        None => "Request timed out".to_string(),
+    }
 }
 
 fn meta_of(raw: &HttpResponse, recorded: &ResponseMeta) -> ResponseMeta {
@@ -386,10 +409,12 @@ fn find_source<'a, T: StdError + 'static>(e: &'a (dyn StdError + 'static)) -> Op
     None
 }
 
-/// Node's view of a socket failure: `Error` with `errno`, `code`, `syscall`.
+/// Node's view of a socket failure: `Error` with `errno`, `code`, `syscall`; for a host
+/// that could not be reached, what the JS SDK's HTTP/2 handler throws ([`unreachable`]).
 fn network_error<E: StdError + Send + Sync + 'static>(
     err: &SdkError<E, HttpResponse>,
     meta: &ResponseMeta,
+    attempt: Option<&Attempt>,
 ) -> CallError {
     let root: &(dyn StdError + 'static) = err;
     if find_source::<aws_credential_types::provider::error::CredentialsError>(root).is_some() {
@@ -402,9 +427,13 @@ fn network_error<E: StdError + Send + Sync + 'static>(
         e.detail = chain(root);
         return e;
     }
+    if let Some(cause) = unreachable_cause(root, attempt) {
+        let mut e = unreachable(cause, meta);
+        e.detail = chain(root);
+        return e;
+    }
     let io_kind = find_source::<std::io::Error>(root).map(std::io::Error::kind);
     let exhausted = exhaustion::find(root);
-    let text = chain(root).to_ascii_lowercase();
     use std::io::ErrorKind as Io;
     let (code, errno, syscall, message) = match io_kind {
         // No descriptor (or buffer, or port) left here: Node fails the socket's connect.
@@ -412,12 +441,6 @@ fn network_error<E: StdError + Send + Sync + 'static>(
             let (code, errno) = exhausted.unwrap_or_default();
             (code, errno, "connect", format!("connect {code}"))
         }
-        Some(Io::ConnectionRefused) => (
-            "ECONNREFUSED",
-            -111,
-            "connect",
-            "connect ECONNREFUSED".to_string(),
-        ),
         Some(Io::ConnectionReset) => ("ECONNRESET", -104, "read", "read ECONNRESET".to_string()),
         Some(Io::BrokenPipe) => ("EPIPE", -32, "write", "write EPIPE".to_string()),
         Some(Io::TimedOut) => ("ETIMEDOUT", -110, "read", "read ETIMEDOUT".to_string()),
@@ -426,12 +449,6 @@ fn network_error<E: StdError + Send + Sync + 'static>(
             -103,
             "read",
             "read ECONNABORTED".to_string(),
-        ),
-        _ if text.contains("dns") || text.contains("failed to lookup") => (
-            "ENOTFOUND",
-            -3008,
-            "getaddrinfo",
-            "getaddrinfo ENOTFOUND".to_string(),
         ),
         // hyper's "connection closed before message completed" / an incomplete body: Node
         // reports these as "socket hang up" / "aborted", both with code ECONNRESET.
@@ -449,6 +466,101 @@ fn network_error<E: StdError + Send + Sync + 'static>(
     }
     e.detail = chain(root);
     e
+}
+
+/// The JS SDK sends over HTTP/2 (`NodeHttp2Handler`, for `http://` endpoints too), and
+/// when the session cannot be opened Node cancels the pending stream: `Error
+/// [ERR_HTTP2_STREAM_CANCEL]: The pending stream has been canceled (caused by: …)`, with
+/// `code`, the socket error as `cause`, then `$metadata`.
+fn unreachable(cause: CallError, meta: &ResponseMeta) -> CallError {
+    let message = format!(
+        "The pending stream has been canceled (caused by: {})",
+        cause.message
+    );
+    let mut e = CallError::bare(ErrorKind::Network, "Error", message, meta);
+    e.code = Some("ERR_HTTP2_STREAM_CANCEL".to_string());
+    e.cause = Some(Box::new(cause));
+    e
+}
+
+/// Node's own error for a host that could not be reached: the name did not resolve
+/// (`getaddrinfo ENOTFOUND <hostname>`) or the connection was refused
+/// (`connect ECONNREFUSED <address>:<port>`), with the fields Node sets, in its order.
+/// `None` for any other failure.
+fn unreachable_cause(
+    root: &(dyn StdError + 'static),
+    attempt: Option<&Attempt>,
+) -> Option<CallError> {
+    let socket_error = |message: String, fields: Vec<(&str, Doc)>| {
+        let mut e = CallError::bare(
+            ErrorKind::Network,
+            "Error",
+            message,
+            &ResponseMeta::default(),
+        );
+        e.fields = fields
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        e
+    };
+    let text = chain(root).to_ascii_lowercase();
+    if text.contains("dns error") || text.contains("failed to lookup address") {
+        // libuv's getaddrinfo codes; Node reports EAI_NONAME and EAI_NODATA as ENOTFOUND.
+        let (code, errno) = if text.contains("temporary failure") {
+            ("EAI_AGAIN", -3001)
+        } else if text.contains("no address associated") {
+            ("ENOTFOUND", -3007)
+        } else {
+            ("ENOTFOUND", -3008)
+        };
+        let hostname = attempt.map_or(String::new(), |a| a.host.clone());
+        return Some(socket_error(
+            format!("getaddrinfo {code} {hostname}")
+                .trim_end()
+                .to_string(),
+            vec![
+                ("errno", Doc::Number(f64::from(errno))),
+                ("code", Doc::String(code.to_string())),
+                ("syscall", Doc::String("getaddrinfo".to_string())),
+                ("hostname", Doc::String(hostname)),
+            ],
+        ));
+    }
+    let refused = find_source::<std::io::Error>(root)
+        .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused);
+    if !refused {
+        return None;
+    }
+    let (address, port) = match refused_address(root) {
+        Some(addr) => (addr.ip().to_string(), addr.port()),
+        None => attempt.map_or((String::new(), 0), |a| (a.host.clone(), a.port)),
+    };
+    Some(socket_error(
+        format!("connect ECONNREFUSED {address}:{port}"),
+        vec![
+            ("errno", Doc::Number(-111.0)),
+            ("code", Doc::String("ECONNREFUSED".to_string())),
+            ("syscall", Doc::String("connect".to_string())),
+            ("address", Doc::String(address)),
+            ("port", Doc::Number(f64::from(port))),
+        ],
+    ))
+}
+
+/// The resolved address a refused connection went to. hyper-util's `ConnectError` is not
+/// public and keeps it only in its `Debug` text: `ConnectError("tcp connect error",
+/// 127.0.0.1:4010, Os { .. })`.
+fn refused_address(root: &(dyn StdError + 'static)) -> Option<std::net::SocketAddr> {
+    let mut current: Option<&(dyn StdError + 'static)> = Some(root);
+    while let Some(e) = current {
+        let debug = format!("{e:?}");
+        if let Some(rest) = debug.strip_prefix("ConnectError(\"") {
+            return rest.split(", ").nth(1)?.parse().ok();
+        }
+        current = e.source();
+    }
+    None
 }
 
 fn construction_error<E: StdError + Send + Sync + 'static>(
@@ -625,6 +737,43 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[test]
+    fn an_attempt_timeout_is_worded_as_the_js_sdk_words_its_request_timeout() {
+        assert_eq!(
+            timeout_message(Some(Duration::from_millis(1500))),
+            "Stream timed out because of no activity for 1500 ms"
+        );
+        assert_eq!(timeout_message(None), "Request timed out");
+    }
+
+    #[test]
+    fn an_unreachable_host_is_a_cancelled_stream_caused_by_the_socket_error() {
+        let cause = CallError::bare(
+            ErrorKind::Network,
+            "Error",
+            "getaddrinfo ENOTFOUND example.invalid".to_string(),
+            &ResponseMeta::default(),
+        );
+        let e = unreachable(cause, &meta());
+        assert_eq!(
+            (e.name.as_str(), e.code.as_deref(), e.kind, e.attempts),
+            (
+                "Error",
+                Some("ERR_HTTP2_STREAM_CANCEL"),
+                ErrorKind::Network,
+                2
+            )
+        );
+        assert_eq!(
+            e.message,
+            "The pending stream has been canceled (caused by: getaddrinfo ENOTFOUND example.invalid)"
+        );
+        assert_eq!(
+            e.cause.map(|c| c.message).as_deref(),
+            Some("getaddrinfo ENOTFOUND example.invalid")
+        );
     }
 
     #[test]

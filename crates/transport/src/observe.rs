@@ -13,6 +13,7 @@ use aws_smithy_runtime_api::client::interceptors::context::{
 };
 use aws_smithy_runtime_api::http::Headers;
 use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::timeout::TimeoutConfig;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::time::Duration;
@@ -37,6 +38,40 @@ pub(crate) struct CallState {
     meta: RefCell<Option<ResponseMeta>>,
     body: RefCell<Option<Vec<u8>>>,
     stream: RefCell<Option<SdkBody>>,
+    /// How the last attempt was sent: connection and timeout errors name it, as the JS
+    /// SDK's do.
+    attempt: RefCell<Option<Attempt>>,
+}
+
+/// Where an attempt connects to (the resolved endpoint, after any override) and how long
+/// it may take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Attempt {
+    /// As written in the URI (an IPv6 literal without its brackets).
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    /// The attempt timeout (`requestHandler.requestTimeout`), when one is set.
+    pub(crate) timeout: Option<Duration>,
+}
+
+impl Attempt {
+    pub(crate) fn new(uri: &str, timeout: Option<Duration>) -> Option<Attempt> {
+        let uri: http::Uri = uri.parse().ok()?;
+        let default_port = if uri.scheme_str() == Some("http") {
+            80
+        } else {
+            443
+        };
+        let host = uri.host()?;
+        Some(Attempt {
+            host: host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string(),
+            port: uri.port_u16().unwrap_or(default_port),
+            timeout,
+        })
+    }
 }
 
 impl CallState {
@@ -49,6 +84,7 @@ impl CallState {
             meta: RefCell::new(None),
             body: RefCell::new(None),
             stream: RefCell::new(None),
+            attempt: RefCell::new(None),
         }
     }
 
@@ -75,6 +111,11 @@ impl CallState {
 
     pub(crate) fn take_stream(&self) -> Option<SdkBody> {
         self.stream.borrow_mut().take()
+    }
+
+    /// How the last attempt went out (`None` if no attempt got as far as sending).
+    pub(crate) fn attempt(&self) -> Option<Attempt> {
+        self.attempt.borrow().clone()
     }
 }
 
@@ -124,6 +165,21 @@ impl Intercept for Recorder {
             s.attempts.set(s.attempts.get() + 1);
             s.backoff_pending.set(false);
         });
+        Ok(())
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        // Read once the endpoint is applied (it is not yet before the attempt starts).
+        let timeout = cfg
+            .load::<TimeoutConfig>()
+            .and_then(TimeoutConfig::operation_attempt_timeout);
+        let attempt = Attempt::new(context.request().uri(), timeout);
+        with_state(|s| *s.attempt.borrow_mut() = attempt);
         Ok(())
     }
 
@@ -196,5 +252,28 @@ impl AsyncSleep for CountingSleep {
             }
         });
         Sleep::new(tokio::time::sleep(duration))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempt_names_the_host_and_port_of_the_uri() {
+        let at = |uri| Attempt::new(uri, None).map(|a| (a.host, a.port));
+        assert_eq!(
+            at("https://bedrock-runtime.us-east-1.amazonaws.com/model/m/converse"),
+            Some(("bedrock-runtime.us-east-1.amazonaws.com".to_string(), 443))
+        );
+        assert_eq!(
+            at("http://localhost/model/m/converse"),
+            Some(("localhost".to_string(), 80))
+        );
+        assert_eq!(
+            at("http://[::1]:4010/model/m/converse"),
+            Some(("::1".to_string(), 4010))
+        );
+        assert_eq!(at("not a uri"), None);
     }
 }

@@ -294,6 +294,7 @@ async fn refused_connection() {
     let emu = emulator();
     let endpoint = emu.endpoint();
     emu.stop();
+    let port = endpoint.rsplit(':').next().unwrap().to_string();
     let transport = Transport::new(ClientSettings {
         endpoint: Some(endpoint),
         max_attempts: Some(1),
@@ -303,8 +304,53 @@ async fn refused_connection() {
     let e = fail(&transport, &user_input("x")).await;
     assert_eq!(
         (e.name.as_str(), e.code.as_deref(), e.attempts),
-        ("Error", Some("ECONNREFUSED"), 1),
+        ("Error", Some("ERR_HTTP2_STREAM_CANCEL"), 1),
         "{e:?}"
+    );
+    // Named as Node names it: the address and port the connection went to.
+    let cause = e.cause.as_deref().expect("the socket error as cause");
+    assert_eq!(
+        cause.message,
+        format!("connect ECONNREFUSED 127.0.0.1:{port}")
+    );
+    assert_eq!(
+        e.message,
+        format!(
+            "The pending stream has been canceled (caused by: {})",
+            cause.message
+        )
+    );
+    assert_eq!(
+        Doc::Object(cause.fields.clone()).to_tagged_json(),
+        format!(
+            r#"{{"errno":-111,"code":"ECONNREFUSED","syscall":"connect","address":"127.0.0.1","port":{port}}}"#
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unresolvable_host_is_named() {
+    let transport = Transport::new(ClientSettings {
+        // The .invalid TLD never resolves (RFC 6761), with or without a network.
+        endpoint: Some("http://bedrock.invalid:1".to_string()),
+        max_attempts: Some(1),
+        ..settings(&emulator())
+    })
+    .unwrap();
+    let e = fail(&transport, &user_input("x")).await;
+    assert_eq!(
+        (e.name.as_str(), e.code.as_deref(), e.kind),
+        ("Error", Some("ERR_HTTP2_STREAM_CANCEL"), ErrorKind::Network),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.message,
+        "The pending stream has been canceled (caused by: getaddrinfo ENOTFOUND bedrock.invalid)"
+    );
+    let cause = e.cause.as_deref().expect("the socket error as cause");
+    assert_eq!(
+        Doc::Object(cause.fields.clone()).to_tagged_json(),
+        r#"{"errno":-3008,"code":"ENOTFOUND","syscall":"getaddrinfo","hostname":"bedrock.invalid"}"#
     );
 }
 
