@@ -35,6 +35,9 @@ pub enum ErrorKind {
     Input,
     /// A ConverseStream event stream failed after the response started.
     Stream,
+    /// The client could not be configured (no region anywhere, say): JS throws a plain
+    /// `Error` with only a message, before any request.
+    Config,
 }
 
 /// A failed call, in the terms the JS SDK's thrown error uses.
@@ -95,6 +98,21 @@ impl CallError {
             response_body: None,
             detail: String::new(),
         }
+    }
+
+    /// Names the host a DNS failure was about, as Node's `getaddrinfo` errors do (message
+    /// and `hostname`).
+    pub(crate) fn with_host(mut self, host: Option<String>) -> CallError {
+        if let (Some(host), Some("ENOTFOUND")) = (host, self.code.as_deref()) {
+            self.message = format!("{} {host}", self.message);
+            self.fields.push(("hostname".to_string(), Doc::String(host)));
+        }
+        self
+    }
+
+    /// A configuration failure found at the first call.
+    pub(crate) fn config(message: impl Into<String>) -> CallError {
+        CallError::bare(ErrorKind::Config, "Error", message.into(), &ResponseMeta::default())
     }
 
     /// The error's `$metadata` object (same shape as a response's).

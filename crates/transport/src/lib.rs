@@ -10,6 +10,7 @@
 #![allow(clippy::result_large_err)]
 
 mod client;
+mod config;
 mod doc;
 mod error;
 pub mod input;
@@ -18,6 +19,7 @@ mod output;
 mod schema;
 mod schema_gen;
 mod stream;
+mod trust;
 mod wire;
 
 pub use client::{ClientSettings, ConfigError, Credentials, Transport};

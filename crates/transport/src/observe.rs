@@ -37,6 +37,8 @@ pub(crate) struct CallState {
     meta: RefCell<Option<ResponseMeta>>,
     body: RefCell<Option<Vec<u8>>>,
     stream: RefCell<Option<SdkBody>>,
+    /// The host the last attempt was sent to (connection errors name it, as Node's do).
+    host: RefCell<Option<String>>,
 }
 
 impl CallState {
@@ -49,6 +51,7 @@ impl CallState {
             meta: RefCell::new(None),
             body: RefCell::new(None),
             stream: RefCell::new(None),
+            host: RefCell::new(None),
         }
     }
 
@@ -71,6 +74,10 @@ impl CallState {
 
     pub(crate) fn take_body(&self) -> Option<Vec<u8>> {
         self.body.borrow_mut().take()
+    }
+
+    pub(crate) fn host(&self) -> Option<String> {
+        self.host.borrow().clone()
     }
 
     pub(crate) fn take_stream(&self) -> Option<SdkBody> {
@@ -101,6 +108,17 @@ fn with_state(f: impl FnOnce(&CallState)) {
     let _ = CALL.try_with(f);
 }
 
+/// The host of an absolute URI, without port or brackets.
+fn host_of(uri: &str) -> Option<String> {
+    let authority = uri.split_once("://")?.1.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next()?,
+        None => host.split(':').next()?,
+    };
+    (!host.is_empty()).then(|| host.to_owned())
+}
+
 pub(crate) fn header_string(headers: &Headers, name: &str) -> Option<String> {
     headers.get(name).map(str::to_owned)
 }
@@ -116,13 +134,16 @@ impl Intercept for Recorder {
 
     fn read_before_attempt(
         &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
         _rc: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         with_state(|s| {
             s.attempts.set(s.attempts.get() + 1);
             s.backoff_pending.set(false);
+            if s.host.borrow().is_none() {
+                *s.host.borrow_mut() = host_of(context.request().uri());
+            }
         });
         Ok(())
     }
