@@ -134,17 +134,26 @@ impl Intercept for Recorder {
 
     fn read_before_attempt(
         &self,
-        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
         _rc: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         with_state(|s| {
             s.attempts.set(s.attempts.get() + 1);
             s.backoff_pending.set(false);
-            if s.host.borrow().is_none() {
-                *s.host.borrow_mut() = host_of(context.request().uri());
-            }
         });
+        Ok(())
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        // Only now does the request carry the resolved endpoint.
+        let host = host_of(context.request().uri());
+        with_state(|s| *s.host.borrow_mut() = host);
         Ok(())
     }
 
