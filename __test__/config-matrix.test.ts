@@ -36,7 +36,7 @@ interface Expected {
   accessKeyId?: string;
   attempts?: number;
   appId?: string;
-  /** The message of a call that failed before sending. */
+  /** `name: message` of a call that failed before sending. */
   error?: string;
 }
 
@@ -102,7 +102,7 @@ const CASES: Case[] = [
     config: '[default]\nregion = eu-west-3\n', expect: { reached: 'emulator', region: 'eu-west-3', accessKeyId: 'AKIDENV', attempts: 1 } },
   { name: 'no region anywhere: Region is missing',
     env: { AWS_DEFAULT_REGION: 'eu-central-1', AWS_ENDPOINT_URL: '{{endpoint}}', ...envKeys },
-    expect: { error: 'Region is missing' } },
+    expect: { error: 'Error: Region is missing' } },
   { name: 'the credentials file region beats the config file region',
     env: { AWS_ENDPOINT_URL: '{{endpoint}}', ...envKeys }, config: '[default]\nregion = eu-west-1\n', credentials: '[default]\nregion = eu-north-1\n',
     expect: { reached: 'emulator', region: 'eu-north-1', accessKeyId: 'AKIDENV', attempts: 1 } },
@@ -160,6 +160,9 @@ const CASES: Case[] = [
     expect: { reached: 'bedrock-runtime-fips.us-east-1.api.aws' } },
   { name: 'clientConfig.useFipsEndpoint false beats AWS_USE_FIPS_ENDPOINT', env: { AWS_USE_FIPS_ENDPOINT: 'true', AWS_REGION: 'us-east-1', ...envKeys },
     clientConfig: { useFipsEndpoint: false, maxAttempts: 1 }, expect: { reached: 'bedrock-runtime.us-east-1.amazonaws.com' } },
+  { name: 'FIPS with a configured endpoint is refused by the endpoint rules',
+    env: { AWS_USE_FIPS_ENDPOINT: 'true', AWS_ENDPOINT_URL: '{{endpoint}}', AWS_REGION: 'us-east-1', ...envKeys },
+    expect: { error: 'EndpointError: Invalid Configuration: FIPS and custom endpoint are not supported' } },
   { name: 'a FIPS pseudo-region', env: { AWS_REGION: 'fips-us-west-2', AWS_MAX_ATTEMPTS: '1', ...envKeys },
     expect: { reached: 'bedrock-runtime-fips.us-west-2.amazonaws.com' } },
   // User-agent app id
@@ -261,7 +264,7 @@ describe('configuration matrix: the native client resolves what the JS SDK resol
     if (received.length === 0) {
       // Both SDKs name the host a DNS lookup failed for (the JS SDK in a "caused by").
       const dnsFailure = /getaddrinfo ENOTFOUND ([^\s)]+)/.exec(side.message ?? '');
-      return side.ok ? { reached: 'nowhere?' } : { reached: dnsFailure?.[1], error: side.message };
+      return side.ok ? { reached: 'nowhere?' } : { reached: dnsFailure?.[1], error: `${side.name}: ${side.message}` };
     }
     const first = received[0];
     const scope = /Credential=([^/]+)\/\d+\/([^/]+)\//.exec(first.headers.authorization ?? '');

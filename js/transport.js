@@ -221,8 +221,9 @@ function nativeOutput({ json, undefinedMembers, value }) {
  */
 function sdkError(description, fromResponse = true) {
   const { name, message, kind, fault, code, metadata, fields, responseBody, statusForResponse } = description;
-  // A setting found nowhere (no region): the SDK's own plain Error, thrown before sending.
-  if (kind === 'Config') return new Error(message);
+  // A setting found nowhere (no region), or refused by the endpoint rules: the SDK's own
+  // plain Error (an EndpointError only by name), thrown before sending.
+  if (kind === 'Config') return name === 'Error' ? new Error(message) : Object.assign(new Error(message), { name });
   const $metadata = adopt(metadata);
   const extra = adopt(fields);
   let sdk = null;

@@ -36,7 +36,7 @@ pub enum ErrorKind {
     /// A ConverseStream event stream failed after the response started.
     Stream,
     /// The client could not be configured (no region anywhere, say): JS throws a plain
-    /// `Error` with only a message, before any request.
+    /// `Error` with only a message (and `name` when it is not `Error`), before any request.
     Config,
 }
 
@@ -320,6 +320,13 @@ where
         "{}",
         aws_smithy_types::error::display::DisplayErrorContext(&err)
     );
+    // The endpoint rules refused the configuration (FIPS with a custom endpoint, say): JS
+    // throws its `EndpointError` with the rule's message before sending.
+    if let Some(refused) = find_source::<aws_smithy_http::endpoint::ResolveEndpointError>(&err) {
+        let mut e = CallError::bare(ErrorKind::Config, "EndpointError", refused.to_string(), meta);
+        e.detail = detail;
+        return e;
+    }
     let mut e = match &err {
         SdkError::ServiceError(ctx) => raw_response_error(ctx.raw(), meta),
         SdkError::ResponseError(ctx) => {
