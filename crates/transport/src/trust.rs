@@ -53,6 +53,20 @@ pub(crate) fn node_extra_ca_certs() -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
+    /// A self-signed CA certificate (P-256, made with the openssl CLI).
+    const TEST_CA: &[u8] = include_bytes!("../tests/fixtures/test-ca.pem");
+
+    #[test]
+    fn every_usable_certificate_of_a_bundle_is_kept() {
+        let mut bundle = b"# a comment line, as bundles have\n".to_vec();
+        bundle.extend_from_slice(TEST_CA);
+        bundle.extend_from_slice(b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n");
+        bundle.extend_from_slice(TEST_CA);
+        let kept = usable_certificates(&bundle);
+        assert_eq!(kept.len(), 2);
+        assert!(TEST_CA.starts_with(&kept[0]));
+    }
+
     #[test]
     fn damaged_certificates_are_skipped_not_fatal() {
         let garbage = b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n";
