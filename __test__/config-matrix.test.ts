@@ -320,3 +320,38 @@ describe('configuration matrix: the native client resolves what the JS SDK resol
     }
   }, 90_000);
 });
+
+describe('settings the native client takes only as plain values', () => {
+  /** The transport a BedrockModel picks for `clientConfig`, and what NODE_DEBUG said, in a clean process. */
+  function transportFor(clientConfigSource: string): { transport: string; debug: string } {
+    const script = `
+      const { BedrockModel } = require(${JSON.stringify(path.join(__dirname, '..'))});
+      const model = new BedrockModel({ modelId: 'm', weight: 1, isFallback: false }, undefined, undefined, undefined, ${clientConfigSource});
+      process.stdout.write(model.transport);
+      model.destroy();`;
+    const r = spawnSync(process.execPath, ['-e', script], {
+      env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), NODE_DEBUG: 'bedrock-model-multiplexer' },
+      encoding: 'utf8',
+    });
+    return { transport: r.stdout, debug: r.stderr };
+  }
+
+  it('takes profile, FIPS, dual-stack, app id and ignoreConfiguredEndpointUrls natively', () => {
+    const { transport, debug } = transportFor(
+      "{ region: 'us-east-1', profile: 'p', useFipsEndpoint: true, useDualstackEndpoint: false, userAgentAppId: 'app', ignoreConfiguredEndpointUrls: true }",
+    );
+    expect(transport).toBe('native');
+    expect(debug).not.toContain('cannot honour');
+  });
+
+  it.each([
+    ["{ region: 'us-east-1', useFipsEndpoint: async () => true }", 'clientConfig.useFipsEndpoint (a provider)'],
+    ["{ region: 'us-east-1', userAgentAppId: async () => 'app' }", 'clientConfig.userAgentAppId (a provider)'],
+    ["{ region: async () => 'us-east-1' }", 'clientConfig.region (a provider)'],
+    ["{ region: 'us-east-1', useDualstackEndpoint: 'yes' }", 'clientConfig.useDualstackEndpoint (a string)'],
+  ])('sends %s through the JS SDK and names it under NODE_DEBUG', (config, named) => {
+    const { transport, debug } = transportFor(config);
+    expect(transport).toBe('js-sdk');
+    expect(debug).toContain(`the native client cannot honour ${named}`);
+  });
+});

@@ -57,7 +57,7 @@ function unsupportedConfig(clientConfig) {
   const provider = VALUE_ONLY_KEYS.find((key) => typeof clientConfig?.[key] === 'function');
   if (provider) return `clientConfig.${provider} (a provider)`;
   const typed = Object.keys(NATIVE_KEY_TYPES).find((key) => clientConfig?.[key] !== undefined && typeof clientConfig[key] !== NATIVE_KEY_TYPES[key]);
-  if (typed) return `clientConfig.${typed} (a ${typeof clientConfig[typed]})`;
+  if (typed) return `clientConfig.${typed} (${typeof clientConfig[typed] === 'function' ? 'a provider' : `a ${typeof clientConfig[typed]}`})`;
   return null;
 }
 
