@@ -3,10 +3,11 @@
 // with the same access key, make as many attempts and send the same user-agent app id.
 // Each case runs in a child process of its own (config-matrix-child.js) with HOME pointed
 // at a temporary directory, so the real ~/.aws is never read; IMDS is disabled so that
-// nothing waits on 169.254.169.254.
+// nothing waits on 169.254.169.254, except in the case that points it at a local fake.
 
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -22,6 +23,8 @@ const KEYS = {
   other: ['AKIDOTHERPROFILE', 'other-secret'],
   process: ['AKIDPROCESS', 'process-secret'],
   explicit: ['AKIDEXPLICIT', 'explicit-secret'],
+  container: ['AKIDCONTAINER', 'container-secret'],
+  imds: ['AKIDIMDS', 'imds-secret'],
 } as const;
 
 const envKeys = { AWS_ACCESS_KEY_ID: KEYS.env[0], AWS_SECRET_ACCESS_KEY: KEYS.env[1] };
@@ -51,6 +54,8 @@ interface Case {
   behavior?: Record<string, unknown>;
   /** Both clients must have connected through the HTTPS proxy. */
   overTls?: boolean;
+  /** Leave IMDS enabled (every other case sets AWS_EC2_METADATA_DISABLED). */
+  imds?: boolean;
   expect: Expected;
 }
 
@@ -135,6 +140,13 @@ const CASES: Case[] = [
   { name: 'clientConfig.credentials beat the environment', env: { AWS_ENDPOINT_URL: '{{endpoint}}', AWS_REGION: 'us-west-2', ...envKeys },
     clientConfig: { credentials: { accessKeyId: KEYS.explicit[0], secretAccessKey: KEYS.explicit[1] } },
     expect: { reached: 'emulator', region: 'us-west-2', accessKeyId: 'AKIDEXPLICIT', attempts: 1 } },
+  { name: 'a container credentials endpoint with an authorization token (ECS / EKS Pod Identity)',
+    env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: '{{metadata}}/container-credentials', AWS_CONTAINER_AUTHORIZATION_TOKEN: 'pod-identity-token',
+      AWS_ENDPOINT_URL: '{{endpoint}}', AWS_REGION: 'us-west-2' },
+    expect: { reached: 'emulator', region: 'us-west-2', accessKeyId: 'AKIDCONTAINER', attempts: 1 } },
+  { name: 'IMDS credentials and region, last in their chains', imds: true,
+    env: { AWS_EC2_METADATA_SERVICE_ENDPOINT: '{{metadata}}', AWS_ENDPOINT_URL: '{{endpoint}}' },
+    expect: { reached: 'emulator', region: 'ap-southeast-3', accessKeyId: 'AKIDIMDS', attempts: 1 } },
   // Attempts
   { name: 'AWS_MAX_ATTEMPTS', env: { AWS_MAX_ATTEMPTS: '2', AWS_ENDPOINT_URL: '{{endpoint}}', AWS_REGION: 'us-west-2', ...envKeys },
     behavior: { fault: 'internalError' }, expect: { reached: 'emulator', region: 'us-west-2', accessKeyId: 'AKIDENV', attempts: 2 } },
@@ -210,6 +222,34 @@ function startTlsProxy(target: URL, key: string, cert: string, onSecureConnectio
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+/**
+ * A container credentials endpoint (which wants the Pod Identity token) and an IMDSv2
+ * (token, role, role credentials, placement region), on loopback.
+ */
+function startMetadataServer(): Promise<http.Server> {
+  const expiration = () => new Date(Date.now() + 3600_000).toISOString();
+  const server = http.createServer((req, res) => {
+    const send = (status: number, body: string) => res.writeHead(status).end(body);
+    const url = req.url ?? '';
+    if (url === '/container-credentials') {
+      if (req.headers.authorization !== 'pod-identity-token') return send(401, 'no token');
+      return send(200, JSON.stringify({ AccessKeyId: KEYS.container[0], SecretAccessKey: KEYS.container[1], Token: 'container-session', Expiration: expiration() }));
+    }
+    if (url === '/latest/api/token' && req.method === 'PUT') {
+      // As the real IMDS does: the Rust SDK's client refuses a token without its TTL.
+      return res.writeHead(200, { 'x-aws-ec2-metadata-token-ttl-seconds': '21600' }).end('imds-token');
+    }
+    if (req.headers['x-aws-ec2-metadata-token'] !== 'imds-token') return send(401, 'no token');
+    if (url === '/latest/meta-data/placement/region') return send(200, 'ap-southeast-3');
+    if (url === '/latest/meta-data/iam/security-credentials/') return send(200, 'matrix-role');
+    if (url === '/latest/meta-data/iam/security-credentials/matrix-role') {
+      return send(200, JSON.stringify({ Code: 'Success', Type: 'AWS-HMAC', AccessKeyId: KEYS.imds[0], SecretAccessKey: KEYS.imds[1], Token: 'imds-session', Expiration: expiration() }));
+    }
+    return send(404, 'not found');
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
 interface SideResult { ok: boolean; name?: string; message?: string }
 
 function runChild(env: Record<string, string>, arg: object): Promise<{ js: SideResult; native: SideResult; transport: string }> {
@@ -240,16 +280,21 @@ describe('configuration matrix: the native client resolves what the JS SDK resol
   let tlsEndpoint = '';
   let caFile = '';
   let tlsConnections = 0;
+  let metadata: http.Server;
+  let metadataEndpoint = '';
 
   beforeAll(async () => {
     const { ca, key, cert } = makeTestCa(scratch);
     caFile = ca;
     proxy = await startTlsProxy(new URL(emulator.endpoint), key, cert, () => tlsConnections++);
     tlsEndpoint = `https://localhost:${(proxy.address() as net.AddressInfo).port}`;
+    metadata = await startMetadataServer();
+    metadataEndpoint = `http://127.0.0.1:${(metadata.address() as net.AddressInfo).port}`;
   });
 
   afterAll(async () => {
     proxy?.close();
+    metadata?.close();
     await emulator.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
   });
@@ -286,6 +331,7 @@ describe('configuration matrix: the native client resolves what the JS SDK resol
       .replaceAll('{{endpoint}}', emulator.endpoint)
       .replaceAll('{{tls}}', tlsEndpoint)
       .replaceAll('{{ca}}', caFile)
+      .replaceAll('{{metadata}}', metadataEndpoint)
       .replaceAll('{{home}}', home)
       .replaceAll('{{node}}', process.execPath);
     if (c.config) fs.writeFileSync(path.join(home, '.aws', 'config'), fill(c.config));
@@ -294,7 +340,8 @@ describe('configuration matrix: the native client resolves what the JS SDK resol
       fs.mkdirSync(path.dirname(path.join(home, file)), { recursive: true });
       fs.writeFileSync(path.join(home, file), fill(text));
     }
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: home, AWS_EC2_METADATA_DISABLED: 'true' };
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: home };
+    if (!c.imds) env.AWS_EC2_METADATA_DISABLED = 'true';
     for (const [k, v] of Object.entries(c.env ?? {})) env[k] = fill(v);
     const clientConfig = JSON.parse(fill(JSON.stringify(c.clientConfig ?? {})));
     const jsModelId = `matrix.case-${i}-js:0`;
