@@ -142,11 +142,23 @@ impl Transport {
     /// Checks the explicit settings; the client is built at the first call.
     pub fn new(settings: ClientSettings) -> Result<Transport, ConfigError> {
         if let Some(region) = &settings.region {
-            if region.is_empty() || !region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-                return Err(config_error("region", format!("{region:?} is not a region name")));
+            if region.is_empty()
+                || !region
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-')
+            {
+                return Err(config_error(
+                    "region",
+                    format!("{region:?} is not a region name"),
+                ));
             }
         }
-        if let Credentials::Static { access_key_id, secret_access_key, .. } = &settings.credentials {
+        if let Credentials::Static {
+            access_key_id,
+            secret_access_key,
+            ..
+        } = &settings.credentials
+        {
             if access_key_id.is_empty() || secret_access_key.is_empty() {
                 return Err(config_error(
                     "credentials",
@@ -162,7 +174,8 @@ impl Transport {
             return Err(config_error("maxAttempts", "must be at least 1"));
         }
         if let Some(suffix) = &settings.user_agent_suffix {
-            AppName::new(suffix.clone()).map_err(|e| config_error("userAgentSuffix", e.to_string()))?;
+            AppName::new(suffix.clone())
+                .map_err(|e| config_error("userAgentSuffix", e.to_string()))?;
         }
         Ok(Transport {
             shared: Arc::new(Shared {
@@ -280,7 +293,12 @@ async fn build_client(settings: &ClientSettings) -> Result<Client, CallError> {
     let mut config = aws_sdk_bedrockruntime::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(region.clone())
-        .use_fips(settings.use_fips.unwrap_or_else(|| sources.use_fips(&profile)) || fips_region)
+        .use_fips(
+            settings
+                .use_fips
+                .unwrap_or_else(|| sources.use_fips(&profile))
+                || fips_region,
+        )
         .use_dual_stack(
             settings
                 .use_dual_stack
@@ -370,8 +388,11 @@ fn default_chain(
     let chain = if sources.profile_named(explicit_profile) {
         CredentialsProviderChain::first_try("Profile", profile)
     } else {
-        CredentialsProviderChain::first_try("Environment", EnvironmentVariableCredentialsProvider::new())
-            .or_else("Profile", profile)
+        CredentialsProviderChain::first_try(
+            "Environment",
+            EnvironmentVariableCredentialsProvider::new(),
+        )
+        .or_else("Profile", profile)
     };
     SharedCredentialsProvider::new(
         chain

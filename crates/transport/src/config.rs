@@ -90,9 +90,7 @@ impl Sources {
         };
         match prefer {
             Prefer::Config => from(&self.config_file).or_else(|| from(&self.credentials_file)),
-            Prefer::Credentials => {
-                from(&self.credentials_file).or_else(|| from(&self.config_file))
-            }
+            Prefer::Credentials => from(&self.credentials_file).or_else(|| from(&self.config_file)),
         }
     }
 
@@ -104,9 +102,10 @@ impl Sources {
             "false" => Some(false),
             _ => None,
         };
-        self.env(env)
-            .and_then(parse)
-            .or_else(|| self.profile_value(profile, key, Prefer::Config).and_then(parse))
+        self.env(env).and_then(parse).or_else(|| {
+            self.profile_value(profile, key, Prefer::Config)
+                .and_then(parse)
+        })
     }
 
     /// `AWS_REGION`, else the profile's `region` (from the credentials file first).
@@ -146,8 +145,12 @@ impl Sources {
     }
 
     pub(crate) fn use_dual_stack(&self, profile: &str) -> bool {
-        self.flag("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint", profile)
-            .unwrap_or(false)
+        self.flag(
+            "AWS_USE_DUALSTACK_ENDPOINT",
+            "use_dualstack_endpoint",
+            profile,
+        )
+        .unwrap_or(false)
     }
 
     /// The user agent's `app/` id; an empty one is none.
@@ -239,7 +242,9 @@ pub(crate) fn is_host_label(region: &str) -> bool {
     let bytes = region.as_bytes();
     !bytes.is_empty()
         && bytes.len() <= 63
-        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
         && bytes[0].is_ascii_alphanumeric()
         && bytes[bytes.len() - 1].is_ascii_alphanumeric()
 }
@@ -272,7 +277,11 @@ mod tests {
             "[default]\nregion = eu-west-3\n",
         );
         assert_eq!(s.region("default").as_deref(), Some("eu-west-3"));
-        let s = sources(&[("AWS_REGION", "ap-south-1")], "[default]\nregion = x\n", "");
+        let s = sources(
+            &[("AWS_REGION", "ap-south-1")],
+            "[default]\nregion = x\n",
+            "",
+        );
         assert_eq!(s.region("default").as_deref(), Some("ap-south-1"));
     }
 
@@ -281,7 +290,10 @@ mod tests {
         let config = "[default]\nservices = local\nendpoint_url = http://profile\n\
                       [services local]\nbedrock_runtime =\n  endpoint_url = http://services\n";
         let s = sources(&[("AWS_ENDPOINT_URL", "http://global-env")], config, "");
-        assert_eq!(s.configured_endpoint().as_deref(), Some("http://global-env"));
+        assert_eq!(
+            s.configured_endpoint().as_deref(),
+            Some("http://global-env")
+        );
         let s = sources(
             &[
                 ("AWS_ENDPOINT_URL", "http://global-env"),
@@ -290,10 +302,17 @@ mod tests {
             config,
             "",
         );
-        assert_eq!(s.configured_endpoint().as_deref(), Some("http://service-env"));
+        assert_eq!(
+            s.configured_endpoint().as_deref(),
+            Some("http://service-env")
+        );
         let s = sources(&[], config, "");
         assert_eq!(s.configured_endpoint().as_deref(), Some("http://services"));
-        let s = sources(&[("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")], config, "");
+        let s = sources(
+            &[("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")],
+            config,
+            "",
+        );
         assert_eq!(s.configured_endpoint(), None);
     }
 
@@ -303,7 +322,10 @@ mod tests {
                       [profile b]\nendpoint_url = http://b\n";
         let s = sources(&[("AWS_PROFILE", "b")], config, "");
         assert_eq!(s.profile_name(Some("a")), "a");
-        assert_eq!(s.region(&s.profile_name(Some("a"))).as_deref(), Some("eu-north-1"));
+        assert_eq!(
+            s.region(&s.profile_name(Some("a"))).as_deref(),
+            Some("eu-north-1")
+        );
         assert_eq!(s.configured_endpoint().as_deref(), Some("http://b"));
     }
 
@@ -311,7 +333,10 @@ mod tests {
     fn values_that_do_not_parse_fall_through_to_the_next_source() {
         let config = "[default]\nmax_attempts = 5\nuse_fips_endpoint = true\n";
         let s = sources(
-            &[("AWS_MAX_ATTEMPTS", "many"), ("AWS_USE_FIPS_ENDPOINT", "yes")],
+            &[
+                ("AWS_MAX_ATTEMPTS", "many"),
+                ("AWS_USE_FIPS_ENDPOINT", "yes"),
+            ],
             config,
             "",
         );
@@ -334,14 +359,24 @@ mod tests {
     fn app_id_from_the_environment_or_either_profile_spelling() {
         let s = sources(&[], "[default]\nsdk-ua-app-id = old-style\n", "");
         assert_eq!(s.app_id("default").as_deref(), Some("old-style"));
-        let s = sources(&[("AWS_SDK_UA_APP_ID", "env-app")], "[default]\nsdk_ua_app_id = p\n", "");
+        let s = sources(
+            &[("AWS_SDK_UA_APP_ID", "env-app")],
+            "[default]\nsdk_ua_app_id = p\n",
+            "",
+        );
         assert_eq!(s.app_id("default").as_deref(), Some("env-app"));
     }
 
     #[test]
     fn fips_pseudo_regions() {
-        assert_eq!(real_region("fips-us-east-1"), ("us-east-1".to_owned(), true));
-        assert_eq!(real_region("us-west-2-fips"), ("us-west-2".to_owned(), true));
+        assert_eq!(
+            real_region("fips-us-east-1"),
+            ("us-east-1".to_owned(), true)
+        );
+        assert_eq!(
+            real_region("us-west-2-fips"),
+            ("us-west-2".to_owned(), true)
+        );
         assert_eq!(real_region("us-west-2"), ("us-west-2".to_owned(), false));
         assert!(is_host_label("us-west-2"));
         assert!(!is_host_label("us west"));

@@ -105,14 +105,20 @@ impl CallError {
     pub(crate) fn with_host(mut self, host: Option<String>) -> CallError {
         if let (Some(host), Some("ENOTFOUND")) = (host, self.code.as_deref()) {
             self.message = format!("{} {host}", self.message);
-            self.fields.push(("hostname".to_string(), Doc::String(host)));
+            self.fields
+                .push(("hostname".to_string(), Doc::String(host)));
         }
         self
     }
 
     /// A configuration failure found at the first call.
     pub(crate) fn config(message: impl Into<String>) -> CallError {
-        CallError::bare(ErrorKind::Config, "Error", message.into(), &ResponseMeta::default())
+        CallError::bare(
+            ErrorKind::Config,
+            "Error",
+            message.into(),
+            &ResponseMeta::default(),
+        )
     }
 
     /// The error's `$metadata` object (same shape as a response's).
@@ -323,7 +329,12 @@ where
     // The endpoint rules refused the configuration (FIPS with a custom endpoint, say): JS
     // throws its `EndpointError` with the rule's message before sending.
     if let Some(refused) = find_source::<aws_smithy_http::endpoint::ResolveEndpointError>(&err) {
-        let mut e = CallError::bare(ErrorKind::Config, "EndpointError", refused.to_string(), meta);
+        let mut e = CallError::bare(
+            ErrorKind::Config,
+            "EndpointError",
+            refused.to_string(),
+            meta,
+        );
         e.detail = detail;
         return e;
     }

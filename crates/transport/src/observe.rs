@@ -111,7 +111,9 @@ fn with_state(f: impl FnOnce(&CallState)) {
 /// The host of an absolute URI, without port or brackets.
 fn host_of(uri: &str) -> Option<String> {
     let authority = uri.split_once("://")?.1.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
     let host = match host.strip_prefix('[') {
         Some(v6) => v6.split(']').next()?,
         None => host.split(':').next()?,

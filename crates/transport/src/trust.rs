@@ -25,11 +25,12 @@ fn usable_certificates(pem: &[u8]) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     let mut rest = pem;
     while let Some(start) = find(rest, BEGIN) {
-        let Some(len) = find(&rest[start..], END) else { break };
+        let Some(len) = find(&rest[start..], END) else {
+            break;
+        };
         let block = &rest[start..start + len + END.len()];
-        let anchor_ok = CertificateDer::from_pem_slice(block).is_ok_and(|der| {
-            rustls::RootCertStore::empty().add(der).is_ok()
-        });
+        let anchor_ok = CertificateDer::from_pem_slice(block)
+            .is_ok_and(|der| rustls::RootCertStore::empty().add(der).is_ok());
         if anchor_ok {
             out.push(block.to_vec());
         }
@@ -60,7 +61,9 @@ mod tests {
     fn every_usable_certificate_of_a_bundle_is_kept() {
         let mut bundle = b"# a comment line, as bundles have\n".to_vec();
         bundle.extend_from_slice(TEST_CA);
-        bundle.extend_from_slice(b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n");
+        bundle.extend_from_slice(
+            b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n",
+        );
         bundle.extend_from_slice(TEST_CA);
         let kept = usable_certificates(&bundle);
         assert_eq!(kept.len(), 2);
@@ -69,7 +72,8 @@ mod tests {
 
     #[test]
     fn damaged_certificates_are_skipped_not_fatal() {
-        let garbage = b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n";
+        let garbage =
+            b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n";
         assert!(usable_certificates(garbage).is_empty());
         assert!(usable_certificates(b"no pem here").is_empty());
         assert!(usable_certificates(b"-----BEGIN CERTIFICATE-----\nunterminated").is_empty());
