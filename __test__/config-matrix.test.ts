@@ -25,6 +25,7 @@ const KEYS = {
   explicit: ['AKIDEXPLICIT', 'explicit-secret'],
   container: ['AKIDCONTAINER', 'container-secret'],
   imds: ['AKIDIMDS', 'imds-secret'],
+  sts: ['AKIDSTS', 'sts-secret'],
 } as const;
 
 const envKeys = { AWS_ACCESS_KEY_ID: KEYS.env[0], AWS_SECRET_ACCESS_KEY: KEYS.env[1] };
@@ -144,6 +145,16 @@ const CASES: Case[] = [
     env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: '{{metadata}}/container-credentials', AWS_CONTAINER_AUTHORIZATION_TOKEN: 'pod-identity-token',
       AWS_ENDPOINT_URL: '{{endpoint}}', AWS_REGION: 'us-west-2' },
     expect: { reached: 'emulator', region: 'us-west-2', accessKeyId: 'AKIDCONTAINER', attempts: 1 } },
+  { name: 'a web identity token file (IRSA), exchanged with STS',
+    env: { AWS_WEB_IDENTITY_TOKEN_FILE: '{{home}}/token', AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/matrix', AWS_ROLE_SESSION_NAME: 'matrix',
+      AWS_ENDPOINT_URL_STS: '{{metadata}}/sts', AWS_ENDPOINT_URL_BEDROCK_RUNTIME: '{{endpoint}}', AWS_REGION: 'us-west-2' },
+    files: { token: 'web-identity-token' },
+    expect: { reached: 'emulator', region: 'us-west-2', accessKeyId: 'AKIDSTS', attempts: 1 } },
+  { name: 'a profile assuming a role from a source profile',
+    env: { AWS_ENDPOINT_URL_STS: '{{metadata}}/sts', AWS_ENDPOINT_URL_BEDROCK_RUNTIME: '{{endpoint}}' },
+    config: '[default]\nregion = eu-west-1\nrole_arn = arn:aws:iam::123456789012:role/matrix\nsource_profile = base\n[profile base]\nregion = eu-west-1\n',
+    credentials: `[base]\n${iniKeys(KEYS.other)}`,
+    expect: { reached: 'emulator', region: 'eu-west-1', accessKeyId: 'AKIDSTS', attempts: 1 } },
   { name: 'IMDS credentials and region, last in their chains', imds: true,
     env: { AWS_EC2_METADATA_SERVICE_ENDPOINT: '{{metadata}}', AWS_ENDPOINT_URL: '{{endpoint}}' },
     expect: { reached: 'emulator', region: 'ap-southeast-3', accessKeyId: 'AKIDIMDS', attempts: 1 } },
@@ -222,8 +233,26 @@ function startTlsProxy(target: URL, key: string, cert: string, onSecureConnectio
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+/** STS's AssumeRole and AssumeRoleWithWebIdentity (query protocol), answering with the STS keys. */
+function sts(req: http.IncomingMessage, res: http.ServerResponse) {
+  let body = '';
+  req.on('data', (d) => (body += d));
+  req.on('end', () => {
+    const action = new URLSearchParams(body).get('Action') ?? '';
+    if (action !== 'AssumeRole' && action !== 'AssumeRoleWithWebIdentity') return res.writeHead(400).end(`unexpected ${action}`);
+    if (action === 'AssumeRoleWithWebIdentity' && new URLSearchParams(body).get('WebIdentityToken') !== 'web-identity-token') return res.writeHead(403).end('bad token');
+    const expiration = new Date(Date.now() + 3600_000).toISOString();
+    res.writeHead(200, { 'content-type': 'text/xml' }).end(
+      `<${action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><${action}Result>` +
+      `<Credentials><AccessKeyId>${KEYS.sts[0]}</AccessKeyId><SecretAccessKey>${KEYS.sts[1]}</SecretAccessKey>` +
+      `<SessionToken>sts-session</SessionToken><Expiration>${expiration}</Expiration></Credentials>` +
+      '<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/matrix/matrix</Arn><AssumedRoleId>AROAMATRIX:matrix</AssumedRoleId></AssumedRoleUser>' +
+      `</${action}Result><ResponseMetadata><RequestId>sts-request</RequestId></ResponseMetadata></${action}Response>`);
+  });
+}
+
 /**
- * A container credentials endpoint (which wants the Pod Identity token) and an IMDSv2
+ * STS (under /sts), a container credentials endpoint (which wants the Pod Identity token) and an IMDSv2
  * (token, role, role credentials, placement region), on loopback.
  */
 function startMetadataServer(): Promise<http.Server> {
@@ -235,6 +264,7 @@ function startMetadataServer(): Promise<http.Server> {
       if (req.headers.authorization !== 'pod-identity-token') return send(401, 'no token');
       return send(200, JSON.stringify({ AccessKeyId: KEYS.container[0], SecretAccessKey: KEYS.container[1], Token: 'container-session', Expiration: expiration() }));
     }
+    if (url.startsWith('/sts')) return sts(req, res);
     if (url === '/latest/api/token' && req.method === 'PUT') {
       // As the real IMDS does: the Rust SDK's client refuses a token without its TTL.
       return res.writeHead(200, { 'x-aws-ec2-metadata-token-ttl-seconds': '21600' }).end('imds-token');
