@@ -21,8 +21,10 @@ use aws_sdk_bedrockruntime::config::{
     AppName, BehaviorVersion, IdentityCache, Region, SharedHttpClient,
     StalledStreamProtectionConfig,
 };
+use aws_sdk_bedrockruntime::config::Token;
 use aws_sdk_bedrockruntime::Client;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
+use aws_smithy_runtime_api::client::auth::http::HTTP_BEARER_AUTH_SCHEME_ID;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::retry::{RetryConfig, RetrySpec};
 use aws_smithy_types::timeout::TimeoutConfig;
@@ -344,6 +346,11 @@ async fn build_client(settings: &ClientSettings) -> Result<Client, CallError> {
     if let Some(endpoint) = endpoint {
         validate_endpoint(&endpoint).map_err(|e| CallError::config(e.to_string()))?;
         config = config.endpoint_url(endpoint);
+    }
+    if let Some(token) = sources.bearer_token() {
+        config = config
+            .auth_scheme_preference([HTTP_BEARER_AUTH_SCHEME_ID])
+            .token_provider(Token::new(token, None));
     }
     let app_id = settings.app_id.clone().or_else(|| sources.app_id(&profile));
     let app_name = match app_id {

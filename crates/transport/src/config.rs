@@ -161,6 +161,12 @@ impl Sources {
             .filter(|id| !id.is_empty())
     }
 
+    /// `AWS_BEARER_TOKEN_BEDROCK`: when it is set at all, JS authenticates Bedrock calls
+    /// with it as a bearer token instead of signing them.
+    pub(crate) fn bearer_token(&self) -> Option<String> {
+        self.env("AWS_BEARER_TOKEN_BEDROCK")
+    }
+
     /// A configured endpoint (`getEndpointFromConfig`): `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`,
     /// `AWS_ENDPOINT_URL`, the profile's `services` section, the profile's `endpoint_url`;
     /// none when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or the profile says to ignore them.
