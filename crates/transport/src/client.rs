@@ -17,11 +17,11 @@ use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::provider_config::ProviderConfig;
 use aws_config::web_identity_token::WebIdentityTokenCredentialsProvider;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_sdk_bedrockruntime::config::Token;
 use aws_sdk_bedrockruntime::config::{
     AppName, BehaviorVersion, IdentityCache, Region, SharedHttpClient,
     StalledStreamProtectionConfig,
 };
-use aws_sdk_bedrockruntime::config::Token;
 use aws_sdk_bedrockruntime::Client;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
 use aws_smithy_runtime_api::client::auth::http::HTTP_BEARER_AUTH_SCHEME_ID;
