@@ -17,10 +17,9 @@ use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::provider_config::ProviderConfig;
 use aws_config::web_identity_token::WebIdentityTokenCredentialsProvider;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
-use aws_sdk_bedrockruntime::config::Token;
 use aws_sdk_bedrockruntime::config::{
     AppName, BehaviorVersion, IdentityCache, Region, SharedHttpClient,
-    StalledStreamProtectionConfig,
+    StalledStreamProtectionConfig, Token,
 };
 use aws_sdk_bedrockruntime::Client;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
