@@ -373,8 +373,20 @@ async fn imds_region(sources: &Sources, provider_config: &ProviderConfig) -> Opt
     }
     let provider = aws_config::imds::region::ImdsRegionProvider::builder()
         .configure(provider_config)
+        .imds_client(imds_client(provider_config))
         .build();
     provider.region().await.map(|r| r.to_string())
+}
+
+/// An IMDS client with the JS SDK's patience: one try, 1 s to connect and 1 s to answer
+/// (the Rust default tries 4 times), so that off EC2 the first call gives up as soon.
+fn imds_client(provider_config: &ProviderConfig) -> aws_config::imds::Client {
+    aws_config::imds::Client::builder()
+        .configure(provider_config)
+        .max_attempts(1)
+        .connect_timeout(Duration::from_secs(1))
+        .read_timeout(Duration::from_secs(1))
+        .build()
 }
 
 /// The JS SDK's default chain (`defaultProvider`): environment keys (skipped when a
@@ -418,6 +430,7 @@ fn default_chain(
                 "Ec2InstanceMetadata",
                 ImdsCredentialsProvider::builder()
                     .configure(provider_config)
+                    .imds_client(imds_client(provider_config))
                     .build(),
             ),
     )
