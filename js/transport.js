@@ -17,7 +17,16 @@ const { adopt } = require('./realm');
 const debug = debuglog('bedrock-model-multiplexer');
 
 /** clientConfig keys the native client maps; see nativeSettings(). */
-const NATIVE_KEYS = new Set(['region', 'credentials', 'endpoint', 'maxAttempts', 'retryMode', 'requestHandler', 'customUserAgent']);
+const NATIVE_KEYS = new Set([
+  'region', 'credentials', 'endpoint', 'maxAttempts', 'retryMode', 'requestHandler', 'customUserAgent',
+  'profile', 'useFipsEndpoint', 'useDualstackEndpoint', 'userAgentAppId', 'ignoreConfiguredEndpointUrls',
+]);
+
+/** NATIVE_KEYS the native client takes only as plain values, not as provider functions. */
+const VALUE_ONLY_KEYS = ['region', 'maxAttempts', 'retryMode'];
+
+/** NATIVE_KEYS the native client takes only with these types (a provider function included). */
+const NATIVE_KEY_TYPES = { profile: 'string', useFipsEndpoint: 'boolean', useDualstackEndpoint: 'boolean', userAgentAppId: 'string' };
 
 const TRANSPORTS = new Set(['auto', 'native', 'js-sdk']);
 
@@ -45,9 +54,10 @@ function unsupportedConfig(clientConfig) {
   if (handler !== undefined && (typeof handler !== 'object' || handler === null || Object.getPrototypeOf(handler) !== Object.prototype)) {
     return 'clientConfig.requestHandler (a handler instance; pass { connectionTimeout, requestTimeout } instead)';
   }
-  if (typeof clientConfig?.region === 'function') return 'clientConfig.region (a provider)';
-  if (typeof clientConfig?.maxAttempts === 'function') return 'clientConfig.maxAttempts (a provider)';
-  if (typeof clientConfig?.retryMode === 'function') return 'clientConfig.retryMode (a provider)';
+  const provider = VALUE_ONLY_KEYS.find((key) => typeof clientConfig?.[key] === 'function');
+  if (provider) return `clientConfig.${provider} (a provider)`;
+  const typed = Object.keys(NATIVE_KEY_TYPES).find((key) => clientConfig?.[key] !== undefined && typeof clientConfig[key] !== NATIVE_KEY_TYPES[key]);
+  if (typed) return `clientConfig.${typed} (${typeof clientConfig[typed] === 'function' ? 'a provider' : `a ${typeof clientConfig[typed]}`})`;
   return null;
 }
 
@@ -99,9 +109,13 @@ function nativeTransportFor(clientConfig) {
   return transport;
 }
 
-/** clientConfig as the native client reads it. */
+/**
+ * clientConfig as the native client reads it. What it leaves out, the native side reads
+ * from the environment and the shared config files, as the JS SDK would.
+ */
 function nativeSettings(clientConfig = {}) {
   const { region, credentials, endpoint, maxAttempts, retryMode, requestHandler, customUserAgent } = clientConfig;
+  const { profile, useFipsEndpoint, useDualstackEndpoint, userAgentAppId, ignoreConfiguredEndpointUrls } = clientConfig;
   return {
     region,
     credentials: typeof credentials === 'function' || credentials == null ? undefined : keysOf(credentials),
@@ -113,6 +127,12 @@ function nativeSettings(clientConfig = {}) {
     connectionTimeoutMs: requestHandler?.connectionTimeout,
     requestTimeoutMs: requestHandler?.requestTimeout,
     userAgent: userAgentText(customUserAgent),
+    profile,
+    useFipsEndpoint,
+    useDualstackEndpoint,
+    userAgentAppId,
+    // The JS SDK tests it for truth (`!!`), whatever its type.
+    ignoreConfiguredEndpointUrls: ignoreConfiguredEndpointUrls === undefined ? undefined : !!ignoreConfiguredEndpointUrls,
   };
 }
 
@@ -222,6 +242,9 @@ function nativeOutput({ json, undefinedMembers, value }) {
  */
 function sdkError(description, fromResponse = true) {
   const { name, message, kind, fault, code, cause, metadata, fields, responseBody, statusForResponse } = description;
+  // A setting found nowhere (no region), or refused by the endpoint rules: the SDK's own
+  // plain Error (an EndpointError only by name), thrown before sending.
+  if (kind === 'Config') return name === 'Error' ? new Error(message) : Object.assign(new Error(message), { name });
   const $metadata = adopt(metadata);
   const extra = adopt(fields);
   let sdk = null;

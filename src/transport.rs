@@ -40,6 +40,11 @@ pub struct NativeSettings {
     pub connection_timeout_ms: Option<f64>,
     pub request_timeout_ms: Option<f64>,
     pub user_agent: Option<String>,
+    pub profile: Option<String>,
+    pub use_fips_endpoint: Option<bool>,
+    pub use_dualstack_endpoint: Option<bool>,
+    pub user_agent_app_id: Option<String>,
+    pub ignore_configured_endpoint_urls: Option<bool>,
 }
 
 #[napi(object)]
@@ -75,6 +80,11 @@ impl NativeTransport {
             connect_timeout: settings.connection_timeout_ms.and_then(duration),
             request_timeout: settings.request_timeout_ms.and_then(duration),
             user_agent_suffix: settings.user_agent,
+            profile: settings.profile,
+            use_fips: settings.use_fips_endpoint,
+            use_dual_stack: settings.use_dualstack_endpoint,
+            app_id: settings.user_agent_app_id,
+            ignore_configured_endpoint_urls: settings.ignore_configured_endpoint_urls,
             // The JS SDK has no stalled-stream guard (processStreamRequest has idleTimeoutMs);
             // the Rust SDK's costs ~10 µs of CPU per call.
             stalled_stream_protection: Some(false),

@@ -1,6 +1,7 @@
 //! `Transport`: one `aws_sdk_bedrockruntime::Client` (one HTTP connection pool for every
 //! model) configured like the JavaScript SDK's defaults, and the Converse call over it.
 
+use crate::config::{self, Sources};
 use crate::doc::Doc;
 use crate::error::{self, CallError};
 use crate::exhaustion::NoRetryOnExhaustion;
@@ -8,17 +9,26 @@ use crate::input;
 use crate::observe::{self, CallState, Capture, CountingSleep, Recorder};
 use crate::output;
 use crate::stream::EventStream;
+use crate::trust;
+use aws_config::ecs::EcsCredentialsProvider;
+use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider;
+use aws_config::imds::credentials::ImdsCredentialsProvider;
+use aws_config::meta::credentials::CredentialsProviderChain;
+use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::provider_config::ProviderConfig;
-use aws_credential_types::provider::{future, ProvideCredentials, SharedCredentialsProvider};
+use aws_config::web_identity_token::WebIdentityTokenCredentialsProvider;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_sdk_bedrockruntime::config::{
     AppName, BehaviorVersion, IdentityCache, Region, SharedHttpClient,
-    StalledStreamProtectionConfig,
+    StalledStreamProtectionConfig, Token,
 };
 use aws_sdk_bedrockruntime::Client;
-use aws_smithy_http_client::tls;
+use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
+use aws_smithy_runtime_api::client::auth::http::HTTP_BEARER_AUTH_SCHEME_ID;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::retry::{RetryConfig, RetrySpec};
 use aws_smithy_types::timeout::TimeoutConfig;
+use aws_types::os_shim_internal::{Env, Fs};
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -37,8 +47,8 @@ pub enum Credentials {
     /// client's identity cache calls it once and again only when the credentials it returned
     /// are about to expire.
     Provider(Arc<dyn ProvideCredentials>),
-    /// The standard chain (environment, profile/SSO/process, web identity, ECS, IMDS), like
-    /// the JS SDK's `fromNodeProviderChain`. Built on first use.
+    /// The JS SDK's default chain (environment, profile/SSO/process, web identity,
+    /// container endpoints, IMDS; see `default_chain`).
     #[default]
     DefaultChain,
 }
@@ -56,7 +66,8 @@ impl fmt::Debug for Credentials {
 }
 
 /// The client settings the multiplexer exposes (the JS `BedrockRuntimeClientConfig`
-/// subset). `None` means the JS SDK's default.
+/// subset). `None` means what the JS SDK would use: the environment, the shared config
+/// files, else its default.
 #[derive(Debug, Clone, Default)]
 pub struct ClientSettings {
     pub region: Option<String>,
@@ -73,6 +84,16 @@ pub struct ClientSettings {
     pub request_timeout: Option<Duration>,
     /// Added to the User-Agent as `app/<suffix>` (letters, digits and `!#$%&'*+-.^_`|~`).
     pub user_agent_suffix: Option<String>,
+    /// The shared-config profile (JS `profile`); default `AWS_PROFILE`, else `default`.
+    pub profile: Option<String>,
+    /// JS `useFipsEndpoint` / `useDualstackEndpoint`.
+    pub use_fips: Option<bool>,
+    pub use_dual_stack: Option<bool>,
+    /// JS `userAgentAppId`: the user agent's `app/` id (taking the place of `user_agent_suffix`).
+    pub app_id: Option<String>,
+    /// JS `ignoreConfiguredEndpointUrls`: `Some(true)` ignores `AWS_ENDPOINT_URL*` and
+    /// profile endpoints.
+    pub ignore_configured_endpoint_urls: Option<bool>,
     /// The Rust SDK aborts bodies that stall (no bytes for 5 s); the JS SDK has no such
     /// guard. `Some(false)` turns it off (saves ~10 µs of CPU per call); default on.
     pub stalled_stream_protection: Option<bool>,
@@ -101,114 +122,77 @@ fn config_error(setting: &'static str, message: impl Into<String>) -> ConfigErro
 }
 
 /// Sends Converse / ConverseStream requests for any model over one shared client.
+///
+/// The client itself is built at the first call, as the JS SDK resolves its settings at the
+/// first `send`: what `ClientSettings` leaves out is read from the environment and the
+/// shared config files then (see `config.rs`), and a setting found nowhere (no region)
+/// fails that call, not the construction.
 #[derive(Clone, Debug)]
 pub struct Transport {
-    client: Client,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    settings: ClientSettings,
+    /// Not set after a failed build: the next call tries again (JS does not memoise a
+    /// failed provider either).
+    client: tokio::sync::OnceCell<Client>,
 }
 
 impl Transport {
-    /// Builds the client. The region is `settings.region`, else `AWS_REGION` /
-    /// `AWS_DEFAULT_REGION`; use [`Transport::load`] to also consult profile files.
+    /// Checks the explicit settings; the client is built at the first call.
     pub fn new(settings: ClientSettings) -> Result<Transport, ConfigError> {
-        let region = settings
-            .region
-            .clone()
-            .or_else(|| std::env::var("AWS_REGION").ok())
-            .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
-            .filter(|r| !r.is_empty())
-            .ok_or_else(|| config_error("region", "Region is missing"))?;
-        Transport::with_region(settings, region)
-    }
-
-    /// Like [`Transport::new`], resolving a missing region through the SDKs' default region
-    /// chain (environment, shared config profile, IMDS).
-    pub async fn load(settings: ClientSettings) -> Result<Transport, ConfigError> {
-        if settings.region.is_some() {
-            return Transport::new(settings);
+        if let Some(region) = &settings.region {
+            if region.is_empty()
+                || !region
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-')
+            {
+                return Err(config_error(
+                    "region",
+                    format!("{region:?} is not a region name"),
+                ));
+            }
         }
-        // Environment and profile files; IMDS would need the SDK's default HTTP client.
-        let region = aws_config::default_provider::region::DefaultRegionChain::builder()
-            .build()
-            .region()
-            .await
-            .ok_or_else(|| config_error("region", "Region is missing"))?;
-        Transport::with_region(settings, region.to_string())
-    }
-
-    fn with_region(settings: ClientSettings, region: String) -> Result<Transport, ConfigError> {
-        if region.is_empty()
-            || !region
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        if let Credentials::Static {
+            access_key_id,
+            secret_access_key,
+            ..
+        } = &settings.credentials
         {
-            return Err(config_error(
-                "region",
-                format!("{region:?} is not a region name"),
-            ));
+            if access_key_id.is_empty() || secret_access_key.is_empty() {
+                return Err(config_error(
+                    "credentials",
+                    "accessKeyId and secretAccessKey must not be empty",
+                ));
+            }
         }
-        let http = http_client();
-        let mut config = aws_sdk_bedrockruntime::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(region.clone()))
-            .http_client(http.clone())
-            .retry_config(retry_config(&settings)?)
-            .timeout_config(timeout_config(&settings))
-            .sleep_impl(CountingSleep)
-            // The JS SDK refreshes credentials 5 minutes before they expire; the Rust
-            // default is 10 s (both jittered the same way: 50-100% of the buffer).
-            .identity_cache(
-                IdentityCache::lazy()
-                    .buffer_time(Duration::from_secs(300))
-                    .build(),
-            )
-            .interceptor(Recorder)
-            .retry_classifier(NoRetryOnExhaustion);
-        config = match settings.credentials {
-            Credentials::Static {
-                access_key_id,
-                secret_access_key,
-                session_token,
-                expiration,
-            } => {
-                if access_key_id.is_empty() || secret_access_key.is_empty() {
-                    return Err(config_error(
-                        "credentials",
-                        "accessKeyId and secretAccessKey must not be empty",
-                    ));
-                }
-                config.credentials_provider(aws_credential_types::Credentials::new(
-                    access_key_id,
-                    secret_access_key,
-                    session_token,
-                    expiration,
-                    "bmm-transport",
-                ))
-            }
-            Credentials::Provider(provider) => config.credentials_provider(provider),
-            Credentials::DefaultChain => {
-                config.credentials_provider(DefaultChain::shared(http, region))
-            }
-        };
         if let Some(endpoint) = &settings.endpoint {
             validate_endpoint(endpoint)?;
-            config = config.endpoint_url(endpoint.clone());
+        }
+        retry_mode(settings.retry_mode.as_deref())?;
+        if settings.max_attempts == Some(0) {
+            return Err(config_error("maxAttempts", "must be at least 1"));
         }
         if let Some(suffix) = &settings.user_agent_suffix {
-            let name = AppName::new(suffix.clone())
+            AppName::new(suffix.clone())
                 .map_err(|e| config_error("userAgentSuffix", e.to_string()))?;
-            config = config.app_name(name);
-        }
-        if settings.stalled_stream_protection == Some(false) {
-            config = config.stalled_stream_protection(StalledStreamProtectionConfig::disabled());
         }
         Ok(Transport {
-            client: Client::from_conf(config.build()),
+            shared: Arc::new(Shared {
+                settings,
+                client: tokio::sync::OnceCell::new(),
+            }),
         })
     }
 
-    /// The underlying SDK client (shared pool, interceptors included).
-    pub fn client(&self) -> &Client {
-        &self.client
+    /// The client, built on first use.
+    async fn client(&self) -> Result<&Client, CallError> {
+        self.shared
+            .client
+            .get_or_try_init(|| build_client(&self.shared.settings))
+            .await
     }
 
     /// One Converse call: `input` is a JS `ConverseCommandInput` (its `modelId` is ignored),
@@ -220,9 +204,10 @@ impl Transport {
         service_tier: Option<&str>,
     ) -> Result<Doc, CallError> {
         let request = input::converse_input(input, service_tier).map_err(CallError::input)?;
+        let client = self.client().await?;
         // Boxed: the SDK's future is ~7 KB, and every move of an unboxed one (into
         // this future, into napi's task, into tokio's) is a memcpy per call.
-        let call = Box::pin(request.apply(self.client.converse().model_id(model_id)).send());
+        let call = Box::pin(request.apply(client.converse().model_id(model_id)).send());
         let (state, result) = observe::observed(CallState::new(Capture::ConverseBody), call).await;
         let meta = state.response_meta();
         match result {
@@ -257,9 +242,10 @@ impl Transport {
     ) -> Result<(Doc, EventStream), CallError> {
         let request =
             input::converse_stream_input(input, service_tier).map_err(CallError::input)?;
+        let client = self.client().await?;
         let call = Box::pin(
             request
-                .apply_stream(self.client.converse_stream().model_id(model_id))
+                .apply_stream(client.converse_stream().model_id(model_id))
                 .send(),
         );
         let (state, result) = observe::observed(CallState::new(Capture::StreamBody), call).await;
@@ -276,36 +262,233 @@ impl Transport {
     }
 }
 
-fn http_client() -> SharedHttpClient {
+/// Builds the client from the explicit settings, then the environment and shared files.
+async fn build_client(settings: &ClientSettings) -> Result<Client, CallError> {
+    let sources = Sources::load(Env::real(), Fs::real()).await;
+    let profile = sources.profile_name(settings.profile.as_deref());
+    let http = http_client(trust::trust_store(trust::node_extra_ca_certs().as_deref()));
+    let provider_config = ProviderConfig::default().with_http_client(http.clone());
+
+    let named_region = match settings.region.clone().or_else(|| sources.region(&profile)) {
+        Some(region) => region,
+        None => imds_region(&sources, &provider_config)
+            .await
+            .ok_or_else(|| CallError::config("Region is missing"))?,
+    };
+    let (region, fips_region) = config::real_region(&named_region);
+    if !config::is_host_label(&region) {
+        return Err(CallError::config(format!(
+            "Region not accepted: region=\"{region}\" is not a valid hostname component."
+        )));
+    }
+    let region = Region::new(region);
+
+    let adaptive = match settings.retry_mode.as_deref() {
+        Some(mode) => retry_mode(Some(mode)).map_err(|e| CallError::config(e.to_string()))?,
+        None => sources.adaptive_retry(&profile),
+    };
+    let attempts = settings
+        .max_attempts
+        .or_else(|| sources.max_attempts(&profile))
+        .unwrap_or(3);
+
+    let mut config = aws_sdk_bedrockruntime::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(region.clone())
+        .use_fips(
+            settings
+                .use_fips
+                .unwrap_or_else(|| sources.use_fips(&profile))
+                || fips_region,
+        )
+        .use_dual_stack(
+            settings
+                .use_dual_stack
+                .unwrap_or_else(|| sources.use_dual_stack(&profile)),
+        )
+        .http_client(http)
+        .retry_config(retry_config(adaptive, attempts))
+        .timeout_config(timeout_config(settings))
+        .sleep_impl(CountingSleep)
+        // The JS SDK refreshes credentials 5 minutes before they expire; the Rust
+        // default is 10 s (both jittered the same way: 50-100% of the buffer).
+        .identity_cache(
+            IdentityCache::lazy()
+                .buffer_time(Duration::from_secs(300))
+                .build(),
+        )
+        .interceptor(Recorder)
+        .retry_classifier(NoRetryOnExhaustion);
+    config = match &settings.credentials {
+        Credentials::Static {
+            access_key_id,
+            secret_access_key,
+            session_token,
+            expiration,
+        } => config.credentials_provider(aws_credential_types::Credentials::new(
+            access_key_id.clone(),
+            secret_access_key.clone(),
+            session_token.clone(),
+            *expiration,
+            "bmm-transport",
+        )),
+        Credentials::Provider(provider) => config.credentials_provider(provider.clone()),
+        Credentials::DefaultChain => config.credentials_provider(default_chain(
+            &provider_config.with_region(Some(region)),
+            settings.profile.as_deref(),
+            &sources,
+        )),
+    };
+    let endpoint = match &settings.endpoint {
+        Some(endpoint) => Some(endpoint.clone()),
+        None if settings.ignore_configured_endpoint_urls == Some(true) => None,
+        None => sources.configured_endpoint(),
+    };
+    if let Some(endpoint) = endpoint {
+        validate_endpoint(&endpoint).map_err(|e| CallError::config(e.to_string()))?;
+        config = config.endpoint_url(endpoint);
+    }
+    if let Some(token) = sources.bearer_token() {
+        config = config
+            .auth_scheme_preference([HTTP_BEARER_AUTH_SCHEME_ID])
+            .token_provider(Token::new(token, None));
+    }
+    let app_id = settings.app_id.clone().or_else(|| sources.app_id(&profile));
+    let app_name = match app_id {
+        Some(id) => Some(user_agent_app_name(&id)),
+        None => settings.user_agent_suffix.clone(),
+    };
+    if let Some(name) = app_name {
+        config = config.app_name(AppName::new(name).map_err(|e| CallError::config(e.to_string()))?);
+    }
+    if settings.stalled_stream_protection == Some(false) {
+        config = config.stalled_stream_protection(StalledStreamProtectionConfig::disabled());
+    }
+    Ok(Client::from_conf(config.build()))
+}
+
+/// The region IMDS reports, unless `AWS_EC2_METADATA_DISABLED` rules it out (JS asks
+/// IMDS last, before "Region is missing").
+async fn imds_region(sources: &Sources, provider_config: &ProviderConfig) -> Option<String> {
+    if !sources.imds_enabled() {
+        return None;
+    }
+    let provider = aws_config::imds::region::ImdsRegionProvider::builder()
+        .configure(provider_config)
+        .imds_client(imds_client(provider_config))
+        .build();
+    provider.region().await.map(|r| r.to_string())
+}
+
+/// An IMDS client with the JS SDK's patience: one try, 1 s to connect and 1 s to answer
+/// (the Rust default tries 4 times), so that off EC2 the first call gives up as soon.
+fn imds_client(provider_config: &ProviderConfig) -> aws_config::imds::Client {
+    aws_config::imds::Client::builder()
+        .configure(provider_config)
+        .max_attempts(1)
+        .connect_timeout(Duration::from_secs(1))
+        .read_timeout(Duration::from_secs(1))
+        .build()
+}
+
+/// The JS SDK's default chain (`defaultProvider`): environment keys (skipped when a
+/// profile is named by `clientConfig.profile` or `AWS_PROFILE`), the profile (static
+/// keys, SSO, assumed roles, `credential_process`, web identity), `AWS_WEB_IDENTITY_TOKEN_FILE`,
+/// the ECS / EKS Pod Identity container endpoints, then IMDS.
+fn default_chain(
+    provider_config: &ProviderConfig,
+    explicit_profile: Option<&str>,
+    sources: &Sources,
+) -> SharedCredentialsProvider {
+    let mut profile = ProfileFileCredentialsProvider::builder().configure(provider_config);
+    if let Some(name) = explicit_profile.filter(|p| !p.is_empty()) {
+        profile = profile.profile_name(name);
+    }
+    let profile = profile.build();
+    let chain = if sources.profile_named(explicit_profile) {
+        CredentialsProviderChain::first_try("Profile", profile)
+    } else {
+        CredentialsProviderChain::first_try(
+            "Environment",
+            EnvironmentVariableCredentialsProvider::new(),
+        )
+        .or_else("Profile", profile)
+    };
+    SharedCredentialsProvider::new(
+        chain
+            .or_else(
+                "WebIdentityToken",
+                WebIdentityTokenCredentialsProvider::builder()
+                    .configure(provider_config)
+                    .build(),
+            )
+            .or_else(
+                "EcsContainer",
+                EcsCredentialsProvider::builder()
+                    .configure(provider_config)
+                    .build(),
+            )
+            .or_else(
+                "Ec2InstanceMetadata",
+                ImdsCredentialsProvider::builder()
+                    .configure(provider_config)
+                    .imds_client(imds_client(provider_config))
+                    .build(),
+            ),
+    )
+}
+
+/// The app id as the JS SDK writes it into the user agent: characters a user-agent
+/// token may not hold become `_` (`escapeUserAgent`).
+fn user_agent_app_name(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn http_client(trust_store: TrustStore) -> SharedHttpClient {
     // rustls with ring (no aws-lc C build); offers h2 and http/1.1 over TLS, plain
     // HTTP/1.1 for `http://` endpoints.
+    let tls_context = TlsContext::builder()
+        .with_trust_store(trust_store)
+        .build()
+        .unwrap_or_default();
     aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(
             tls::rustls_provider::CryptoMode::Ring,
         ))
+        .tls_context(tls_context)
         .build_https()
 }
 
-fn retry_config(settings: &ClientSettings) -> Result<RetryConfig, ConfigError> {
-    let base = match settings.retry_mode.as_deref().unwrap_or("standard") {
-        "standard" | "legacy" => RetryConfig::standard(),
-        "adaptive" => RetryConfig::adaptive(),
-        other => {
-            return Err(config_error(
-                "retryMode",
-                format!("{other:?} is not standard, adaptive or legacy"),
-            ))
-        }
-    };
-    let attempts = settings.max_attempts.unwrap_or(3);
-    if attempts == 0 {
-        return Err(config_error("maxAttempts", "must be at least 1"));
+/// Whether a retry mode means adaptive retries; an unknown one is an error.
+fn retry_mode(mode: Option<&str>) -> Result<bool, ConfigError> {
+    match mode.unwrap_or("standard") {
+        "standard" | "legacy" => Ok(false),
+        "adaptive" => Ok(true),
+        other => Err(config_error(
+            "retryMode",
+            format!("{other:?} is not standard, adaptive or legacy"),
+        )),
     }
+}
+
+fn retry_config(adaptive: bool, attempts: u32) -> RetryConfig {
+    let base = if adaptive {
+        RetryConfig::adaptive()
+    } else {
+        RetryConfig::standard()
+    };
     // Retry behaviour 2.1 is what the JS SDK implements now: 50 ms base backoff (1 s for
     // throttling), full jitter, 20 s cap, retry cost 14 (5 for throttling).
-    Ok(base
-        .with_max_attempts(attempts)
-        .with_retry_spec(RetrySpec::v2_1()))
+    base.with_max_attempts(attempts.max(1))
+        .with_retry_spec(RetrySpec::v2_1())
 }
 
 fn timeout_config(settings: &ClientSettings) -> TimeoutConfig {
@@ -337,48 +520,6 @@ fn validate_endpoint(endpoint: &str) -> Result<(), ConfigError> {
         ));
     }
     Ok(())
-}
-
-/// The default credential chain, built on first use (building it is async and reads files).
-#[derive(Debug)]
-struct DefaultChain {
-    http: SharedHttpClient,
-    region: String,
-    chain:
-        tokio::sync::OnceCell<aws_config::default_provider::credentials::DefaultCredentialsChain>,
-}
-
-impl DefaultChain {
-    fn shared(http: SharedHttpClient, region: String) -> SharedCredentialsProvider {
-        SharedCredentialsProvider::new(DefaultChain {
-            http,
-            region,
-            chain: tokio::sync::OnceCell::new(),
-        })
-    }
-}
-
-impl ProvideCredentials for DefaultChain {
-    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
-    where
-        Self: 'a,
-    {
-        future::ProvideCredentials::new(async move {
-            let chain = self
-                .chain
-                .get_or_init(|| async {
-                    let config = ProviderConfig::default()
-                        .with_http_client(self.http.clone())
-                        .with_region(Some(Region::new(self.region.clone())));
-                    aws_config::default_provider::credentials::DefaultCredentialsChain::builder()
-                        .configure(config)
-                        .build()
-                        .await
-                })
-                .await;
-            chain.provide_credentials().await
-        })
-    }
 }
 
 #[cfg(test)]
@@ -443,9 +584,12 @@ mod tests {
 
     #[test]
     fn js_defaults() {
-        let retry = retry_config(&settings()).unwrap();
+        let retry = retry_config(false, 3);
         assert_eq!(retry.max_attempts(), 3);
         assert_eq!(retry.retry_spec(), Some(&RetrySpec::v2_1()));
+        assert_eq!(retry_mode(None), Ok(false));
+        assert_eq!(retry_mode(Some("legacy")), Ok(false));
+        assert_eq!(retry_mode(Some("adaptive")), Ok(true));
         let timeouts = timeout_config(&settings());
         assert_eq!(timeouts.connect_timeout(), None);
         assert_eq!(timeouts.operation_attempt_timeout(), None);
@@ -459,5 +603,11 @@ mod tests {
             timeouts.operation_attempt_timeout(),
             Some(Duration::from_secs(2))
         );
+    }
+
+    #[test]
+    fn app_ids_are_escaped_like_the_js_user_agent() {
+        assert_eq!(user_agent_app_name("my app/1"), "my_app_1");
+        assert_eq!(user_agent_app_name("ok-id_1.2"), "ok-id_1.2");
     }
 }

@@ -38,6 +38,9 @@ pub enum ErrorKind {
     Input,
     /// A ConverseStream event stream failed after the response started.
     Stream,
+    /// The client could not be configured (no region anywhere, say): JS throws a plain
+    /// `Error` with only a message (and `name` when it is not `Error`), before any request.
+    Config,
 }
 
 /// A failed call, in the terms the JS SDK's thrown error uses.
@@ -102,6 +105,16 @@ impl CallError {
             response_body: None,
             detail: String::new(),
         }
+    }
+
+    /// A configuration failure found at the first call.
+    pub(crate) fn config(message: impl Into<String>) -> CallError {
+        CallError::bare(
+            ErrorKind::Config,
+            "Error",
+            message.into(),
+            &ResponseMeta::default(),
+        )
     }
 
     /// The error's `$metadata` object (same shape as a response's).
@@ -314,6 +327,18 @@ where
         "{}",
         aws_smithy_types::error::display::DisplayErrorContext(&err)
     );
+    // The endpoint rules refused the configuration (FIPS with a custom endpoint, say): JS
+    // throws its `EndpointError` with the rule's message before sending.
+    if let Some(refused) = find_source::<aws_smithy_http::endpoint::ResolveEndpointError>(&err) {
+        let mut e = CallError::bare(
+            ErrorKind::Config,
+            "EndpointError",
+            refused.to_string(),
+            meta,
+        );
+        e.detail = detail;
+        return e;
+    }
     let mut e = match &err {
         SdkError::ServiceError(ctx) => raw_response_error(ctx.raw(), meta),
         SdkError::ResponseError(ctx) => {

@@ -10,6 +10,7 @@
 #![allow(clippy::result_large_err)]
 
 mod client;
+mod config;
 mod doc;
 mod error;
 mod exhaustion;
@@ -19,6 +20,7 @@ mod output;
 mod schema;
 mod schema_gen;
 mod stream;
+mod trust;
 mod wire;
 
 pub use client::{ClientSettings, ConfigError, Credentials, Transport};
