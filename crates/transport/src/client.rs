@@ -3,9 +3,11 @@
 
 use crate::doc::Doc;
 use crate::error::{self, CallError};
-use crate::input;
+use crate::input::Operation;
 use crate::observe::{self, CallState, Capture, CountingSleep, Recorder};
 use crate::output;
+use crate::request_body::{self, SendWrittenBody};
+use crate::request_writer::request_body;
 use crate::stream::EventStream;
 use aws_config::provider_config::ProviderConfig;
 use aws_credential_types::provider::{future, ProvideCredentials, SharedCredentialsProvider};
@@ -160,7 +162,8 @@ impl Transport {
                     .buffer_time(Duration::from_secs(300))
                     .build(),
             )
-            .interceptor(Recorder);
+            .interceptor(Recorder)
+            .interceptor(SendWrittenBody);
         config = match settings.credentials {
             Credentials::Static {
                 access_key_id,
@@ -217,10 +220,13 @@ impl Transport {
         input: &Doc,
         service_tier: Option<&str>,
     ) -> Result<Doc, CallError> {
-        let request = input::converse_input(input, service_tier).map_err(CallError::input)?;
+        let body = request_body(input, service_tier, Operation::Converse).map_err(CallError::input)?;
         // Boxed: the SDK's future is ~7 KB, and every move of an unboxed one (into
         // this future, into napi's task, into tokio's) is a memcpy per call.
-        let call = Box::pin(request.apply(self.client.converse().model_id(model_id)).send());
+        let call = Box::pin(request_body::sending(
+            body.into(),
+            self.client.converse().model_id(model_id).send(),
+        ));
         let (state, result) = observe::observed(CallState::new(Capture::ConverseBody), call).await;
         let meta = state.response_meta();
         match result {
@@ -253,13 +259,12 @@ impl Transport {
         input: &Doc,
         service_tier: Option<&str>,
     ) -> Result<(Doc, EventStream), CallError> {
-        let request =
-            input::converse_stream_input(input, service_tier).map_err(CallError::input)?;
-        let call = Box::pin(
-            request
-                .apply_stream(self.client.converse_stream().model_id(model_id))
-                .send(),
-        );
+        let body = request_body(input, service_tier, Operation::ConverseStream)
+            .map_err(CallError::input)?;
+        let call = Box::pin(request_body::sending(
+            body.into(),
+            self.client.converse_stream().model_id(model_id).send(),
+        ));
         let (state, result) = observe::observed(CallState::new(Capture::StreamBody), call).await;
         let meta = state.response_meta();
         match result {
