@@ -126,4 +126,27 @@ mod tests {
             assert_eq!(js_number(n), js, "{n:?}");
         }
     }
+
+    /// 4,000 doubles (edges, powers of ten, random bit patterns, short decimals) and what
+    /// `String(n)` gave for each in Node (tests/fixtures/js-sdk.json, scripts/gen-fixtures.js).
+    #[test]
+    fn spells_every_fixture_number_as_node_did() {
+        let fixtures = crate::Doc::from_json(include_bytes!("../tests/fixtures/js-sdk.json"))
+            .expect("fixture is JSON");
+        let cases = fixtures.get("numbers").and_then(crate::Doc::as_array).expect("numbers");
+        assert!(cases.len() >= 4000);
+        for case in cases {
+            let pair = case.as_array().expect("[bits, text]");
+            let bits = u64::from_str_radix(pair[0].as_str().expect("hex"), 16).expect("hex");
+            let js = pair[1].as_str().expect("text");
+            assert_eq!(js_number(f64::from_bits(bits)), js, "bits {bits:016x}");
+        }
+    }
+
+    #[test]
+    fn escapes_strings_like_json_stringify() {
+        let mut out = String::new();
+        write_json_string(&mut out, "a\"b\\c\u{8}\u{c}\n\r\t\u{1}\u{1f}\u{7f}\u{2028}/ü😀");
+        assert_eq!(out, "\"a\\\"b\\\\c\\b\\f\\n\\r\\t\\u0001\\u001f\u{7f}\u{2028}/ü😀\"");
+    }
 }

@@ -134,3 +134,47 @@ fn write_map(out: &mut String, entries: &[(String, Doc)], skip: fn(&Doc) -> bool
     }
     out.push('}');
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(input: &Doc, tier: Option<&str>) -> String {
+        request_body(input, tier, Operation::Converse).unwrap()
+    }
+
+    #[test]
+    fn tier_argument_replaces_service_tier_in_its_schema_place() {
+        let input = Doc::object([
+            ("outputConfig", Doc::object([("effort", Doc::from("low"))])),
+            ("serviceTier", Doc::object([("type", Doc::from("flex")), ("extra", Doc::Null)])),
+            ("requestMetadata", Doc::object([("b", Doc::from("1")), ("a", Doc::Null)])),
+        ]);
+        assert_eq!(
+            body(&input, Some("priority")),
+            r#"{"requestMetadata":{"b":"1"},"serviceTier":{"type":"priority"},"outputConfig":{"effort":"low"}}"#
+        );
+        assert_eq!(body(&Doc::object::<&str>([]), Some("flex")), r#"{"serviceTier":{"type":"flex"}}"#);
+        assert_eq!(body(&Doc::object::<&str>([]), None), "{}");
+    }
+
+    #[test]
+    fn invalid_input_is_reported_not_written() {
+        let input = Doc::object([("inferenceConfig", Doc::object([("maxTokens", Doc::from(1.5))]))]);
+        let error = request_body(&input, None, Operation::Converse).unwrap_err();
+        assert_eq!(error.path, "inferenceConfig.maxTokens");
+        let stream_only = Doc::object([(
+            "guardrailConfig",
+            Doc::object([
+                ("guardrailIdentifier", Doc::from("g")),
+                ("guardrailVersion", Doc::from("1")),
+                ("streamProcessingMode", Doc::from("async")),
+            ]),
+        )]);
+        assert!(request_body(&stream_only, None, Operation::Converse).is_err());
+        assert_eq!(
+            request_body(&stream_only, None, Operation::ConverseStream).unwrap(),
+            r#"{"guardrailConfig":{"guardrailIdentifier":"g","guardrailVersion":"1","streamProcessingMode":"async"}}"#
+        );
+    }
+}
