@@ -38,6 +38,8 @@ export interface RecordedRequest {
   modelId: string;
   operation: 'converse' | 'converseStream' | string;
   body: unknown;
+  /** The body exactly as received (UTF-8 text): compare what two clients wrote byte for byte. */
+  bodyText: string;
   headers: Record<string, string>;
   signatureVerified: boolean;
   serviceTier?: string;
