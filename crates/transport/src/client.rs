@@ -6,8 +6,8 @@ use crate::error::{self, CallError};
 use crate::input::Operation;
 use crate::observe::{self, CallState, Capture, CountingSleep, Recorder};
 use crate::output;
-use crate::request_body::{self, SendWrittenBody};
 use crate::request_writer::request_body;
+use crate::send_body::{self, SendWrittenBody};
 use crate::stream::EventStream;
 use aws_config::provider_config::ProviderConfig;
 use aws_credential_types::provider::{future, ProvideCredentials, SharedCredentialsProvider};
@@ -220,10 +220,11 @@ impl Transport {
         input: &Doc,
         service_tier: Option<&str>,
     ) -> Result<Doc, CallError> {
-        let body = request_body(input, service_tier, Operation::Converse).map_err(CallError::input)?;
+        let body =
+            request_body(input, service_tier, Operation::Converse).map_err(CallError::input)?;
         // Boxed: the SDK's future is ~7 KB, and every move of an unboxed one (into
         // this future, into napi's task, into tokio's) is a memcpy per call.
-        let call = Box::pin(request_body::sending(
+        let call = Box::pin(send_body::sending(
             body.into(),
             self.client.converse().model_id(model_id).send(),
         ));
@@ -261,7 +262,7 @@ impl Transport {
     ) -> Result<(Doc, EventStream), CallError> {
         let body = request_body(input, service_tier, Operation::ConverseStream)
             .map_err(CallError::input)?;
-        let call = Box::pin(request_body::sending(
+        let call = Box::pin(send_body::sending(
             body.into(),
             self.client.converse_stream().model_id(model_id).send(),
         ));

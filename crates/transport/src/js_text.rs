@@ -35,14 +35,14 @@ pub(crate) fn write_js_number(out: &mut String, n: f64) {
     let point = exponent.parse::<i32>().unwrap_or(0) + 1;
     if k <= point && point <= 21 {
         out.push_str(&digits);
-        out.extend(std::iter::repeat('0').take((point - k) as usize));
+        out.extend(std::iter::repeat_n('0', (point - k) as usize));
     } else if 0 < point && point <= 21 {
         out.push_str(&digits[..point as usize]);
         out.push('.');
         out.push_str(&digits[point as usize..]);
     } else if -6 < point && point <= 0 {
         out.push_str("0.");
-        out.extend(std::iter::repeat('0').take((-point) as usize));
+        out.extend(std::iter::repeat_n('0', (-point) as usize));
         out.push_str(&digits);
     } else {
         out.push_str(&digits[..1]);
@@ -133,7 +133,10 @@ mod tests {
     fn spells_every_fixture_number_as_node_did() {
         let fixtures = crate::Doc::from_json(include_bytes!("../tests/fixtures/js-sdk.json"))
             .expect("fixture is JSON");
-        let cases = fixtures.get("numbers").and_then(crate::Doc::as_array).expect("numbers");
+        let cases = fixtures
+            .get("numbers")
+            .and_then(crate::Doc::as_array)
+            .expect("numbers");
         assert!(cases.len() >= 4000);
         for case in cases {
             let pair = case.as_array().expect("[bits, text]");
@@ -146,7 +149,13 @@ mod tests {
     #[test]
     fn escapes_strings_like_json_stringify() {
         let mut out = String::new();
-        write_json_string(&mut out, "a\"b\\c\u{8}\u{c}\n\r\t\u{1}\u{1f}\u{7f}\u{2028}/ü😀");
-        assert_eq!(out, "\"a\\\"b\\\\c\\b\\f\\n\\r\\t\\u0001\\u001f\u{7f}\u{2028}/ü😀\"");
+        write_json_string(
+            &mut out,
+            "a\"b\\c\u{8}\u{c}\n\r\t\u{1}\u{1f}\u{7f}\u{2028}/ü😀",
+        );
+        assert_eq!(
+            out,
+            "\"a\\\"b\\\\c\\b\\f\\n\\r\\t\\u0001\\u001f\u{7f}\u{2028}/ü😀\""
+        );
     }
 }

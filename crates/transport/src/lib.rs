@@ -16,10 +16,10 @@ pub mod input;
 mod js_text;
 mod observe;
 mod output;
-mod request_body;
 mod request_writer;
 mod schema;
 mod schema_gen;
+mod send_body;
 mod stream;
 mod wire;
 

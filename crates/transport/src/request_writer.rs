@@ -36,21 +36,32 @@ pub fn request_body(
     };
     let tier = service_tier.map(|t| Doc::object([("type", Doc::string(t))]));
     let mut out = String::with_capacity(256);
-    out.push('{');
-    let mut first = true;
-    for (name, shape) in schema::members(root) {
-        let value = match (*name, &tier) {
+    write_struct(&mut out, schema::members(root), |name| {
+        match (name, &tier) {
             // The model id travels in the URI (an HTTP label), not in the body.
-            ("modelId", _) => continue,
+            ("modelId", _) => None,
             ("serviceTier", Some(tier)) => Some(tier),
             _ => input.get(name),
-        };
-        if let Some(value) = value.filter(|v| !v.is_nullish()) {
-            write_member(&mut out, &mut first, name, *shape, value);
+        }
+    });
+    Ok(out)
+}
+
+/// `{members}` in schema order, each with the value `member` gives for its name, unless
+/// that is absent, `undefined` or `null`.
+fn write_struct<'d>(
+    out: &mut String,
+    members: &[(&str, ShapeId)],
+    member: impl Fn(&str) -> Option<&'d Doc>,
+) {
+    out.push('{');
+    let mut first = true;
+    for (name, shape) in members {
+        if let Some(value) = member(name).filter(|v| !v.is_nullish()) {
+            write_member(out, &mut first, name, *shape, value);
         }
     }
     out.push('}');
-    Ok(out)
 }
 
 fn write_member(out: &mut String, first: &mut bool, name: &str, shape: ShapeId, value: &Doc) {
@@ -67,14 +78,7 @@ fn write_value(out: &mut String, shape: ShapeId, value: &Doc) {
     match (kind, value) {
         (_, Doc::Undefined | Doc::Null) => out.push_str("null"),
         (Shape::Struct(_, members) | Shape::Union(_, members), Doc::Object(_)) => {
-            out.push('{');
-            let mut first = true;
-            for (name, member) in members.iter() {
-                if let Some(v) = value.get(name).filter(|v| !v.is_nullish()) {
-                    write_member(out, &mut first, name, *member, v);
-                }
-            }
-            out.push('}');
+            write_struct(out, members, |name| value.get(name))
         }
         (Shape::List(item), Doc::Array(items)) => write_list(out, items, Doc::is_nullish, *item),
         (Shape::Map(item), Doc::Object(entries)) => write_map(out, entries, Doc::is_nullish, *item),
@@ -147,20 +151,32 @@ mod tests {
     fn tier_argument_replaces_service_tier_in_its_schema_place() {
         let input = Doc::object([
             ("outputConfig", Doc::object([("effort", Doc::from("low"))])),
-            ("serviceTier", Doc::object([("type", Doc::from("flex")), ("extra", Doc::Null)])),
-            ("requestMetadata", Doc::object([("b", Doc::from("1")), ("a", Doc::Null)])),
+            (
+                "serviceTier",
+                Doc::object([("type", Doc::from("flex")), ("extra", Doc::Null)]),
+            ),
+            (
+                "requestMetadata",
+                Doc::object([("b", Doc::from("1")), ("a", Doc::Null)]),
+            ),
         ]);
         assert_eq!(
             body(&input, Some("priority")),
             r#"{"requestMetadata":{"b":"1"},"serviceTier":{"type":"priority"},"outputConfig":{"effort":"low"}}"#
         );
-        assert_eq!(body(&Doc::object::<&str>([]), Some("flex")), r#"{"serviceTier":{"type":"flex"}}"#);
+        assert_eq!(
+            body(&Doc::object::<&str>([]), Some("flex")),
+            r#"{"serviceTier":{"type":"flex"}}"#
+        );
         assert_eq!(body(&Doc::object::<&str>([]), None), "{}");
     }
 
     #[test]
     fn invalid_input_is_reported_not_written() {
-        let input = Doc::object([("inferenceConfig", Doc::object([("maxTokens", Doc::from(1.5))]))]);
+        let input = Doc::object([(
+            "inferenceConfig",
+            Doc::object([("maxTokens", Doc::from(1.5))]),
+        )]);
         let error = request_body(&input, None, Operation::Converse).unwrap_err();
         assert_eq!(error.path, "inferenceConfig.maxTokens");
         let stream_only = Doc::object([(
