@@ -76,7 +76,7 @@ const ODD_DOCUMENT = () => ({
   nested: { deeper: [{ 5: 'five', a: [] }, {}] },
 });
 
-/** NUMBERS without the values whose JSON spelling differs between the SDKs (see the report). */
+/** NUMBERS without the values JS spells differently from most JSON writers (1e21, 2^64, 5e-324). */
 const PLAIN_NUMBERS = () => ({ one: 1, oneAndAHalf: 1.5, negativeZero: -0, negative: -42, fraction: 0.1, maxSafe: 2 ** 53 - 1, nested: { list: [1, 1.5, -0, { deep: -1.25 }] } });
 
 const USER_TEXT = (text = 'hello there') => ({ messages: [{ role: 'user', content: [{ text }] }] });
@@ -280,8 +280,8 @@ const requestCases = [
     js: ok(),
   },
   {
-    // Six variables: the Rust SDK writes maps in HashMap order, so with two a matching
-    // order would be a coin flip; with six a chance match is 1 in 720.
+    // Six variables: a writer that kept maps in a HashMap would match the input's order
+    // by chance 1 time in 720 (with two, every other time).
     name: 'request: promptVariables (no messages)',
     input: () => ({
       promptVariables: {
