@@ -76,6 +76,58 @@ const ODD_DOCUMENT = () => ({
   nested: { deeper: [{ 5: 'five', a: [] }, {}] },
 });
 
+/**
+ * A seeded random document (same every run): random doubles from bit patterns, short
+ * decimals and integers, strings and keys drawn from ASCII, control characters and
+ * non-ASCII (BMP and astral), integer-like keys, nested arrays and objects with
+ * undefined and null, a Date and bytes now and then.
+ */
+function randomDocument(seed) {
+  let state = seed >>> 0 || 1;
+  const next = () => {
+    state ^= state << 13; state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5; state >>>= 0;
+    return state;
+  };
+  const pick = (list) => list[next() % list.length];
+  const CHARS = ['a', 'Z', '0', ' ', '"', '\\', '/', '\n', '\t', '\b', '\f', '\u0000', '\u001f', '\u007f', 'é', 'ß', '✓', '日', '\u2028', '😀', '𝄞'];
+  const text = () => Array.from({ length: next() % 12 }, () => pick(CHARS)).join('');
+  const view = new DataView(new ArrayBuffer(8));
+  const number = () => {
+    switch (next() % 4) {
+      case 0: {
+        view.setUint32(0, next());
+        view.setUint32(4, next());
+        const n = view.getFloat64(0);
+        return Number.isFinite(n) ? n : 0.5;
+      }
+      case 1: return (next() % 2000001 - 1000000) / 10 ** (next() % 9);
+      case 2: return next() * 2 ** (next() % 40);
+      default: return -(next() % 1000);
+    }
+  };
+  const value = (depth) => {
+    const kind = next() % (depth > 3 ? 6 : 9);
+    if (kind === 0) return number();
+    if (kind === 1) return text();
+    if (kind === 2) return next() % 2 === 0;
+    if (kind === 3) return null;
+    if (kind === 4) return next() % 3 === 0 ? new Date(next() * 1000) : number();
+    if (kind === 5) return next() % 3 === 0 ? new Uint8Array(Array.from({ length: next() % 7 }, () => next() % 256)) : text();
+    if (kind === 6) return Array.from({ length: next() % 5 }, () => (next() % 7 === 0 ? undefined : value(depth + 1)));
+    const out = {};
+    for (let i = next() % 6; i > 0; i--) {
+      const key = next() % 4 === 0 ? String(next() % 100) : text();
+      out[key] = next() % 9 === 0 ? undefined : value(depth + 1);
+    }
+    return out;
+  };
+  const root = {};
+  for (let i = 0; i < 12; i++) root[`k${i}${text()}`] = value(0);
+  return root;
+}
+
 /** NUMBERS without the values JS spells differently from most JSON writers (1e21, 2^64, 5e-324). */
 const PLAIN_NUMBERS = () => ({ one: 1, oneAndAHalf: 1.5, negativeZero: -0, negative: -42, fraction: 0.1, maxSafe: 2 ** 53 - 1, nested: { list: [1, 1.5, -0, { deep: -1.25 }] } });
 
@@ -346,6 +398,18 @@ const requestCases = [
 ];
 
 requestCases.push(
+  ...[1, 2, 3].map((seed) => ({
+    name: `request: seeded random documents (seed ${seed}) in additionalModelRequestFields and toolUse input`,
+    input: () => ({
+      messages: [
+        { role: 'user', content: [{ text: 'random' }] },
+        { role: 'assistant', content: [{ toolUse: { toolUseId: `r${seed}`, name: 'random', input: randomDocument(seed * 7919) } }] },
+        { role: 'user', content: [{ toolResult: { toolUseId: `r${seed}`, content: [{ json: randomDocument(seed * 104729) }] } }, { text: 'ok' }] },
+      ],
+      additionalModelRequestFields: randomDocument(seed),
+    }),
+    js: ok(),
+  })),
   {
     name: 'request: inferenceConfig numbers JS spells its own way (0.1 + 0.2, 1e-7)',
     input: () => ({ ...USER_TEXT('spelled'), inferenceConfig: { maxTokens: 2 ** 31 - 1, temperature: 0.1 + 0.2, topP: 1e-7 } }),
