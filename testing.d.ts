@@ -45,6 +45,8 @@ export interface RecordedRequest {
   modelId: string;
   operation: 'converse' | 'converseStream' | string;
   body: unknown;
+  /** The body exactly as received (UTF-8 text): compare what two clients wrote byte for byte. */
+  bodyText: string;
   headers: Record<string, string>;
   /** `'HTTP/1.1'` or `'HTTP/2.0'`. */
   httpVersion: string;

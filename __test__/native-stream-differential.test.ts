@@ -10,6 +10,7 @@
 // the same bundled emulator with the same behaviour; the summaries are compared with
 // `toStrictEqual`. The only normalisations are those of helpers/differential.js:
 // `$metadata.requestId` by type, `stack` not compared, `$response` by kind and status.
+// The request each side sent is compared as the emulator received it, body bytes included.
 // Nothing of ours is mocked; no fake timers.
 //
 // The corpus runs twice, in jest's realm and in a plain Node child process (one realm,
@@ -42,6 +43,7 @@ interface SideSummary {
   eventsLayout: string[];
   end: 'done' | 'threw' | 'no stream';
   endError: any;
+  received: unknown[];
 }
 
 interface CaseResult {
@@ -93,6 +95,10 @@ function errorOf(side: SideSummary, ends: Case['ends']) {
 function compareCase(c: Case, result: () => CaseResult) {
   it('is what the case says on the JS SDK side (corpus sanity)', () => {
     expect(result().sanity).toBeNull();
+  });
+
+  check('sends the emulator the same request, body bytes included', c.name, () => {
+    expect(result().native.received).toStrictEqual(result().js.received);
   });
 
   check('send() settles the same way', c.name, () => {
@@ -164,7 +170,7 @@ const rows = (cases: Case[]): Array<[string, Case, number]> => cases.map((c, i) 
 
 it('has a corpus covering text, toolUse, reasoning, multiple blocks, metadata and every stream exception', () => {
   expect(new Set(NAMES).size).toBe(NAMES.length);
-  for (const prefix of ['text:', 'toolUse:', 'reasoning:', 'multiple blocks:', 'metadata:', 'mid-stream exception:']) {
+  for (const prefix of ['request:', 'text:', 'toolUse:', 'reasoning:', 'multiple blocks:', 'metadata:', 'mid-stream exception:']) {
     expect(NAMES.filter((n) => n.startsWith(prefix)).length).toBeGreaterThan(0);
   }
   const exceptions = CASES.filter((c) => c.name.startsWith('mid-stream exception:')).map((c) => c.behavior.streamErrorAfter.exception);

@@ -40,8 +40,13 @@ fn to_doc_at(value: Unknown<'_>, depth: u32) -> Result<Doc> {
             let keys = Object::keys(&object)?;
             let mut fields = Vec::with_capacity(keys.len());
             for key in keys {
-                let field: Unknown = object.get_named_property(&key)?;
-                fields.push((key, to_doc_at(field, depth + 1)?));
+                // `get`, not `get_named_property`: a key may contain NUL, which a C string
+                // (the named-property API) cannot carry.
+                let field = match object.get::<Unknown>(&key)? {
+                    Some(field) => to_doc_at(field, depth + 1)?,
+                    None => Doc::Undefined,
+                };
+                fields.push((key, field));
             }
             Doc::Object(fields)
         }

@@ -35,7 +35,100 @@ const NUMBERS = () => ({
   emptyList: [],
 });
 
-/** NUMBERS without the values whose JSON spelling differs between the SDKs (see the report). */
+/** Numbers JS spells its own way: shortest round trip, exponents from 1e21 and below 1e-6, no -0. */
+const JS_SPELLED_NUMBERS = () => ({
+  seventenths: 0.7,
+  sum: 0.1 + 0.2,
+  e21: 1e21,
+  belowE21: 1e20,
+  e7: 1e-7,
+  e6: 0.000001,
+  denormal: 5e-324,
+  max: Number.MAX_VALUE,
+  minNormal: 2.2250738585072014e-308,
+  beyondSafe: 2 ** 53 + 2,
+  u64: 2 ** 64,
+  i64min: -(2 ** 63),
+  negativeZero: -0,
+  list: [-0, 123456789.125, -1.5e-10, 1e300, 4.35, 100, 1e-7],
+});
+
+/** Keys and values a JSON writer can get wrong in a document (inside a JS-order object). */
+const ODD_DOCUMENT = () => ({
+  z: 'last-defined string key first',
+  10: 'integer-like key',
+  2: 'integer-like key, enumerated first',
+  '': 'empty key',
+  'a.b': 'dotted',
+  '01': 'not an array index',
+  '-1': 'negative, not an index',
+  4294967295: 'beyond the largest array index',
+  'ünï 😀': 'unicode key',
+  'quote"key\\': 'escapes in a key',
+  constructor: 'shadowing Object.prototype',
+  toString: 'shadowing too',
+  control: '\b\f\u0001\u001f\u007f\u2028\u2029 / < > &',
+  date: new Date(1700000000123),
+  bytes: new Uint8Array([0, 1, 2, 255]),
+  sparse: [1, undefined, null, 2],
+  gone: undefined,
+  kept: null,
+  nested: { deeper: [{ 5: 'five', a: [] }, {}] },
+});
+
+/**
+ * A seeded random document (same every run): random doubles from bit patterns, short
+ * decimals and integers, strings and keys drawn from ASCII, control characters and
+ * non-ASCII (BMP and astral), integer-like keys, nested arrays and objects with
+ * undefined and null, a Date and bytes now and then.
+ */
+function randomDocument(seed) {
+  let state = seed >>> 0 || 1;
+  const next = () => {
+    state ^= state << 13; state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5; state >>>= 0;
+    return state;
+  };
+  const pick = (list) => list[next() % list.length];
+  const CHARS = ['a', 'Z', '0', ' ', '"', '\\', '/', '\n', '\t', '\b', '\f', '\u0000', '\u001f', '\u007f', 'é', 'ß', '✓', '日', '\u2028', '😀', '𝄞'];
+  const text = () => Array.from({ length: next() % 12 }, () => pick(CHARS)).join('');
+  const view = new DataView(new ArrayBuffer(8));
+  const number = () => {
+    switch (next() % 4) {
+      case 0: {
+        view.setUint32(0, next());
+        view.setUint32(4, next());
+        const n = view.getFloat64(0);
+        return Number.isFinite(n) ? n : 0.5;
+      }
+      case 1: return (next() % 2000001 - 1000000) / 10 ** (next() % 9);
+      case 2: return next() * 2 ** (next() % 40);
+      default: return -(next() % 1000);
+    }
+  };
+  const value = (depth) => {
+    const kind = next() % (depth > 3 ? 6 : 9);
+    if (kind === 0) return number();
+    if (kind === 1) return text();
+    if (kind === 2) return next() % 2 === 0;
+    if (kind === 3) return null;
+    if (kind === 4) return next() % 3 === 0 ? new Date(next() * 1000) : number();
+    if (kind === 5) return next() % 3 === 0 ? new Uint8Array(Array.from({ length: next() % 7 }, () => next() % 256)) : text();
+    if (kind === 6) return Array.from({ length: next() % 5 }, () => (next() % 7 === 0 ? undefined : value(depth + 1)));
+    const out = {};
+    for (let i = next() % 6; i > 0; i--) {
+      const key = next() % 4 === 0 ? String(next() % 100) : text();
+      out[key] = next() % 9 === 0 ? undefined : value(depth + 1);
+    }
+    return out;
+  };
+  const root = {};
+  for (let i = 0; i < 12; i++) root[`k${i}${text()}`] = value(0);
+  return root;
+}
+
+/** NUMBERS without the values JS spells differently from most JSON writers (1e21, 2^64, 5e-324). */
 const PLAIN_NUMBERS = () => ({ one: 1, oneAndAHalf: 1.5, negativeZero: -0, negative: -42, fraction: 0.1, maxSafe: 2 ** 53 - 1, nested: { list: [1, 1.5, -0, { deep: -1.25 }] } });
 
 const USER_TEXT = (text = 'hello there') => ({ messages: [{ role: 'user', content: [{ text }] }] });
@@ -239,8 +332,8 @@ const requestCases = [
     js: ok(),
   },
   {
-    // Six variables: the Rust SDK writes maps in HashMap order, so with two a matching
-    // order would be a coin flip; with six a chance match is 1 in 720.
+    // Six variables: a writer that kept maps in a HashMap would match the input's order
+    // by chance 1 time in 720 (with two, every other time).
     name: 'request: promptVariables (no messages)',
     input: () => ({
       promptVariables: {
@@ -303,6 +396,101 @@ const requestCases = [
     js: ok((o) => assert.equal(answerText(o), 'echo: last')),
   },
 ];
+
+requestCases.push(
+  ...[1, 2, 3].map((seed) => ({
+    name: `request: seeded random documents (seed ${seed}) in additionalModelRequestFields and toolUse input`,
+    input: () => ({
+      messages: [
+        { role: 'user', content: [{ text: 'random' }] },
+        { role: 'assistant', content: [{ toolUse: { toolUseId: `r${seed}`, name: 'random', input: randomDocument(seed * 7919) } }] },
+        { role: 'user', content: [{ toolResult: { toolUseId: `r${seed}`, content: [{ json: randomDocument(seed * 104729) }] } }, { text: 'ok' }] },
+      ],
+      additionalModelRequestFields: randomDocument(seed),
+    }),
+    js: ok(),
+  })),
+  {
+    name: 'request: inferenceConfig numbers JS spells its own way (0.1 + 0.2, 1e-7)',
+    input: () => ({ ...USER_TEXT('spelled'), inferenceConfig: { maxTokens: 2 ** 31 - 1, temperature: 0.1 + 0.2, topP: 1e-7 } }),
+    js: ok(),
+  },
+  {
+    name: 'request: document numbers (0.7, 1e21, 5e-324, 2^64, -2^63, -0, MAX_VALUE) in every document member',
+    input: () => ({
+      messages: [
+        { role: 'user', content: [{ text: 'numbers' }] },
+        { role: 'assistant', content: [{ toolUse: { toolUseId: 'n1', name: 'numbers', input: JS_SPELLED_NUMBERS() } }] },
+        { role: 'user', content: [{ toolResult: { toolUseId: 'n1', content: [{ json: JS_SPELLED_NUMBERS() }] } }, { text: 'ok' }] },
+      ],
+      toolConfig: { tools: [{ toolSpec: { name: 'numbers', inputSchema: { json: { type: 'object', default: JS_SPELLED_NUMBERS() } } } }] },
+      additionalModelRequestFields: JS_SPELLED_NUMBERS(),
+    }),
+    js: ok(),
+  },
+  {
+    name: 'request: additionalModelRequestFields with odd keys, Date, Uint8Array, undefined and null',
+    input: () => ({ ...USER_TEXT('odd document'), additionalModelRequestFields: ODD_DOCUMENT() }),
+    js: (r, received) => {
+      ok()(r);
+      assert.equal(received[0].body.additionalModelRequestFields.date, 1700000000.123);
+      assert.equal(received[0].body.additionalModelRequestFields.bytes, 'AAEC/w==');
+    },
+  },
+  {
+    name: 'request: tool specs with members out of schema order, strict, odd inputSchema keys',
+    input: () => ({
+      ...USER_TEXT('tools'),
+      toolConfig: {
+        tools: [
+          { toolSpec: { strict: true, description: 'given before its name', inputSchema: { json: ODD_DOCUMENT() }, name: 'odd' } },
+          { toolSpec: { inputSchema: { json: { properties: {}, type: 'object' } }, name: 'bare', strict: false } },
+          WEATHER_TOOL(),
+        ],
+        toolChoice: { tool: { name: 'odd' } },
+      },
+    }),
+    js: ok(),
+  },
+  {
+    name: 'request: unicode and control characters in text, system, metadata and prompt variables',
+    input: () => ({
+      messages: [{ role: 'user', content: [{ text: 'ünïcødé ✓ 😀 日本語 "q" \\ / \b\f\n\r\t\u0000\u001f\u007f\u2028\u2029' }] }],
+      system: [{ text: 'Système: 🚀 \u0008' }],
+      requestMetadata: { 'clé ✓': 'välue 😀', 10: 'index-like', 2: 'index-like' },
+      promptVariables: { 'ünï': { text: 'ü' }, 3: { text: 'three' }, a: { text: '\t' } },
+    }),
+    js: ok(),
+  },
+  {
+    name: 'request: image bytes as a Buffer, an empty Uint8Array and a subarray',
+    input: () => ({
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { image: { format: 'png', source: { bytes: Buffer.from(PNG()) } } },
+            { image: { format: 'gif', source: { bytes: new Uint8Array(0) } } },
+            { image: { format: 'webp', source: { bytes: PNG().subarray(3, 8) } } },
+            { text: 'three images' },
+          ],
+        },
+      ],
+    }),
+    js: ok(),
+  },
+  {
+    name: 'request: outputConfig with a JSON schema string and every optional member',
+    input: () => ({
+      ...USER_TEXT('structured'),
+      outputConfig: {
+        effort: 'high',
+        textFormat: { structure: { jsonSchema: { description: 'd', name: 'n', schema: '{"type":"object","b":1,"a":2}' } }, type: 'json_schema' },
+      },
+    }),
+    js: ok(),
+  },
+);
 
 const STOP_REASONS = ['max_tokens', 'stop_sequence', 'guardrail_intervened', 'content_filtered', 'model_context_window_exceeded', 'some_future_reason'];
 

@@ -208,13 +208,10 @@ function summary(result, options = {}) {
 
 /**
  * What the emulator received, minus what necessarily differs between two SDKs: headers
- * (user agent, signature, invocation id, date), HTTP version, arrival time, sequence
- * number (HTTP versions are compared once for the whole corpus, see httpVersions).
- *
- * Key order: the emulator records bodies as serde_json values WITHOUT preserve_order,
- * so object keys come back sorted and this comparison is order-insensitive by
- * construction — not by choice. Member order on the wire is checked on the raw text
- * instead (startRawCapture / wireLayout), where only Document members are relaxed.
+ * other than Content-Type and Content-Length (user agent, signature, invocation id,
+ * date), HTTP version, arrival time, sequence number (HTTP versions are compared once
+ * for the whole corpus, see httpVersions). The body is compared as the exact text
+ * received (`bodyText`): member order, number spelling and every byte count.
  */
 function receivedSummary(requests) {
   return requests.map((r) => ({
@@ -227,8 +224,17 @@ function receivedSummary(requests) {
     signatureError: r.signatureError,
     accessKeyId: r.accessKeyId,
     contentType: r.headers?.['content-type'],
-    body: r.body,
+    contentLength: r.headers?.['content-length'],
+    bodyText: r.bodyText,
   }));
+}
+
+/** The emulator kept the raw text of every request (else body comparisons would be vacuous). */
+function assertBodiesRecorded(requests) {
+  if (requests.length === 0) throw new Error('the emulator recorded no request');
+  for (const r of requests) {
+    if (typeof r.bodyText !== 'string' || r.bodyText.length === 0) throw new Error('the emulator recorded no body text');
+  }
 }
 
 /** Content-Length of each request: differs whenever the JSON text does (number spelling, extra members). */
@@ -247,6 +253,7 @@ function caseResult(c, outcome) {
   let sanity = null;
   try {
     c.js(outcome.js, outcome.jsReceived);
+    assertBodiesRecorded(outcome.jsReceived);
   } catch (error) {
     sanity = String(error?.message ?? error);
   }
@@ -263,105 +270,7 @@ function caseResult(c, outcome) {
   };
 }
 
-// ---------------------------------------------------------------------------------------
-// Raw wire capture: the emulator records parsed bodies with sorted keys, so the order in
-// which each SDK writes JSON members can only be seen on the raw text. This tiny server
-// answers every Converse call with one canned success and keeps each raw body. The JS
-// SDK's bedrock-runtime client speaks HTTP/2 (NodeHttp2Handler, h2c prior knowledge on
-// http:) and the native client HTTP/1.1, so there is one port per protocol.
-
-const http = require('node:http');
-const http2 = require('node:http2');
-
-const CANNED_ANSWER = JSON.stringify({
-  output: { message: { role: 'assistant', content: [{ text: 'ok' }] } },
-  stopReason: 'end_turn',
-  usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
-  metrics: { latencyMs: 0 },
-});
-
-async function startRawCapture() {
-  const bodies = [];
-  const handler = (req, res) => {
-    const chunks = [];
-    req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', () => {
-      bodies.push({ httpVersion: req.httpVersion, text: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': 'raw-capture' });
-      res.end(CANNED_ANSWER);
-    });
-  };
-  const h1 = http.createServer(handler);
-  const h2 = http2.createServer(handler);
-  const listen = (server) =>
-    new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}`)));
-  const [h1Endpoint, h2Endpoint] = [await listen(h1), await listen(h2)];
-  return {
-    h1Endpoint,
-    h2Endpoint,
-    take: () => bodies.splice(0),
-    close: async () => {
-      h1.closeAllConnections?.();
-      await Promise.all([new Promise((r) => h1.close(r)), new Promise((r) => h2.close(r))]);
-    },
-  };
-}
-
-/** Sends case `c`'s request through both transports to the raw capture; the raw bodies. */
-async function captureBoth(capture, c, modelId) {
-  const config = (endpoint) => ({ region: 'us-east-1', endpoint, credentials: { ...EMULATOR_CREDENTIALS }, maxAttempts: 1 });
-  const jsInput = c.tier ? { ...c.input(), serviceTier: { type: c.tier } } : c.input();
-  capture.take();
-  const client = new sdk.BedrockRuntimeClient(config(capture.h2Endpoint));
-  try {
-    await client.send(new sdk.ConverseCommand({ ...jsInput, modelId }));
-  } finally {
-    client.destroy();
-  }
-  const js = capture.take();
-  await sendNative(config(capture.h1Endpoint), modelId, c.input(), c.tier, null);
-  const native = capture.take();
-  return { js, native };
-}
-
-/**
- * Paths (in `layout` notation, indices as [*]) of the Converse input members that are
- * smithy Documents. The Rust SDK holds a Document's object as a HashMap, so it writes
- * their keys in an arbitrary order; JS writes them in enumeration order. Only inside
- * these members is key order relaxed (keys sorted on both sides): the brief's one
- * permitted relaxation. Maps (requestMetadata, promptVariables) and structures are
- * NOT relaxed.
- */
-const DOCUMENT_PATHS = [
-  /^\$\.messages\[\*\]\.content\[\*\]\.toolUse\.input(\.|\[|$)/,
-  /^\$\.messages\[\*\]\.content\[\*\]\.toolResult\.content\[\*\]\.json(\.|\[|$)/,
-  /^\$\.additionalModelRequestFields(\.|\[|$)/,
-  /^\$\.toolConfig\.tools\[\*\]\.toolSpec\.inputSchema\.json(\.|\[|$)/,
-];
-
-/**
- * `layout` of a parsed request body, except that inside Document members (see
- * DOCUMENT_PATHS) keys are listed, and walked, in sorted order.
- */
-function wireLayout(value, path = '$', out = []) {
-  if (value === null || typeof value !== 'object') return out;
-  if (Array.isArray(value)) {
-    out.push(`${path} Array[${value.length}]`);
-    value.forEach((item, i) => wireLayout(item, `${path}[${i}]`, out));
-    return out;
-  }
-  const document = DOCUMENT_PATHS.some((re) => re.test(path.replace(/\[\d+\]/g, '[*]')));
-  const keys = document ? Object.keys(value).sort() : Object.keys(value);
-  out.push(`${path} Object {${keys.join(',')}}${document ? ' (document: keys sorted)' : ''}`);
-  for (const key of keys) wireLayout(value[key], `${path}.${key}`, out);
-  return out;
-}
-
 module.exports = {
-  startRawCapture,
-  captureBoth,
-  wireLayout,
-  DOCUMENT_PATHS,
   settle,
   runBoth,
   tagOf,
@@ -370,6 +279,7 @@ module.exports = {
   retryDelayAsPositive,
   summary,
   receivedSummary,
+  assertBodiesRecorded,
   contentLengths,
   caseResult,
   SDK_EXCEPTION_CLASSES,

@@ -19,7 +19,7 @@ const assert = require('node:assert/strict');
 const sdk = require('@aws-sdk/client-bedrock-runtime');
 const { sendNativeStream } = require('../../js/transport');
 const { EMULATOR_CREDENTIALS } = require('../../testing');
-const { layout, tagOf, summary, withoutRequestId } = require('./differential');
+const { layout, tagOf, summary, withoutRequestId, receivedSummary, assertBodiesRecorded } = require('./differential');
 
 const USER_TEXT = (text = 'hello there') => ({ messages: [{ role: 'user', content: [{ text }] }] });
 
@@ -294,14 +294,38 @@ const faultCases = [
   },
 ];
 
-const CASES = [...textCases, ...toolUseCases, ...reasoningCases, ...multipleBlockCases, ...metadataCases, ...exceptionCases, ...faultCases];
+// Requests whose bodies the writers can get wrong; the answer is the default echo.
+const requestCases = [
+  {
+    name: 'request: guardrailConfig with streamProcessingMode (members out of schema order), float inferenceConfig',
+    input: () => ({
+      ...USER_TEXT('guarded stream'),
+      guardrailConfig: { streamProcessingMode: 'async', trace: 'enabled', guardrailVersion: '1', guardrailIdentifier: 'gr-stream' },
+      inferenceConfig: { temperature: 0.7, topP: 0.1 + 0.2, maxTokens: 300 },
+    }),
+    ends: 'done',
+    js: completes((events) => assert.equal(deltaText(events), 'echo: guarded stream')),
+  },
+  {
+    name: 'request: guardrailConfig without trace, document numbers and odd keys, unicode text',
+    input: () => ({
+      messages: [{ role: 'user', content: [{ text: 'ünïcødé 😀 \b\u2028' }] }],
+      guardrailConfig: { guardrailIdentifier: 'gr-stream', guardrailVersion: 'DRAFT' },
+      additionalModelRequestFields: { 10: 'ten', 2: 'two', z: [0.7, 1e21, 5e-324, 2 ** 64, -0], when: new Date(0), raw: new Uint8Array([255]) },
+    }),
+    ends: 'done',
+    js: completes(),
+  },
+];
+
+const CASES = [...requestCases, ...textCases, ...toolUseCases, ...reasoningCases, ...multipleBlockCases, ...metadataCases, ...exceptionCases, ...faultCases];
 
 // ---------------------------------------------------------------------------------------
 // Running a case.
 
 /** Sends, then reads the whole stream: what one side gave, raw. */
 async function runSide(send) {
-  const side = { output: null, sendError: null, events: [], endError: null };
+  const side = { output: null, sendError: null, events: [], endError: null, received: [] };
   try {
     side.output = await send();
   } catch (error) {
@@ -327,6 +351,7 @@ async function runBoth(emulator, c, modelId) {
   const config = () => ({ region: 'us-east-1', endpoint: emulator.endpoint, credentials: { ...EMULATOR_CREDENTIALS }, maxAttempts: 1 });
 
   emulator.setBehavior(modelId, behavior);
+  emulator.clearRequests();
   const client = new sdk.BedrockRuntimeClient(config());
   let js;
   try {
@@ -334,9 +359,12 @@ async function runBoth(emulator, c, modelId) {
   } finally {
     client.destroy();
   }
+  js.received = emulator.requests();
 
   emulator.setBehavior(modelId, behavior);
+  emulator.clearRequests();
   const native = await runSide(() => sendNativeStream(config(), modelId, input(), null));
+  native.received = emulator.requests();
   return { js, native };
 }
 
@@ -378,6 +406,7 @@ function sideSummary(side) {
     eventsLayout: layout(side.events),
     end: side.sendError ? 'no stream' : side.endError ? 'threw' : 'done',
     endError: side.endError ? thrownSummary(side.endError) : null,
+    received: receivedSummary(side.received),
   };
 }
 
@@ -386,6 +415,7 @@ function caseResult(c, outcome) {
   let sanity = null;
   try {
     c.js(outcome.js);
+    assertBodiesRecorded(outcome.js.received);
   } catch (error) {
     sanity = String(error?.message ?? error);
   }

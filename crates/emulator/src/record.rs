@@ -33,6 +33,10 @@ pub struct RecordedRequest {
     pub operation: Operation,
     /// The JSON body (`null` if it was not JSON).
     pub body: serde_json::Value,
+    /// The body exactly as received, as UTF-8 text (invalid bytes as U+FFFD), so tests can
+    /// compare what two clients wrote byte for byte: `body` has lost key order and
+    /// number spelling.
+    pub body_text: String,
     /// Request headers, lower-case names; repeated headers joined with `", "`.
     pub headers: BTreeMap<String, String>,
     /// `"HTTP/1.1"` or `"HTTP/2.0"`.

@@ -93,6 +93,7 @@ pub(crate) async fn handle(
         model_id: model_id.clone(),
         operation,
         body: json.clone().unwrap_or(Value::Null),
+        body_text: String::from_utf8_lossy(&body).into_owned(),
         headers: header_map(&parts.headers),
         http_version: format!("{:?}", parts.version),
         protocol: protocol_name(parts.version),

@@ -1,7 +1,8 @@
 // Records what the installed @aws-sdk/client-bedrock-runtime does, as fixtures for the Rust
 // tests: the JS output object for given wire responses, the JS error for given error
-// responses, and the wire body JS sends for given inputs. Values are written in Doc's
-// tagged JSON ({"$bytes": base64}, {"$date": ms}, {"$undefined": true}).
+// responses, the exact wire body JS sends for given Converse / ConverseStream inputs, and
+// how JS spells numbers (`String(n)`) for many doubles. Values are written in Doc's tagged
+// JSON ({"$bytes": base64}, {"$date": ms}, {"$undefined": true}).
 //
 // Usage (from the repository root): node crates/transport/scripts/gen-fixtures.js
 "use strict";
@@ -10,7 +11,7 @@ const fs = require("fs");
 const { Readable } = require("stream");
 const root = path.resolve(__dirname, "../../..");
 const req = (m) => require(require.resolve(m, { paths: [root] }));
-const { BedrockRuntimeClient, ConverseCommand } = req("@aws-sdk/client-bedrock-runtime");
+const { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand } = req("@aws-sdk/client-bedrock-runtime");
 const sdkVersion = req("@aws-sdk/client-bedrock-runtime/package.json").version;
 
 function tag(v) {
@@ -153,10 +154,66 @@ const inputs = [
     outputConfig: { textFormat: { type: "json_schema", structure: { jsonSchema: { schema: "{}", name: "n", description: "d" } } } },
   }],
   ["tool-choices", { messages: [{ role: "user", content: [{ text: "x" }] }], toolConfig: { tools: [{ toolSpec: { name: "a", inputSchema: { json: {} } } }], toolChoice: { any: {} } } }],
+  ["numbers", {
+    inferenceConfig: { maxTokens: 4096, temperature: 0.7, topP: 0.1 + 0.2 },
+    additionalModelRequestFields: {
+      list: [0.7, 1e21, 1e-7, 5e-324, 2 ** 53 + 2, 2 ** 64, -(2 ** 63), -0, 1.7976931348623157e308, 123456789.125],
+      nested: { deeper: [{ n: -1.5e-10 }] },
+    },
+  }],
+  ["odd-document-keys-and-values", {
+    messages: [{ role: "user", content: [{ text: "ünïcødé ✓ 😀 \b\f\u0001\u001f\u007f\u2028 / \" \\ \n\r\t" }] }],
+    additionalModelRequestFields: {
+      z: 1, 10: "ten", 2: "two", "": "empty", "a.b": "dotted", "01": "not an index", "-1": "negative",
+      "ünï 😀": "unicode key", "quote\"key": "q", constructor: "c", toString: "t",
+      date: { $date: 1700000000123 }, bytes: { $bytes: "AAEC/w==" },
+      sparse: [1, { $undefined: true }, null, 2], gone: { $undefined: true }, kept: null,
+    },
+  }],
+  ["blob-given-as-string", { messages: [{ role: "user", content: [{ image: { format: "png", source: { bytes: "ünï" } } }] }] }],
+  ["tool-spec-member-order", { toolConfig: { tools: [{ toolSpec: { strict: false, description: "before name", inputSchema: { json: { b: 1, a: 2 } }, name: "t" } }], toolChoice: { auto: {} } } }],
+  ["no-body-members", { modelId: "m", messages: undefined, system: null }],
 ];
 
+// ConverseStream inputs: the same writer, and guardrailConfig may set streamProcessingMode.
+const streamInputs = [
+  ["stream-guardrail", {
+    messages: [{ role: "user", content: [{ text: "s" }] }],
+    guardrailConfig: { streamProcessingMode: "async", trace: "enabled", guardrailVersion: "1", guardrailIdentifier: "g" },
+    inferenceConfig: { temperature: 0.7 },
+  }],
+];
+
+/** Doubles whose JS spelling tests a number formatter: edges, powers of ten, random bit patterns and short decimals. */
+function numberCases() {
+  let seed = 0x9e3779b9;
+  const next = () => {
+    // xorshift32: deterministic, so the fixture only changes when this list does.
+    seed ^= seed << 13; seed >>>= 0;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5; seed >>>= 0;
+    return seed;
+  };
+  const values = [0, -0, 1, -1, 0.1, 0.7, 1e21, 1e-7, 1e-6, 5e-324, 2.2250738585072014e-308, Number.MAX_VALUE,
+    Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, 2 ** 64, -(2 ** 63), 123456789012345680000, 0.000001234];
+  for (let e = -325; e <= 308; e++) values.push(Number(`1e${e}`), Number(`1.5e${e}`), Number(`9.999999999999999e${e}`));
+  const view = new DataView(new ArrayBuffer(8));
+  while (values.length < 4000) {
+    view.setUint32(0, next());
+    view.setUint32(4, next());
+    const random = view.getFloat64(0);
+    if (Number.isFinite(random)) values.push(random);
+    values.push((next() % 2000000 - 1000000) / 10 ** (next() % 12));
+  }
+  return values.map((n) => {
+    view.setFloat64(0, n);
+    const bits = view.getBigUint64(0).toString(16).padStart(16, "0");
+    return [bits, String(n)];
+  });
+}
+
 (async () => {
-  const fixture = { jsSdkVersion: sdkVersion, outputs: [], errors: [], inputs: [] };
+  const fixture = { jsSdkVersion: sdkVersion, outputs: [], errors: [], inputs: [], streamInputs: [], numbers: numberCases() };
   for (const [name, body] of outputs) {
     const out = await client(() => [200, H, body]).send(new ConverseCommand({ modelId: "m", messages: [] }));
     fixture.outputs.push({ name, body, js: tag(out) });
@@ -174,7 +231,13 @@ const inputs = [
   for (const [name, input] of inputs) {
     const sent = [];
     await client(() => [200, H, "{}"], sent).send(new ConverseCommand({ modelId: "m", ...untag(input) }));
-    fixture.inputs.push({ name, input, wire: JSON.parse(sent[0]) });
+    fixture.inputs.push({ name, input, wire: sent[0] });
+  }
+  for (const [name, input] of streamInputs) {
+    const sent = [];
+    // The canned answer is no event stream, so the call fails after the body was sent.
+    await client(() => [200, H, "{}"], sent).send(new ConverseStreamCommand({ modelId: "m", ...untag(input) })).catch(() => {});
+    fixture.streamInputs.push({ name, input, wire: sent[0] });
   }
   const file = path.join(__dirname, "../tests/fixtures/js-sdk.json");
   fs.writeFileSync(file, JSON.stringify(fixture, null, 1) + "\n");

@@ -5,9 +5,11 @@ use crate::config::{self, Sources};
 use crate::doc::Doc;
 use crate::error::{self, CallError};
 use crate::exhaustion::NoRetryOnExhaustion;
-use crate::input;
+use crate::input::Operation;
 use crate::observe::{self, CallState, Capture, CountingSleep, Recorder};
 use crate::output;
+use crate::request_writer::request_body;
+use crate::send_body::{self, SendWrittenBody};
 use crate::stream::EventStream;
 use crate::trust;
 use aws_config::ecs::EcsCredentialsProvider;
@@ -203,11 +205,15 @@ impl Transport {
         input: &Doc,
         service_tier: Option<&str>,
     ) -> Result<Doc, CallError> {
-        let request = input::converse_input(input, service_tier).map_err(CallError::input)?;
+        let body =
+            request_body(input, service_tier, Operation::Converse).map_err(CallError::input)?;
         let client = self.client().await?;
         // Boxed: the SDK's future is ~7 KB, and every move of an unboxed one (into
         // this future, into napi's task, into tokio's) is a memcpy per call.
-        let call = Box::pin(request.apply(client.converse().model_id(model_id)).send());
+        let call = Box::pin(send_body::sending(
+            body.into(),
+            client.converse().model_id(model_id).send(),
+        ));
         let (state, result) = observe::observed(CallState::new(Capture::ConverseBody), call).await;
         let meta = state.response_meta();
         match result {
@@ -240,14 +246,13 @@ impl Transport {
         input: &Doc,
         service_tier: Option<&str>,
     ) -> Result<(Doc, EventStream), CallError> {
-        let request =
-            input::converse_stream_input(input, service_tier).map_err(CallError::input)?;
+        let body = request_body(input, service_tier, Operation::ConverseStream)
+            .map_err(CallError::input)?;
         let client = self.client().await?;
-        let call = Box::pin(
-            request
-                .apply_stream(client.converse_stream().model_id(model_id))
-                .send(),
-        );
+        let call = Box::pin(send_body::sending(
+            body.into(),
+            client.converse_stream().model_id(model_id).send(),
+        ));
         let (state, result) = observe::observed(CallState::new(Capture::StreamBody), call).await;
         let meta = state.response_meta();
         match result {
@@ -318,6 +323,7 @@ async fn build_client(settings: &ClientSettings) -> Result<Client, CallError> {
                 .build(),
         )
         .interceptor(Recorder)
+        .interceptor(SendWrittenBody)
         .retry_classifier(NoRetryOnExhaustion);
     config = match &settings.credentials {
         Credentials::Static {

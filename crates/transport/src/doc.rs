@@ -1,6 +1,7 @@
 //! `Doc`: the neutral value tree exchanged with the napi layer, one variant per kind of JS
 //! value the JavaScript SDK takes or returns (`Uint8Array` and `Date` included).
 
+use crate::js_text::write_json_string;
 use std::fmt::Write as _;
 
 /// A JS value. Objects keep insertion order; the JS engine itself puts integer-like keys
@@ -333,35 +334,13 @@ fn js_enumeration_order(entries: &[(String, Doc)]) -> Vec<(&str, &Doc)> {
         .collect()
 }
 
-/// A number as `JSON.stringify` spells integers; other values in Rust's shortest
-/// round-trip form (equal as numbers, not always as text: tests compare parsed values).
+/// A number as `JSON.stringify` writes it (`null` when not finite, `0` for -0).
 fn write_js_number(out: &mut String, n: f64) {
-    if !n.is_finite() {
-        out.push_str("null");
-    } else if n == n.trunc() && n.abs() < 1e21 {
-        // Integral doubles below 1e21 print as plain integers in JS, -0 as 0.
-        let _ = write!(out, "{}", n as i128);
+    if n.is_finite() {
+        crate::js_text::write_js_number(out, n);
     } else {
-        let _ = write!(out, "{n:?}");
+        out.push_str("null");
     }
-}
-
-fn write_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]

@@ -1,14 +1,14 @@
 //! A JS `ConverseCommandInput` (as a `Doc`) → the Rust SDK's typed request members, with
 //! every member of the current model covered and a precise `InputError` (path + reason)
-//! for anything unknown or of the wrong type, instead of a panic or a silent drop.
+//! for anything unknown or of the wrong type, instead of a panic or a silent drop. This is
+//! the validation of what `Transport` sends; the body itself is written from the `Doc` by
+//! `request_writer`, as the JS SDK writes it.
 //!
 //! Like the JS SDK's serialiser, `undefined`/`null` members count as absent; unlike it,
 //! unknown members and missing required members are reported here (the Rust builders need
 //! them) rather than left for the service to reject.
 
 use crate::doc::Doc;
-use aws_sdk_bedrockruntime::operation::converse::builders::ConverseFluentBuilder;
-use aws_sdk_bedrockruntime::operation::converse_stream::builders::ConverseStreamFluentBuilder;
 use aws_sdk_bedrockruntime::primitives::Blob;
 use aws_sdk_bedrockruntime::types::{
     AnyToolChoice, AudioBlock, AudioSource, AutoToolChoice, CachePointBlock, Citation,
@@ -78,43 +78,6 @@ pub struct ConverseRequest {
     pub performance_config: Option<PerformanceConfiguration>,
     pub service_tier: Option<ServiceTier>,
     pub output_config: Option<OutputConfig>,
-}
-
-/// Sets every member on a fluent builder. Converse and ConverseStream have builders
-/// of distinct types with the same setters, and a guardrail config type each.
-macro_rules! set_members {
-    ($request:expr, $builder:expr, $guardrail:path) => {{
-        let request = $request;
-        let guardrail = match request.guardrail_config {
-            Some($guardrail(g)) => Some(g),
-            _ => None,
-        };
-        $builder
-            .set_messages(request.messages)
-            .set_system(request.system)
-            .set_inference_config(request.inference_config)
-            .set_tool_config(request.tool_config)
-            .set_guardrail_config(guardrail)
-            .set_additional_model_request_fields(request.additional_model_request_fields)
-            .set_prompt_variables(request.prompt_variables)
-            .set_additional_model_response_field_paths(request.additional_model_response_field_paths)
-            .set_request_metadata(request.request_metadata)
-            .set_performance_config(request.performance_config)
-            .set_service_tier(request.service_tier)
-            .set_output_config(request.output_config)
-    }};
-}
-
-impl ConverseRequest {
-    /// Sets every member on a Converse call.
-    pub fn apply(self, b: ConverseFluentBuilder) -> ConverseFluentBuilder {
-        set_members!(self, b, Guardrail::Converse)
-    }
-
-    /// Sets every member on a ConverseStream call.
-    pub fn apply_stream(self, b: ConverseStreamFluentBuilder) -> ConverseStreamFluentBuilder {
-        set_members!(self, b, Guardrail::Stream)
-    }
 }
 
 /// The members of the JS `ConverseCommandInput` (`modelId` is accepted and ignored: the

@@ -1,0 +1,196 @@
+//! Converse / ConverseStream request bodies written byte for byte as the JS SDK writes them
+//! for the same input (restJson1 through `JsonShapeSerializer2` of `@smithy/core`): members
+//! in the order of the SDK's schema, numbers as JS spells them (`0.7`, `1e+21`), blobs in
+//! base64, documents as given, nothing added.
+//!
+//! The walk follows that serialiser's rules, driven by the schema table generated from the
+//! same SDK (`schema_gen.rs`):
+//! - structure and union members: in schema order; `undefined`/`null` ones left out;
+//! - lists and maps: `undefined`/`null` items left out; map keys in the input's order (the
+//!   napi layer reads objects with `Object.keys`, JS enumeration order, as `for…in` does);
+//! - documents: written as given, except that `undefined` items and members are left out
+//!   (`null` stays), `Uint8Array` is base64 and `Date` is epoch seconds;
+//! - NaN and ±Infinity as the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
+//!
+//! Input is validated first (`input.rs`), so every value has the kind its shape expects;
+//! the writer itself cannot fail.
+
+use crate::doc::Doc;
+use crate::input::{self, InputError, Operation};
+use crate::js_text::{write_js_number, write_json_string};
+use crate::schema::{self, Shape, ShapeId};
+use crate::wire::base64_encode;
+
+/// The body of a Converse (or ConverseStream) request for `input`, or why it cannot be
+/// sent. `service_tier`, when given, replaces `serviceTier` with `{ type }` (the
+/// multiplexer stamps it on tier escalation, as its JS path does).
+pub fn request_body(
+    input: &Doc,
+    service_tier: Option<&str>,
+    op: Operation,
+) -> Result<String, InputError> {
+    input::request(input, service_tier, op)?;
+    let root = match op {
+        Operation::Converse => schema::CONVERSE_REQUEST,
+        Operation::ConverseStream => schema::CONVERSE_STREAM_REQUEST,
+    };
+    let tier = service_tier.map(|t| Doc::object([("type", Doc::string(t))]));
+    let mut out = String::with_capacity(256);
+    write_struct(&mut out, schema::members(root), |name| {
+        match (name, &tier) {
+            // The model id travels in the URI (an HTTP label), not in the body.
+            ("modelId", _) => None,
+            ("serviceTier", Some(tier)) => Some(tier),
+            _ => input.get(name),
+        }
+    });
+    Ok(out)
+}
+
+/// `{members}` in schema order, each with the value `member` gives for its name, unless
+/// that is absent, `undefined` or `null`.
+fn write_struct<'d>(
+    out: &mut String,
+    members: &[(&str, ShapeId)],
+    member: impl Fn(&str) -> Option<&'d Doc>,
+) {
+    out.push('{');
+    let mut first = true;
+    for (name, shape) in members {
+        if let Some(value) = member(name).filter(|v| !v.is_nullish()) {
+            write_member(out, &mut first, name, *shape, value);
+        }
+    }
+    out.push('}');
+}
+
+fn write_member(out: &mut String, first: &mut bool, name: &str, shape: ShapeId, value: &Doc) {
+    if !std::mem::take(first) {
+        out.push(',');
+    }
+    write_json_string(out, name);
+    out.push(':');
+    write_value(out, shape, value);
+}
+
+fn write_value(out: &mut String, shape: ShapeId, value: &Doc) {
+    let kind = schema::shape(shape);
+    match (kind, value) {
+        (_, Doc::Undefined | Doc::Null) => out.push_str("null"),
+        (Shape::Struct(_, members) | Shape::Union(_, members), Doc::Object(_)) => {
+            write_struct(out, members, |name| value.get(name))
+        }
+        (Shape::List(item), Doc::Array(items)) => write_list(out, items, Doc::is_nullish, *item),
+        (Shape::Map(item), Doc::Object(entries)) => write_map(out, entries, Doc::is_nullish, *item),
+        (Shape::Document, Doc::Array(items)) => write_list(out, items, is_undefined, shape),
+        (Shape::Document, Doc::Object(entries)) => write_map(out, entries, is_undefined, shape),
+        (_, Doc::Bytes(bytes)) => {
+            out.push('"');
+            out.push_str(&base64_encode(bytes));
+            out.push('"');
+        }
+        // No request member is a timestamp; a `Date` in a document gets restJson1's
+        // default format, epoch seconds, spelled as a JS number.
+        (_, Doc::Timestamp(ms)) => write_js_number(out, ms / 1000.0),
+        // The JS SDK sends a string given for a blob as the base64 of its UTF-8 bytes.
+        (Shape::Blob, Doc::String(s)) => {
+            out.push('"');
+            out.push_str(&base64_encode(s.as_bytes()));
+            out.push('"');
+        }
+        (_, Doc::String(s)) => write_json_string(out, s),
+        (_, Doc::Number(n)) if n.is_finite() => write_js_number(out, *n),
+        (_, Doc::Number(n)) => {
+            out.push('"');
+            write_js_number(out, *n);
+            out.push('"');
+        }
+        (_, Doc::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
+        // An array or object where the shape takes neither: validation rejects these
+        // before anything is written; written as a document, never dropped silently.
+        (_, Doc::Array(_) | Doc::Object(_)) => write_value(out, schema::DOCUMENT, value),
+    }
+}
+
+fn is_undefined(value: &Doc) -> bool {
+    matches!(value, Doc::Undefined)
+}
+
+/// `[items]` without those `skip` says to leave out.
+fn write_list(out: &mut String, items: &[Doc], skip: fn(&Doc) -> bool, item: ShapeId) {
+    out.push('[');
+    let mut first = true;
+    for value in items.iter().filter(|v| !skip(v)) {
+        if !std::mem::take(&mut first) {
+            out.push(',');
+        }
+        write_value(out, item, value);
+    }
+    out.push(']');
+}
+
+/// `{entries}` in the given order, without those `skip` says to leave out.
+fn write_map(out: &mut String, entries: &[(String, Doc)], skip: fn(&Doc) -> bool, item: ShapeId) {
+    out.push('{');
+    let mut first = true;
+    for (key, value) in entries.iter().filter(|(_, v)| !skip(v)) {
+        write_member(out, &mut first, key, item, value);
+    }
+    out.push('}');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(input: &Doc, tier: Option<&str>) -> String {
+        request_body(input, tier, Operation::Converse).unwrap()
+    }
+
+    #[test]
+    fn tier_argument_replaces_service_tier_in_its_schema_place() {
+        let input = Doc::object([
+            ("outputConfig", Doc::object([("effort", Doc::from("low"))])),
+            (
+                "serviceTier",
+                Doc::object([("type", Doc::from("flex")), ("extra", Doc::Null)]),
+            ),
+            (
+                "requestMetadata",
+                Doc::object([("b", Doc::from("1")), ("a", Doc::Null)]),
+            ),
+        ]);
+        assert_eq!(
+            body(&input, Some("priority")),
+            r#"{"requestMetadata":{"b":"1"},"serviceTier":{"type":"priority"},"outputConfig":{"effort":"low"}}"#
+        );
+        assert_eq!(
+            body(&Doc::object::<&str>([]), Some("flex")),
+            r#"{"serviceTier":{"type":"flex"}}"#
+        );
+        assert_eq!(body(&Doc::object::<&str>([]), None), "{}");
+    }
+
+    #[test]
+    fn invalid_input_is_reported_not_written() {
+        let input = Doc::object([(
+            "inferenceConfig",
+            Doc::object([("maxTokens", Doc::from(1.5))]),
+        )]);
+        let error = request_body(&input, None, Operation::Converse).unwrap_err();
+        assert_eq!(error.path, "inferenceConfig.maxTokens");
+        let stream_only = Doc::object([(
+            "guardrailConfig",
+            Doc::object([
+                ("guardrailIdentifier", Doc::from("g")),
+                ("guardrailVersion", Doc::from("1")),
+                ("streamProcessingMode", Doc::from("async")),
+            ]),
+        )]);
+        assert!(request_body(&stream_only, None, Operation::Converse).is_err());
+        assert_eq!(
+            request_body(&stream_only, None, Operation::ConverseStream).unwrap(),
+            r#"{"guardrailConfig":{"guardrailIdentifier":"g","guardrailVersion":"1","streamProcessingMode":"async"}}"#
+        );
+    }
+}
