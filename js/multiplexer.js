@@ -66,7 +66,7 @@ class BedrockMultiplexer extends EventEmitter {
     // One clientConfig object for every model: one native client and connection pool.
     const clientConfig = this.#config.clientConfig ?? (this.#noClientConfig ??= {});
     const transport = this.#config.transport ?? 'auto';
-    const model = new BedrockModel(modelConfig, undefined, this.#config.defaultTimeoutMs, breaker, clientConfig, transport);
+    const model = new BedrockModel(modelConfig, undefined, this.#config.defaultTimeoutMs, breaker, clientConfig, transport, this.#config.maxResponseBytes);
     this.#models.set(modelConfig.modelId, model);
     this.emit('model-added', modelConfig.modelId);
   }

@@ -168,8 +168,8 @@ function cancelNative(clientConfig, callId) {
  * the output object, or the SDK's own exception. `callId` (from `nativeCallId`) lets
  * `cancelNative` abandon it.
  */
-async function sendNative(clientConfig, modelId, input, serviceTier, callId) {
-  const result = await nativeTransportFor(clientConfig).converse(String(modelId), input, serviceTier ?? null, callId);
+async function sendNative(clientConfig, modelId, input, serviceTier, callId, maxResponseBytes) {
+  const result = await nativeTransportFor(clientConfig).converse(String(modelId), input, serviceTier ?? null, callId, maxResponseBytes);
   if (result.ok) return nativeOutput(result);
   if (result.cancelled) return undefined; // the caller has already given up on it
   throw sdkError(result.error);
@@ -197,7 +197,9 @@ function nativeOutput({ json, undefinedMembers, value }) {
  * The error the JS SDK would throw, from the native side's description of it, built
  * the way its error handler builds it: a service exception constructed empty, then its
  * metadata, fault, message and members assigned (so they are own enumerable keys in
- * the same order), then the raw response as a hidden `$response`.
+ * the same order), then the raw response as a hidden `$response`. Members are added as
+ * its `decorateServiceException` adds them: never over an existing or inherited property
+ * (a body's `toString`, `constructor` or `__proto__` leaves the error intact).
  */
 function sdkError(description, fromResponse = true) {
   const { name, message, kind, fault, code, metadata, fields, responseBody, statusForResponse } = description;
@@ -216,9 +218,9 @@ function sdkError(description, fromResponse = true) {
     const error = modeled ? new Modeled({}) : new ServiceException({ name });
     if (kind === 'Stream') {
       // An exception event of a stream: no response of its own, hence no $metadata.
-      return Object.assign(error, { $fault: fault }, { message }, extra);
+      return decorate(Object.assign(error, { $fault: fault }, { message }), extra);
     }
-    Object.assign(error, { $metadata, $fault: fault }, { message }, extra);
+    decorate(Object.assign(error, { $metadata, $fault: fault }, { message }), extra);
     return withHiddenResponse(error, $metadata, statusForResponse);
   }
   const error = kind === 'Deserialization' && responseBody ? parseFailure(responseBody, message) : new Error(message);
@@ -227,6 +229,14 @@ function sdkError(description, fromResponse = true) {
   Object.assign(error, extra);
   error.$metadata = $metadata;
   return kind === 'Deserialization' && fromResponse ? withHiddenResponse(error, $metadata) : error;
+}
+
+/** `decorateServiceException`'s rule: a member is set only where the error has none yet. */
+function decorate(error, members) {
+  for (const [key, value] of Object.entries(members)) {
+    if (error[key] == undefined || error[key] === '') error[key] = value;
+  }
+  return error;
 }
 
 /** The JS SDK hides the raw response on errors it parsed from one. */
@@ -257,8 +267,8 @@ function parseFailure(body, message) {
  * of the SDK's event objects that throws the SDK's exceptions. Leaving a `for await`
  * early (or an error) closes the HTTP stream.
  */
-async function sendNativeStream(clientConfig, modelId, input, callId) {
-  const result = await nativeTransportFor(clientConfig).converseStream(String(modelId), input, null, callId);
+async function sendNativeStream(clientConfig, modelId, input, callId, maxResponseBytes) {
+  const result = await nativeTransportFor(clientConfig).converseStream(String(modelId), input, null, callId, maxResponseBytes);
   if (result.cancelled) return undefined;
   if (!result.ok) throw firstEventError(result.error);
   // The JS SDK's own order and kind: `stream` first, an object that is only async-iterable.

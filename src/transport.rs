@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::Notify;
 
-use crate::doc::{from_doc, to_doc};
+use crate::doc::{from_doc, set_own, to_doc};
 
 #[napi]
 pub struct NativeTransport {
@@ -81,7 +81,8 @@ impl NativeTransport {
     }
 
     /// Sends one Converse call for `model_id`; `service_tier` overrides the input's.
-    /// A `call_id` (unique among this transport's pending calls) lets `cancel` end it.
+    /// A `call_id` (unique among this transport's pending calls) lets `cancel` end it;
+    /// `max_response_bytes` (validated by the caller) bounds the response body.
     #[napi(catch_unwind, ts_return_type = "Promise<{ ok: boolean, json?: string, undefinedMembers?: string, value?: unknown, error?: unknown, cancelled?: boolean }>")]
     pub fn converse<'env>(
         &self,
@@ -90,8 +91,9 @@ impl NativeTransport {
         input: Unknown,
         service_tier: Option<String>,
         call_id: Option<u32>,
+        max_response_bytes: Option<f64>,
     ) -> Result<PromiseRaw<'env, Object<'env>>> {
-        let (input, transport, cancel) = (to_doc(input)?, self.transport.clone(), self.cancellable.register(call_id));
+        let (input, transport, cancel) = (to_doc(input)?, self.bounded(max_response_bytes), self.cancellable.register(call_id));
         let call = async move {
             let send = transport.converse(&model_id, &input, service_tier.as_deref());
             Ok(cancellable(send, cancel).await.map(|result| result.map(Output::from)))
@@ -109,8 +111,9 @@ impl NativeTransport {
         input: Unknown,
         service_tier: Option<String>,
         call_id: Option<u32>,
+        max_response_bytes: Option<f64>,
     ) -> Result<PromiseRaw<'env, Object<'env>>> {
-        let (input, transport, cancel) = (to_doc(input)?, self.transport.clone(), self.cancellable.register(call_id));
+        let (input, transport, cancel) = (to_doc(input)?, self.bounded(max_response_bytes), self.cancellable.register(call_id));
         let call = async move {
             let open = transport.converse_stream(&model_id, &input, service_tier.as_deref());
             Ok(cancellable(open, cancel).await)
@@ -122,6 +125,14 @@ impl NativeTransport {
                 out.set("stream", stream.into_instance(env)?)
             })
         })
+    }
+
+    /// The transport for one call, with its `maxResponseBytes` when given.
+    fn bounded(&self, max_response_bytes: Option<f64>) -> Transport {
+        match max_response_bytes.filter(|n| n.is_finite() && *n >= 1.0) {
+            Some(limit) => self.transport.with_max_response_bytes(limit as u64),
+            None => self.transport.clone(),
+        }
     }
 
     /// Abandons the pending call `call_id` (a no-op once it has settled): dropping the
@@ -325,7 +336,7 @@ fn error_object<'env>(env: &'env Env, error: &CallError) -> Result<Object<'env>>
     out.set("metadata", from_doc(env, &error.metadata())?)?;
     let mut fields = Object::new(env)?;
     for (key, value) in &error.fields {
-        fields.set(key, from_doc(env, value)?)?;
+        set_own(&mut fields, key, from_doc(env, value)?)?;
     }
     out.set("fields", fields)?;
     if let Some(body) = &error.response_body {

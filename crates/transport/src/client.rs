@@ -2,6 +2,7 @@
 //! model) configured like the JavaScript SDK's defaults, and the Converse call over it.
 
 use crate::doc::Doc;
+use crate::bounds::{self, NoRetryWhenTooLarge};
 use crate::error::{self, CallError};
 use crate::input;
 use crate::observe::{self, CallState, Capture, CountingSleep, Recorder};
@@ -103,6 +104,8 @@ fn config_error(setting: &'static str, message: impl Into<String>) -> ConfigErro
 #[derive(Clone, Debug)]
 pub struct Transport {
     client: Client,
+    /// The most a response body the SDK buffers may hold (event streams are bounded per frame).
+    max_response_bytes: u64,
 }
 
 impl Transport {
@@ -160,7 +163,8 @@ impl Transport {
                     .buffer_time(Duration::from_secs(300))
                     .build(),
             )
-            .interceptor(Recorder);
+            .interceptor(Recorder)
+            .retry_classifier(NoRetryWhenTooLarge);
         config = match settings.credentials {
             Credentials::Static {
                 access_key_id,
@@ -201,7 +205,17 @@ impl Transport {
         }
         Ok(Transport {
             client: Client::from_conf(config.build()),
+            max_response_bytes: bounds::DEFAULT_MAX_RESPONSE_BYTES,
         })
+    }
+
+    /// This transport (the same client and pool) with another bound on response bodies; a
+    /// body declared or read beyond it fails the call with `ResponseTooLargeError`.
+    pub fn with_max_response_bytes(&self, max_response_bytes: u64) -> Transport {
+        Transport {
+            client: self.client.clone(),
+            max_response_bytes,
+        }
     }
 
     /// The underlying SDK client (shared pool, interceptors included).
@@ -221,13 +235,17 @@ impl Transport {
         // Boxed: the SDK's future is ~7 KB, and every move of an unboxed one (into
         // this future, into napi's task, into tokio's) is a memcpy per call.
         let call = Box::pin(request.apply(self.client.converse().model_id(model_id)).send());
-        let (state, result) = observe::observed(CallState::new(Capture::ConverseBody), call).await;
+        let state = CallState::new(Capture::ConverseBody, self.max_response_bytes);
+        let (state, result) = observe::observed(state, call).await;
         let meta = state.response_meta();
         match result {
-            Ok(_typed) => {
-                let body = state.take_body().unwrap_or_default();
-                output::converse_output(&body, &meta)
-                    .map_err(|e| error::deserialization_error(&e, &body, &meta))
+            Ok(typed) => {
+                // Answered from the raw body: free the SDK's typed copy before converting.
+                drop(typed);
+                let body = state.take_body();
+                let body = body.as_ref().and_then(SdkBody::bytes).unwrap_or_default();
+                output::converse_output(body, &meta)
+                    .map_err(|e| error::deserialization_error(&e, body, &meta))
             }
             Err(err) => {
                 // The Rust SDK rejects some 2xx bodies the JS SDK accepts (a member it
@@ -260,7 +278,8 @@ impl Transport {
                 .apply_stream(self.client.converse_stream().model_id(model_id))
                 .send(),
         );
-        let (state, result) = observe::observed(CallState::new(Capture::StreamBody), call).await;
+        let state = CallState::new(Capture::StreamBody, self.max_response_bytes);
+        let (state, result) = observe::observed(state, call).await;
         let meta = state.response_meta();
         match result {
             Ok(_typed) => {

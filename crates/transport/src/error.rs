@@ -35,6 +35,8 @@ pub enum ErrorKind {
     Input,
     /// A ConverseStream event stream failed after the response started.
     Stream,
+    /// The response crossed a size bound (`maxResponseBytes`, the event-stream frame limit).
+    TooLarge,
 }
 
 /// A failed call, in the terms the JS SDK's thrown error uses.
@@ -302,6 +304,12 @@ where
         "{}",
         aws_smithy_types::error::display::DisplayErrorContext(&err)
     );
+    if let Some(too_large) = crate::bounds::too_large_in(&err) {
+        return match &err {
+            SdkError::ResponseError(ctx) => too_large.call_error(&meta_of(ctx.raw(), meta)),
+            _ => too_large.call_error(meta),
+        };
+    }
     let mut e = match &err {
         SdkError::ServiceError(ctx) => raw_response_error(ctx.raw(), meta),
         SdkError::ResponseError(ctx) => {
