@@ -18,7 +18,7 @@ jest.setTimeout(30_000);
 
 const MiB = 1024 * 1024;
 const MODEL = 'hostile.model-v1:0';
-const INPUT = () => ({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+const INPUT = () => ({ messages: [{ role: 'user' as const, content: [{ text: 'hi' }] }] });
 const CREDENTIALS = { accessKeyId: 'AKIDHOSTILE', secretAccessKey: 'hostile-secret' };
 
 const servers: any[] = [];
@@ -187,7 +187,7 @@ describe('bounds on what a server sends (native transport)', () => {
       maxRetries: 3,
       maxResponseBytes: 1 * MiB,
       clientConfig: clientConfig(server.endpoint),
-    } as any);
+    });
     try {
       const settled = await settleWithin(mux.processRequest(INPUT()), 15_000);
       expect(settled.status).toBe('rejected');
@@ -205,7 +205,7 @@ describe('bounds on what a server sends (native transport)', () => {
   it('validates maxResponseBytes with the other multiplexer options', () => {
     const config = { models: [{ modelId: 'm', weight: 1, isFallback: false }], defaultTimeoutMs: 30000, maxRetries: 3 };
     expect(MultiplexerConfigValidator.validate({ ...config, maxResponseBytes: 64 * MiB }).isValid).toBe(true);
-    expect(MultiplexerConfigValidator.validate({ ...config, maxResponseBytes: 512 } as any).errors).toEqual([
+    expect(MultiplexerConfigValidator.validate({ ...config, maxResponseBytes: 512 }).errors).toEqual([
       { field: 'maxResponseBytes', message: 'maxResponseBytes must be at least 1024 bytes', expected: '>= 1024', actual: '512' },
     ]);
     expect(() => new BedrockMultiplexer({ ...config, maxResponseBytes: 'big' } as any)).toThrow(
