@@ -17,7 +17,6 @@ mod emulator;
 mod error;
 mod health;
 mod js_value;
-mod memory;
 mod request;
 mod select;
 mod support;

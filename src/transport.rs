@@ -16,7 +16,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::Notify;
 
 use crate::doc::{from_doc, set_own, to_doc};
-use crate::memory;
 
 #[napi]
 pub struct NativeTransport {
@@ -280,11 +279,7 @@ enum Output {
 
 impl From<Doc> for Output {
     fn from(doc: Doc) -> Output {
-        let output = doc.to_js_json().map_or(Output::Tree(doc), Output::Json);
-        if matches!(&output, Output::Json(json) if json.text.len() >= memory::LARGE_ANSWER_BYTES) {
-            memory::release_freed(); // the body and the tree, freed on this worker thread
-        }
-        output
+        doc.to_js_json().map_or(Output::Tree(doc), Output::Json)
     }
 }
 
@@ -294,11 +289,7 @@ impl Output {
     fn set_on(env: &Env, out: &mut Object, output: Output) -> Result<()> {
         match output {
             Output::Json(json) => {
-                let large = json.text.len() >= memory::LARGE_ANSWER_BYTES;
                 out.set("json", json.text)?;
-                if large {
-                    memory::release_freed(); // the text, now a JavaScript string
-                }
                 if !json.undefined_members.is_empty() {
                     out.set("undefinedMembers", json.undefined_members)?;
                 }
