@@ -4,6 +4,8 @@
 // endless body, error bodies and documents whose keys name Object.prototype's members.
 // Each call is bounded in time by settleWithin; memory by the process's RSS.
 
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import * as sdk from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { BedrockMultiplexer, MultiplexerConfigValidator, OutcomeType } from '../index';
@@ -171,6 +173,30 @@ describe('bounds on what a server sends (native transport)', () => {
     const settled = await settleWithin(sendNative(clientConfig(server.endpoint), MODEL, INPUT(), null, null, 4 * MiB), 10_000);
     expect(settled.status).toBe('fulfilled');
     expect((settled as any).value.output.message.content[0].text).toHaveLength(3 * MiB);
+  });
+
+  it('converts a 50 MB answer within a small constant factor of its size (peak RSS, own process)', async () => {
+    const text = 'x'.repeat(50 * MiB);
+    const large = hostile.jsonResponse(200, { output: { message: { role: 'assistant', content: [{ text }] } }, stopReason: 'end_turn' });
+    const small = hostile.jsonResponse(200, { stopReason: 'end_turn' });
+    const server = await serve(async (request, reply) => {
+      await reply.write(request.path.includes('/model/small/') ? small : large);
+    });
+    // mimalloc returns freed pages lazily (and only on the thread that freed them); purging
+    // at once makes the peak what the conversion holds live, not what the allocator kept.
+    const child = spawn(process.execPath, ['--expose-gc', path.join(__dirname, 'fixtures', 'large-answer-rss.js'), server.endpoint], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, MIMALLOC_PURGE_DELAY: '0' },
+    });
+    let stdout = '';
+    child.stdout.on('data', (data) => (stdout += data));
+    const exited = await settleWithin(new Promise((resolve) => child.on('exit', resolve)), 25_000);
+    expect(exited).toEqual({ status: 'fulfilled', value: 0 });
+    const report = JSON.parse(stdout);
+    expect(report.textLength).toBe(50 * MiB);
+    // Live at once, at most: the body and the tree built from it, or the tree and the JSON
+    // text for JavaScript, or that text and JavaScript's output (measured: about 2.5x).
+    expect(report.peakGrowth).toBeLessThan(3.5 * large.length);
   });
 
   it('counts an oversized answer as a failure of that model: fail-fast, breaker failure, no failover', async () => {

@@ -166,7 +166,8 @@ function cancelNative(clientConfig, callId) {
 /**
  * One Converse call through the native client, settled as the JS SDK's `send` would:
  * the output object, or the SDK's own exception. `callId` (from `nativeCallId`) lets
- * `cancelNative` abandon it.
+ * `cancelNative` abandon it; `maxResponseBytes` (validated) bounds the response body,
+ * the native client's default (64 MiB) when undefined.
  */
 async function sendNative(clientConfig, modelId, input, serviceTier, callId, maxResponseBytes) {
   const result = await nativeTransportFor(clientConfig).converse(String(modelId), input, serviceTier ?? null, callId, maxResponseBytes);

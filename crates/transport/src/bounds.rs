@@ -271,7 +271,11 @@ mod tests {
             mut self: Pin<&mut Self>,
             _cx: &mut Context<'_>,
         ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
-            Poll::Ready(self.0.pop_front().map(|c| Ok(http_body::Frame::data(Bytes::from_static(c)))))
+            Poll::Ready(
+                self.0
+                    .pop_front()
+                    .map(|c| Ok(http_body::Frame::data(Bytes::from_static(c)))),
+            )
         }
     }
 
@@ -285,7 +289,11 @@ mod tests {
         .call_error(&ResponseMeta::default());
         assert_eq!(
             (e.name.as_str(), e.code.as_deref(), e.kind),
-            ("ResponseTooLargeError", Some("ERR_EVENT_FRAME_TOO_LARGE"), ErrorKind::TooLarge)
+            (
+                "ResponseTooLargeError",
+                Some("ERR_EVENT_FRAME_TOO_LARGE"),
+                ErrorKind::TooLarge
+            )
         );
         assert_eq!(
             Doc::Object(e.fields).to_tagged_json(),

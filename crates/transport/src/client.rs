@@ -1,8 +1,8 @@
 //! `Transport`: one `aws_sdk_bedrockruntime::Client` (one HTTP connection pool for every
 //! model) configured like the JavaScript SDK's defaults, and the Converse call over it.
 
-use crate::doc::Doc;
 use crate::bounds::{self, NoRetryWhenTooLarge};
+use crate::doc::Doc;
 use crate::error::{self, CallError};
 use crate::input;
 use crate::observe::{self, CallState, Capture, CountingSleep, Recorder};
