@@ -32,7 +32,8 @@ pub const MAX_FRAME_BYTES: u64 = 16 * 1024 * 1024;
 pub(crate) enum Bound {
     /// `maxResponseBytes`, declared by `Content-Length`.
     DeclaredBody,
-    /// `maxResponseBytes`, crossed while reading a body without (or lying about) its length.
+    /// `maxResponseBytes`, crossed while reading a body of undeclared length (chunked, or
+    /// until the connection closes: HTTP itself stops a body at its `Content-Length`).
     ReadBody,
     /// [`MAX_FRAME_BYTES`], declared by a frame's prelude.
     Frame,
