@@ -182,21 +182,26 @@ describe('bounds on what a server sends (native transport)', () => {
     const server = await serve(async (request, reply) => {
       await reply.write(request.path.includes('/model/small/') ? small : large);
     });
-    // mimalloc returns freed pages lazily (and only on the thread that freed them); purging
-    // at once makes the peak what the conversion holds live, not what the allocator kept.
-    const child = spawn(process.execPath, ['--expose-gc', path.join(__dirname, 'fixtures', 'large-answer-rss.js'), server.endpoint], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, MIMALLOC_PURGE_DELAY: '0' },
-    });
-    let stdout = '';
-    child.stdout.on('data', (data) => (stdout += data));
-    const exited = await settleWithin(new Promise((resolve) => child.on('exit', resolve)), 25_000);
-    expect(exited).toEqual({ status: 'fulfilled', value: 0 });
-    const report = JSON.parse(stdout);
-    expect(report.textLength).toBe(50 * MiB);
-    // Live at once, at most: the body and the tree built from it, or the tree and the JSON
-    // text for JavaScript, or that text and JavaScript's output (measured: about 2.5x).
-    expect(report.peakGrowth).toBeLessThan(3.5 * large.length);
+    const measure = async (env: Record<string, string>) => {
+      const child = spawn(process.execPath, ['--expose-gc', path.join(__dirname, 'fixtures', 'large-answer-rss.js'), server.endpoint], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, ...env },
+      });
+      let stdout = '';
+      child.stdout.on('data', (data) => (stdout += data));
+      const exited = await settleWithin(new Promise((resolve) => child.on('exit', resolve)), 25_000);
+      expect(exited).toEqual({ status: 'fulfilled', value: 0 });
+      const report = JSON.parse(stdout);
+      expect(report.textLength).toBe(50 * MiB);
+      return report.peakGrowth / large.length;
+    };
+    // With mimalloc purging freed memory at once, the peak is what the conversion holds
+    // live: the body and the tree built from it, or the tree and the JSON text for
+    // JavaScript, or that text and JavaScript's output (measured: about 2.5x).
+    expect(await measure({ MIMALLOC_PURGE_DELAY: '0' })).toBeLessThan(3.5);
+    // As shipped, large answers hand their freed memory back before JavaScript builds its
+    // copy (measured: about 4x; 5.9x before they did).
+    expect(await measure({})).toBeLessThan(5);
   });
 
   it('counts an oversized answer as a failure of that model: fail-fast, breaker failure, no failover', async () => {

@@ -16,6 +16,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::Notify;
 
 use crate::doc::{from_doc, set_own, to_doc};
+use crate::memory;
 
 #[napi]
 pub struct NativeTransport {
@@ -279,7 +280,11 @@ enum Output {
 
 impl From<Doc> for Output {
     fn from(doc: Doc) -> Output {
-        doc.to_js_json().map_or(Output::Tree(doc), Output::Json)
+        let output = doc.to_js_json().map_or(Output::Tree(doc), Output::Json);
+        if matches!(&output, Output::Json(json) if json.text.len() >= memory::LARGE_ANSWER_BYTES) {
+            memory::release_freed(); // the body and the tree, freed on this worker thread
+        }
+        output
     }
 }
 
@@ -289,7 +294,11 @@ impl Output {
     fn set_on(env: &Env, out: &mut Object, output: Output) -> Result<()> {
         match output {
             Output::Json(json) => {
+                let large = json.text.len() >= memory::LARGE_ANSWER_BYTES;
                 out.set("json", json.text)?;
+                if large {
+                    memory::release_freed(); // the text, now a JavaScript string
+                }
                 if !json.undefined_members.is_empty() {
                     out.set("undefinedMembers", json.undefined_members)?;
                 }
