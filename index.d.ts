@@ -166,6 +166,33 @@ export interface MultiplexerConfig {
    * clientConfig); `'native'` and `'js-sdk'` force one.
    */
   transport?: TransportChoice;
+  /**
+   * Beyond the original: the most bytes a response body may hold on the native transport
+   * (default 64 MiB; 1024 to 536870912). A larger `Content-Length` is refused before the
+   * body is read, a body without one is cut when it crosses the bound; either fails the
+   * call with {@link ResponseTooLargeError}. Event streams are bounded per frame instead
+   * (16 MiB, the event-stream format's limit). The JS SDK path is not bounded.
+   */
+  maxResponseBytes?: number;
+}
+
+/**
+ * Beyond the original: what a native call fails with when a response crosses a size bound.
+ * It counts as a failure of that model (fail-fast, recorded by its breaker, no failover;
+ * not a throttle), and is not retried by the client: the same request would get the same
+ * answer. `invoke` and `processRequest` report it like any other failure: a
+ * `FailFastError` carrying its message and a fail-fast `outcome`.
+ */
+export interface ResponseTooLargeError extends Error {
+  name: 'ResponseTooLargeError';
+  /** `ERR_RESPONSE_TOO_LARGE`: `maxResponseBytes`; `ERR_EVENT_FRAME_TOO_LARGE`: one event-stream frame over 16 MiB. */
+  code: 'ERR_RESPONSE_TOO_LARGE' | 'ERR_EVENT_FRAME_TOO_LARGE';
+  /** The bound, in bytes. */
+  limit: number;
+  /** The size declared (`Content-Length`, a frame's prelude) or the bytes read when the bound was crossed. */
+  size: number;
+  /** As on the JS SDK's errors; absent when thrown by a stream's iterator after the first event. */
+  $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number; totalRetryDelay?: number };
 }
 
 /** Beyond the original: the `transport` option. */

@@ -36,10 +36,16 @@ class BedrockModel {
   #transportOption;
   /** This model's native streams, opening or open: see sendNativeStream. */
   #openStreams = new OpenStreams();
+  #maxResponseBytes;
 
-  /** `transportOption` (not in the original's signature) is the multiplexer's `transport` option. */
-  constructor(config, client, defaultTimeoutMs = 30000, circuitBreaker, clientConfig = {}, transportOption = 'auto') {
+  /**
+   * `transportOption` and `maxResponseBytes` (not in the original's signature) are the
+   * multiplexer's options of those names; the native client's default bound applies
+   * when `maxResponseBytes` is undefined.
+   */
+  constructor(config, client, defaultTimeoutMs = 30000, circuitBreaker, clientConfig = {}, transportOption = 'auto', maxResponseBytes = undefined) {
     this.#transportOption = transportOption;
+    this.#maxResponseBytes = maxResponseBytes;
     this.#config = config;
     this.#timeoutMs = defaultTimeoutMs;
     this.#breaker = circuitBreaker ?? new CircuitBreaker(config.modelId, DEFAULT_CIRCUIT_BREAKER_CONFIG);
@@ -188,7 +194,7 @@ class BedrockModel {
     if (this.transport === 'native') {
       const callId = nativeCallId();
       return {
-        start: () => sendNativeStream(this.#clientConfig, modelId, input, callId, this.#openStreams),
+        start: () => sendNativeStream(this.#clientConfig, modelId, input, callId, this.#openStreams, this.#maxResponseBytes),
         cancel: () => cancelNative(this.#clientConfig, callId),
       };
     }
@@ -206,7 +212,7 @@ class BedrockModel {
     if (this.transport === 'native') {
       const callId = nativeCallId();
       return {
-        start: () => sendNative(this.#clientConfig, modelId, input, serviceTier, callId),
+        start: () => sendNative(this.#clientConfig, modelId, input, serviceTier, callId, this.#maxResponseBytes),
         cancel: () => cancelNative(this.#clientConfig, callId),
       };
     }

@@ -69,7 +69,7 @@ class BedrockMultiplexer extends EventEmitter {
     const clientConfig = this.#config.clientConfig ?? (this.#noClientConfig ??= {});
     this.#releaseTransport ??= holdNativeTransport(clientConfig);
     const transport = this.#config.transport ?? 'auto';
-    const model = new BedrockModel(modelConfig, undefined, this.#config.defaultTimeoutMs, breaker, clientConfig, transport);
+    const model = new BedrockModel(modelConfig, undefined, this.#config.defaultTimeoutMs, breaker, clientConfig, transport, this.#config.maxResponseBytes);
     this.#models.set(modelConfig.modelId, model);
     this.emit('model-added', modelConfig.modelId);
   }

@@ -20,7 +20,12 @@ function copy(value) {
   if (tag === '[object Date]') return new Date(value.getTime());
   if (tag === '[object Uint8Array]') return new Uint8Array(value);
   const out = {};
-  for (const key of Object.keys(value)) out[key] = copy(value[key]);
+  for (const key of Object.keys(value)) {
+    // An own `__proto__` key stays one (as JSON.parse and the JS SDK keep it): assigning
+    // it would replace the copy's prototype instead.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copy(value[key]), writable: true, enumerable: true, configurable: true });
+    else out[key] = copy(value[key]);
+  }
   return out;
 }
 

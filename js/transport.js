@@ -207,10 +207,11 @@ function cancelNative(clientConfig, callId) {
 /**
  * One Converse call through the native client, settled as the JS SDK's `send` would:
  * the output object, or the SDK's own exception. `callId` (from `nativeCallId`) lets
- * `cancelNative` abandon it.
+ * `cancelNative` abandon it; `maxResponseBytes` (validated) bounds the response body,
+ * the native client's default (64 MiB) when undefined.
  */
-async function sendNative(clientConfig, modelId, input, serviceTier, callId) {
-  const result = await nativeTransportFor(clientConfig).converse(String(modelId), input, serviceTier ?? null, callId);
+async function sendNative(clientConfig, modelId, input, serviceTier, callId, maxResponseBytes) {
+  const result = await nativeTransportFor(clientConfig).converse(String(modelId), input, serviceTier ?? null, callId, maxResponseBytes);
   if (result.ok) return nativeOutput(result);
   if (result.cancelled) return undefined; // the caller has already given up on it
   throw sdkError(result.error);
@@ -238,7 +239,9 @@ function nativeOutput({ json, undefinedMembers, value }) {
  * The error the JS SDK would throw, from the native side's description of it, built
  * the way its error handler builds it: a service exception constructed empty, then its
  * metadata, fault, message and members assigned (so they are own enumerable keys in
- * the same order), then the raw response as a hidden `$response`.
+ * the same order), then the raw response as a hidden `$response`. Members are added as
+ * its `decorateServiceException` adds them: never over an existing or inherited property
+ * (a body's `toString`, `constructor` or `__proto__` leaves the error intact).
  */
 function sdkError(description, fromResponse = true) {
   const { name, message, kind, fault, code, cause, metadata, fields, responseBody, statusForResponse } = description;
@@ -260,14 +263,14 @@ function sdkError(description, fromResponse = true) {
     const error = modeled ? new Modeled({}) : new ServiceException({ name });
     if (kind === 'Stream') {
       // An exception event of a stream: no response of its own, hence no $metadata.
-      return Object.assign(error, { $fault: fault }, { message }, extra);
+      return decorate(Object.assign(error, { $fault: fault }, { message }), extra);
     }
-    Object.assign(error, { $metadata, $fault: fault }, { message }, extra);
+    decorate(Object.assign(error, { $metadata, $fault: fault }, { message }), extra);
     return withHiddenResponse(error, $metadata, statusForResponse);
   }
   let error;
   if (kind === 'Deserialization' && responseBody) error = parseFailure(responseBody, message);
-  else if (code?.startsWith('ERR_')) error = nodeInternalError(message, code, cause);
+  else if (kind === 'Network' && code?.startsWith('ERR_')) error = nodeInternalError(message, code, cause);
   else error = new Error(message);
   if (error.name !== name) error.name = name;
   if (code) error.code = code;
@@ -315,6 +318,14 @@ function nodeErrorPrototype(code) {
     nodeErrorPrototypes.set(internalCode, prototype);
   }
   return prototype;
+}
+
+/** `decorateServiceException`'s rule: a member is set only where the error has none yet. */
+function decorate(error, members) {
+  for (const [key, value] of Object.entries(members)) {
+    if (error[key] == undefined || error[key] === '') error[key] = value;
+  }
+  return error;
 }
 
 /** The JS SDK hides the raw response on errors it parsed from one. */
@@ -376,7 +387,7 @@ class OpenStreams {
  * (an OpenStreams, when given): closing it there makes the opening call reject, or the
  * pending and the next `next()` throw, with the error given.
  */
-async function sendNativeStream(clientConfig, modelId, input, callId, openStreams) {
+async function sendNativeStream(clientConfig, modelId, input, callId, openStreams, maxResponseBytes) {
   const transport = nativeTransportFor(clientConfig);
   let closedWith = null;
   const closeOpening = (error) => {
@@ -386,7 +397,7 @@ async function sendNativeStream(clientConfig, modelId, input, callId, openStream
   const opening = openStreams?.add(closeOpening);
   let result;
   try {
-    result = await transport.converseStream(String(modelId), input, null, callId);
+    result = await transport.converseStream(String(modelId), input, null, callId, maxResponseBytes);
   } finally {
     openStreams?.delete(opening);
   }

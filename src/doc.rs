@@ -6,7 +6,7 @@
 
 use bmm_transport::Doc;
 use napi::bindgen_prelude::*;
-use napi::ValueType;
+use napi::{Property, ValueType};
 
 /// Deeper than any real Converse input; guards against cycles.
 const MAX_DEPTH: u32 = 128;
@@ -80,9 +80,19 @@ pub fn from_doc<'env>(env: &'env Env, doc: &Doc) -> Result<Unknown<'env>> {
         Doc::Object(fields) => {
             let mut object = Object::new(env)?;
             for (key, value) in fields {
-                object.set(key, from_doc(env, value)?)?;
+                set_own(&mut object, key, from_doc(env, value)?)?;
             }
             object.to_unknown()
         }
     })
+}
+
+/// `object[key] = value` as an own data property, as `JSON.parse` makes it, also for
+/// `__proto__`: a plain set of that key would replace the object's prototype instead.
+pub fn set_own(object: &mut Object, key: &str, value: Unknown) -> Result<()> {
+    if key == "__proto__" {
+        object.define_properties(&[Property::new().with_utf8_name(key)?.with_value(&value)])
+    } else {
+        object.set(key, value)
+    }
 }

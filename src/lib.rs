@@ -17,6 +17,7 @@ mod emulator;
 mod error;
 mod health;
 mod js_value;
+mod memory;
 mod request;
 mod select;
 mod support;

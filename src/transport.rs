@@ -15,7 +15,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::Notify;
 
-use crate::doc::{from_doc, to_doc};
+use crate::doc::{from_doc, set_own, to_doc};
+use crate::memory;
 
 #[napi]
 pub struct NativeTransport {
@@ -112,7 +113,8 @@ impl NativeTransport {
     }
 
     /// Sends one Converse call for `model_id`; `service_tier` overrides the input's.
-    /// A `call_id` (unique among this transport's pending calls) lets `cancel` end it.
+    /// A `call_id` (unique among this transport's pending calls) lets `cancel` end it;
+    /// `max_response_bytes` (validated by the caller) bounds the response body.
     #[napi(catch_unwind, ts_return_type = "Promise<{ ok: boolean, json?: string, undefinedMembers?: string, value?: unknown, error?: unknown, cancelled?: boolean }>")]
     pub fn converse<'env>(
         &self,
@@ -121,8 +123,9 @@ impl NativeTransport {
         input: Unknown,
         service_tier: Option<String>,
         call_id: Option<u32>,
+        max_response_bytes: Option<f64>,
     ) -> Result<PromiseRaw<'env, Object<'env>>> {
-        let (input, transport, cancel) = (to_doc(input)?, self.transport()?, self.cancellable.register(call_id));
+        let (input, transport, cancel) = (to_doc(input)?, self.bounded(max_response_bytes)?, self.cancellable.register(call_id));
         let call = async move {
             let send = transport.converse(&model_id, &input, service_tier.as_deref());
             Ok(cancellable(send, cancel).await.map(|result| result.map(Output::from)))
@@ -140,8 +143,9 @@ impl NativeTransport {
         input: Unknown,
         service_tier: Option<String>,
         call_id: Option<u32>,
+        max_response_bytes: Option<f64>,
     ) -> Result<PromiseRaw<'env, Object<'env>>> {
-        let (input, transport, cancel) = (to_doc(input)?, self.transport()?, self.cancellable.register(call_id));
+        let (input, transport, cancel) = (to_doc(input)?, self.bounded(max_response_bytes)?, self.cancellable.register(call_id));
         let call = async move {
             let open = transport.converse_stream(&model_id, &input, service_tier.as_deref());
             Ok(cancellable(open, cancel).await)
@@ -152,6 +156,15 @@ impl NativeTransport {
                 let stream = NativeStream { events: Arc::new(tokio::sync::Mutex::new(Some(events))), closed: Arc::default() };
                 out.set("stream", stream.into_instance(env)?)
             })
+        })
+    }
+
+    /// The transport for one call, with its `maxResponseBytes` when given.
+    fn bounded(&self, max_response_bytes: Option<f64>) -> Result<Transport> {
+        let transport = self.transport()?;
+        Ok(match max_response_bytes.filter(|n| n.is_finite() && *n >= 1.0) {
+            Some(limit) => transport.with_max_response_bytes(limit as u64),
+            None => transport,
         })
     }
 
@@ -327,7 +340,11 @@ enum Output {
 
 impl From<Doc> for Output {
     fn from(doc: Doc) -> Output {
-        doc.to_js_json().map_or(Output::Tree(doc), Output::Json)
+        let output = doc.to_js_json().map_or(Output::Tree(doc), Output::Json);
+        if matches!(&output, Output::Json(json) if json.text.len() >= memory::LARGE_ANSWER_BYTES) {
+            memory::release_freed(); // the body and the tree, freed on this worker thread
+        }
+        output
     }
 }
 
@@ -337,7 +354,11 @@ impl Output {
     fn set_on(env: &Env, out: &mut Object, output: Output) -> Result<()> {
         match output {
             Output::Json(json) => {
+                let large = json.text.len() >= memory::LARGE_ANSWER_BYTES;
                 out.set("json", json.text)?;
+                if large {
+                    memory::release_freed(); // the text, now a JavaScript string
+                }
                 if !json.undefined_members.is_empty() {
                     out.set("undefinedMembers", json.undefined_members)?;
                 }
@@ -384,7 +405,7 @@ fn error_object<'env>(env: &'env Env, error: &CallError) -> Result<Object<'env>>
     out.set("metadata", from_doc(env, &error.metadata())?)?;
     let mut fields = Object::new(env)?;
     for (key, value) in &error.fields {
-        fields.set(key, from_doc(env, value)?)?;
+        set_own(&mut fields, key, from_doc(env, value)?)?;
     }
     out.set("fields", fields)?;
     if let Some(cause) = &error.cause {

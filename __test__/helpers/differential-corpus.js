@@ -131,6 +131,21 @@ function randomDocument(seed) {
 /** NUMBERS without the values JS spells differently from most JSON writers (1e21, 2^64, 5e-324). */
 const PLAIN_NUMBERS = () => ({ one: 1, oneAndAHalf: 1.5, negativeZero: -0, negative: -42, fraction: 0.1, maxSafe: 2 ** 53 - 1, nested: { list: [1, 1.5, -0, { deep: -1.25 }] } });
 
+/**
+ * A document whose keys name Object.prototype's members: JSON.parse (and the JS SDK) keep
+ * each as an own data key; a plain assignment of `__proto__` would set the prototype.
+ * (No `constructor` key: jest's toStrictEqual compares `constructor` by identity.)
+ */
+const SPECIAL_KEYS = () => JSON.parse('{"__proto__":{"polluted":true},"toString":"x","valueOf":{"v":1},"hasOwnProperty":1,"nested":{"__proto__":[1]}}');
+
+function assertOwnSpecialKeys(doc) {
+  // The emulator sends object keys sorted.
+  assert.deepEqual(Object.keys(doc).sort(), ['__proto__', 'hasOwnProperty', 'nested', 'toString', 'valueOf']);
+  assert.equal(doc.polluted, undefined);
+  assert.equal(Object.prototype.hasOwnProperty.call(doc.nested, '__proto__'), true);
+  assert.equal(Array.isArray(Object.getPrototypeOf(doc.nested)), false);
+}
+
 const USER_TEXT = (text = 'hello there') => ({ messages: [{ role: 'user', content: [{ text }] }] });
 
 const WEATHER_TOOL = () => ({
@@ -567,6 +582,21 @@ const answerCases = [
     input: () => USER_TEXT(),
     behavior: { mode: 'fixed', text: 'x', additionalModelResponseFields: { stop_sequence: null, trace: { a: [1, 1.5, -0, 2 ** 53 + 2] }, 7: 'k' } },
     js: ok((o) => assert.ok(o.additionalModelResponseFields)),
+  },
+  {
+    name: 'answer: special keys (__proto__, toString, valueOf) in a document stay own data keys',
+    input: () => USER_TEXT(),
+    behavior: { mode: 'fixed', text: 'x', additionalModelResponseFields: SPECIAL_KEYS() },
+    js: ok((o) => assertOwnSpecialKeys(o.additionalModelResponseFields)),
+  },
+  {
+    name: 'answer: special keys in a document beside bytes (the output is built as a tree, not parsed)',
+    input: () => USER_TEXT(),
+    behavior: {
+      content: [{ reasoningContent: { redactedContent: 'AAECAwQF/w==' } }, { text: 'Done.' }],
+      additionalModelResponseFields: SPECIAL_KEYS(),
+    },
+    js: ok((o) => assertOwnSpecialKeys(o.additionalModelResponseFields)),
   },
   {
     name: 'answer: latencyMs (metrics.latencyMs is the configured value, deterministic)',

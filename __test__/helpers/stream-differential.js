@@ -187,6 +187,18 @@ const multipleBlockCases = [
 
 const metadataCases = [
   {
+    name: 'messageStop: special keys (__proto__, toString) in additionalModelResponseFields stay own data keys',
+    behavior: { text: 'x', additionalModelResponseFields: JSON.parse('{"__proto__":{"polluted":true},"toString":"x","nested":[{"__proto__":1}]}') },
+    ends: 'done',
+    js: completes((events) => {
+      const stop = events.find((e) => e.messageStop).messageStop;
+      const fields = stop.additionalModelResponseFields;
+      assert.deepEqual(Object.keys(fields).sort(), ['__proto__', 'nested', 'toString']);
+      assert.equal(fields.polluted, undefined);
+      assert.equal(Object.prototype.hasOwnProperty.call(fields.nested[0], '__proto__'), true);
+    }),
+  },
+  {
     name: 'metadata: usage computed from the texts, metrics.latencyMs',
     behavior: { text: 'count me' },
     ends: 'done',

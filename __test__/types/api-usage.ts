@@ -38,6 +38,7 @@ import {
   type TracingConfig,
   type RefusalClassifierConfig,
   type ClassificationResult,
+  type ResponseTooLargeError,
   // helper types that appear in signatures
   type MultiplexerInput,
   type WeightedItem,
@@ -486,6 +487,28 @@ export async function useClassifier(output: ConverseCommandOutput): Promise<bool
   void [ready, threshold];
   return describeClassification(result);
 }
+
+// --- response size bound (beyond the original) -------------------------------------------
+
+export const boundedConfig: MultiplexerConfig = {
+  models: [{ modelId: 'm', weight: 1, isFallback: false }],
+  defaultTimeoutMs: 30000,
+  maxRetries: 3,
+  maxResponseBytes: 8 * 1024 * 1024,
+};
+
+export function describeTooLarge(error: unknown): string | null {
+  const e = error as ResponseTooLargeError;
+  if (e.name !== 'ResponseTooLargeError') return null;
+  const which: 'ERR_RESPONSE_TOO_LARGE' | 'ERR_EVENT_FRAME_TOO_LARGE' = e.code;
+  // @ts-expect-error code is one of the two documented codes
+  const wrong: 'ERR_OTHER' = e.code;
+  void wrong;
+  return `${which}: ${e.size} > ${e.limit} (HTTP ${e.$metadata?.httpStatusCode})`;
+}
+
+// @ts-expect-error maxResponseBytes is a number
+export const badBound: MultiplexerConfig = { ...boundedConfig, maxResponseBytes: '64MB' };
 
 // --- version ---------------------------------------------------------------------------
 

@@ -343,8 +343,22 @@ pub fn validate_multiplexer_config(config: &JsValue) -> ValidationResult {
     }
     .check_required(config.get("maxRetries"), &mut errors);
 
+    // Beyond the original: the bound on a response body (the native client's default when
+    // absent). At most what a V8 string can hold, since the output reaches JS as JSON text.
+    IntegerRule {
+        field: "maxResponseBytes",
+        min: 1024.0,
+        too_small: "maxResponseBytes must be at least 1024 bytes",
+        max: MAX_RESPONSE_BYTES_CEILING,
+        too_large: "maxResponseBytes must not exceed 536870912 bytes (512 MiB)",
+    }
+    .check_optional(config.get("maxResponseBytes"), &mut errors);
+
     ValidationResult { errors }
 }
+
+/// The largest `maxResponseBytes`: 512 MiB, about V8's longest string.
+const MAX_RESPONSE_BYTES_CEILING: f64 = 536870912.0;
 
 /// `CircuitBreakerConfigValidator.validate`.
 pub fn validate_circuit_breaker_config(config: &JsValue) -> ValidationResult {
@@ -662,6 +676,31 @@ mod tests {
                 error("models[1].isFallback", "isFallback must be a boolean", Some("boolean"), Some("number")),
                 error("models", "At least one primary (non-fallback) model is required", None, None),
             ]
+        );
+    }
+
+    #[test]
+    fn max_response_bytes_is_optional_and_bounded() {
+        let errors = |v: JsValue| validate_multiplexer_config(&config_with(&[("maxResponseBytes", v)])).errors;
+        assert!(errors(JsValue::Undefined).is_empty());
+        assert!(errors(n(1024.0)).is_empty());
+        assert!(errors(n(536870912.0)).is_empty());
+        assert_eq!(
+            errors(n(1023.0)),
+            vec![error("maxResponseBytes", "maxResponseBytes must be at least 1024 bytes", Some(">= 1024"), Some("1023"))]
+        );
+        assert_eq!(
+            errors(n(536870913.0)),
+            vec![error(
+                "maxResponseBytes",
+                "maxResponseBytes must not exceed 536870912 bytes (512 MiB)",
+                Some("<= 536870912"),
+                Some("536870913")
+            )]
+        );
+        assert_eq!(
+            errors(n(f64::INFINITY)),
+            vec![error("maxResponseBytes", "maxResponseBytes must be an integer", Some("integer"), Some("Infinity"))]
         );
     }
 

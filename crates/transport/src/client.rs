@@ -1,6 +1,7 @@
 //! `Transport`: one `aws_sdk_bedrockruntime::Client` (one HTTP connection pool for every
 //! model) configured like the JavaScript SDK's defaults, and the Converse call over it.
 
+use crate::bounds::{self, NoRetryWhenTooLarge};
 use crate::config::{self, Sources};
 use crate::doc::Doc;
 use crate::error::{self, CallError};
@@ -132,6 +133,8 @@ fn config_error(setting: &'static str, message: impl Into<String>) -> ConfigErro
 #[derive(Clone, Debug)]
 pub struct Transport {
     shared: Arc<Shared>,
+    /// The most a response body the SDK buffers may hold (event streams are bounded per frame).
+    max_response_bytes: u64,
 }
 
 #[derive(Debug)]
@@ -186,7 +189,17 @@ impl Transport {
                 settings,
                 client: tokio::sync::OnceCell::new(),
             }),
+            max_response_bytes: bounds::DEFAULT_MAX_RESPONSE_BYTES,
         })
+    }
+
+    /// This transport (the same client and pool) with another bound on response bodies; a
+    /// body declared or read beyond it fails the call with `ResponseTooLargeError`.
+    pub fn with_max_response_bytes(&self, max_response_bytes: u64) -> Transport {
+        Transport {
+            shared: Arc::clone(&self.shared),
+            max_response_bytes,
+        }
     }
 
     /// The client, built on first use.
@@ -214,13 +227,17 @@ impl Transport {
             body.into(),
             client.converse().model_id(model_id).send(),
         ));
-        let (state, result) = observe::observed(CallState::new(Capture::ConverseBody), call).await;
+        let state = CallState::new(Capture::ConverseBody, self.max_response_bytes);
+        let (state, result) = observe::observed(state, call).await;
         let meta = state.response_meta();
         match result {
-            Ok(_typed) => {
-                let body = state.take_body().unwrap_or_default();
-                output::converse_output(&body, &meta)
-                    .map_err(|e| error::deserialization_error(&e, &body, &meta))
+            Ok(typed) => {
+                // Answered from the raw body: free the SDK's typed copy before converting.
+                drop(typed);
+                let body = state.take_body();
+                let body = body.as_ref().and_then(SdkBody::bytes).unwrap_or_default();
+                output::converse_output(body, &meta)
+                    .map_err(|e| error::deserialization_error(&e, body, &meta))
             }
             Err(err) => {
                 // The Rust SDK rejects some 2xx bodies the JS SDK accepts (a member it
@@ -253,7 +270,8 @@ impl Transport {
             body.into(),
             client.converse_stream().model_id(model_id).send(),
         ));
-        let (state, result) = observe::observed(CallState::new(Capture::StreamBody), call).await;
+        let state = CallState::new(Capture::StreamBody, self.max_response_bytes);
+        let (state, result) = observe::observed(state, call).await;
         let meta = state.response_meta();
         match result {
             Ok(_typed) => {
@@ -324,7 +342,8 @@ async fn build_client(settings: &ClientSettings) -> Result<Client, CallError> {
         )
         .interceptor(Recorder)
         .interceptor(SendWrittenBody)
-        .retry_classifier(NoRetryOnExhaustion);
+        .retry_classifier(NoRetryOnExhaustion)
+        .retry_classifier(NoRetryWhenTooLarge);
     config = match &settings.credentials {
         Credentials::Static {
             access_key_id,

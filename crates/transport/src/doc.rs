@@ -115,8 +115,8 @@ impl Doc {
     /// The value as text for `JSON.parse`, so that the JS side builds it in one call
     /// instead of property by property across napi. `None` when plain JSON cannot carry
     /// it: bytes, a date, a non-finite number, `undefined` anywhere but as an object
-    /// member's value, or a `__proto__` key (`JSON.parse` makes that an own property, a
-    /// property set would not).
+    /// member's value. A `__proto__` key stays an own data key in `JSON.parse`'s result, as
+    /// the JS SDK keeps it in documents and maps.
     pub fn to_js_json(&self) -> Option<JsJson> {
         let mut json = JsJson { text: String::new(), undefined_members: String::new() };
         let mut path = Vec::new();
@@ -154,9 +154,6 @@ impl Doc {
             Doc::Object(entries) => {
                 json.text.push('{');
                 for (i, (k, v)) in entries.iter().enumerate() {
-                    if k == "__proto__" {
-                        return false;
-                    }
                     if i > 0 {
                         json.text.push(',');
                     }
@@ -363,6 +360,8 @@ mod tests {
         assert_eq!(json.undefined_members, r#"[["$metadata","cfId"],["list",0,"gone"]]"#);
         let plain = Doc::object([("a", Doc::from(1.0))]).to_js_json().unwrap();
         assert_eq!(plain.undefined_members, "");
+        let special = Doc::object([("__proto__", Doc::object([("x", Doc::from(1.0))]))]);
+        assert_eq!(special.to_js_json().unwrap().text, r#"{"__proto__":{"x":1}}"#);
     }
 
     #[test]
@@ -373,7 +372,6 @@ mod tests {
             Doc::Number(f64::NAN),
             Doc::Undefined,
             Doc::Array(vec![Doc::Undefined]),
-            Doc::object([("__proto__", Doc::Null)]),
             Doc::object([("deep", Doc::Array(vec![Doc::Bytes(vec![])]))]),
         ] {
             assert_eq!(doc.to_js_json(), None, "{doc:?}");

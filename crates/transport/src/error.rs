@@ -41,6 +41,8 @@ pub enum ErrorKind {
     /// The client could not be configured (no region anywhere, say): JS throws a plain
     /// `Error` with only a message (and `name` when it is not `Error`), before any request.
     Config,
+    /// The response crossed a size bound (`maxResponseBytes`, the event-stream frame limit).
+    TooLarge,
 }
 
 /// A failed call, in the terms the JS SDK's thrown error uses.
@@ -338,6 +340,12 @@ where
         );
         e.detail = detail;
         return e;
+    }
+    if let Some(too_large) = crate::bounds::too_large_in(&err) {
+        return match &err {
+            SdkError::ResponseError(ctx) => too_large.call_error(&meta_of(ctx.raw(), meta)),
+            _ => too_large.call_error(meta),
+        };
     }
     let mut e = match &err {
         SdkError::ServiceError(ctx) => raw_response_error(ctx.raw(), meta),

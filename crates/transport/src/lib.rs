@@ -9,6 +9,7 @@
 // path, so its size in `Result`s is not worth boxing for.
 #![allow(clippy::result_large_err)]
 
+mod bounds;
 mod client;
 mod config;
 mod doc;
@@ -26,6 +27,7 @@ mod stream;
 mod trust;
 mod wire;
 
+pub use bounds::{DEFAULT_MAX_RESPONSE_BYTES, MAX_FRAME_BYTES};
 pub use client::{ClientSettings, ConfigError, Credentials, Transport};
 pub use doc::{Doc, JsJson};
 pub use error::{CallError, ErrorKind};

@@ -4,6 +4,7 @@
 //! each call (the orchestrator runs interceptors and the retry sleep inside the caller's
 //! task, so a task-local needs no per-request SDK configuration, which would cost far more).
 
+use crate::bounds;
 use crate::output::ResponseMeta;
 use aws_sdk_bedrockruntime::config::{AsyncSleep, ConfigBag, Intercept, RuntimeComponents, Sleep};
 use aws_smithy_runtime_api::box_error::BoxError;
@@ -31,12 +32,15 @@ pub(crate) enum Capture {
 /// Per-call records, owned by the calling task.
 pub(crate) struct CallState {
     capture: Capture,
+    /// `maxResponseBytes`: the most a buffered (non-event-stream) body may hold.
+    max_body_bytes: u64,
     attempts: Cell<u32>,
     /// Set after an attempt ends: the next sleep the orchestrator starts is the retry backoff.
     backoff_pending: Cell<bool>,
     retry_delay_ms: Cell<u64>,
     meta: RefCell<Option<ResponseMeta>>,
-    body: RefCell<Option<Vec<u8>>>,
+    /// The buffered body, sharing the SDK's bytes (no copy).
+    body: RefCell<Option<SdkBody>>,
     stream: RefCell<Option<SdkBody>>,
     /// How the last attempt was sent: connection and timeout errors name it, as the JS
     /// SDK's do.
@@ -75,9 +79,10 @@ impl Attempt {
 }
 
 impl CallState {
-    pub(crate) fn new(capture: Capture) -> Self {
+    pub(crate) fn new(capture: Capture, max_body_bytes: u64) -> Self {
         CallState {
             capture,
+            max_body_bytes,
             attempts: Cell::new(0),
             backoff_pending: Cell::new(false),
             retry_delay_ms: Cell::new(0),
@@ -105,7 +110,7 @@ impl CallState {
         meta
     }
 
-    pub(crate) fn take_body(&self) -> Option<Vec<u8>> {
+    pub(crate) fn take_body(&self) -> Option<SdkBody> {
         self.body.borrow_mut().take()
     }
 
@@ -125,7 +130,7 @@ tokio::task_local! {
 
 /// Runs `future` (one SDK call) with `state` recording it; returns both.
 pub(crate) async fn observed<F: Future>(state: CallState, future: F) -> (CallState, F::Output) {
-    let capture = state.capture;
+    let (capture, max_body_bytes) = (state.capture, state.max_body_bytes);
     let mut scoped = std::pin::pin!(CALL.scope(state, future));
     let output = scoped.as_mut().await;
     // The value is always there once the future completed; an empty record is the
@@ -133,7 +138,7 @@ pub(crate) async fn observed<F: Future>(state: CallState, future: F) -> (CallSta
     let state = scoped
         .as_mut()
         .take_value()
-        .unwrap_or_else(|| CallState::new(capture));
+        .unwrap_or_else(|| CallState::new(capture, max_body_bytes));
     (state, output)
 }
 
@@ -146,7 +151,8 @@ pub(crate) fn header_string(headers: &Headers, name: &str) -> Option<String> {
     headers.get(name).map(str::to_owned)
 }
 
-/// Records attempts and the final response; steals/copies the raw body on success.
+/// Records attempts and the final response; steals/keeps the raw body on success; bounds
+/// the bodies the SDK buffers by `maxResponseBytes`.
 #[derive(Debug)]
 pub(crate) struct Recorder;
 
@@ -193,15 +199,22 @@ impl Intercept for Recorder {
         let status = response.status().as_u16();
         let meta = ResponseMeta::from_response(status, |h| header_string(response.headers(), h));
         let mut steal = false;
+        let mut limit = None;
         with_state(|s| {
             *s.meta.borrow_mut() = Some(meta);
             steal = s.capture == Capture::StreamBody && (200..300).contains(&status);
+            limit = Some(s.max_body_bytes);
         });
         if steal {
             let body = response.take_body();
             with_state(|s| *s.stream.borrow_mut() = Some(body));
             // The SDK builds its (unused) event receiver over an empty body.
             *response.body_mut() = SdkBody::empty();
+        } else if let Some(limit) = limit {
+            // The SDK reads this body whole before deserialising it: bounded by `limit`.
+            let content_length = header_string(response.headers(), "content-length");
+            let body = response.take_body();
+            *response.body_mut() = bounds::bounded_whole(body, content_length.as_deref(), limit)?;
         }
         Ok(())
     }
@@ -219,7 +232,7 @@ impl Intercept for Recorder {
         with_state(|s| {
             if s.capture == Capture::ConverseBody {
                 // Non-streaming bodies are buffered before deserialisation.
-                *s.body.borrow_mut() = response.body().bytes().map(<[u8]>::to_vec);
+                *s.body.borrow_mut() = response.body().try_clone();
             }
         });
         Ok(())

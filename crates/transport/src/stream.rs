@@ -1,13 +1,16 @@
 //! ConverseStream events, decoded straight from the response's event-stream frames into the
 //! JS SDK's event objects (`{ contentBlockDelta: { delta: { text }, contentBlockIndex } }`),
 //! with exception / error messages turned into the errors the JS SDK's iterator throws.
+//! A frame's prelude is checked as soon as it arrives, so a frame over the format's 16 MiB
+//! limit (or with a corrupt length) fails before its body is buffered.
 
+use crate::bounds::{Bound, TooLarge, MAX_FRAME_BYTES};
 use crate::doc::Doc;
 use crate::error::{CallError, ErrorKind};
 use crate::output::ResponseMeta;
 use crate::schema::{self, Shape, CONVERSE_STREAM_OUTPUT};
 use crate::wire;
-use aws_smithy_eventstream::frame::{DecodedFrame, MessageFrameDecoder};
+use aws_smithy_eventstream::frame::read_message_from;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::event_stream::{HeaderValue, Message};
 use bytes::{Buf, BytesMut};
@@ -20,7 +23,7 @@ use std::task::{Context, Poll};
 /// the stream (the connection is not reused: the SDKs behave alike).
 pub struct EventStream {
     body: SdkBody,
-    decoder: MessageFrameDecoder,
+    /// Bytes received and not yet decoded: at most one frame (plus one read's worth).
     buffer: BytesMut,
     /// Events read ahead (the first one, read before the call returns).
     ready: VecDeque<Result<Doc, CallError>>,
@@ -40,7 +43,6 @@ impl EventStream {
     pub(crate) fn new(body: SdkBody, meta: ResponseMeta) -> EventStream {
         EventStream {
             body,
-            decoder: MessageFrameDecoder::new(),
             buffer: BytesMut::new(),
             ready: VecDeque::new(),
             meta,
@@ -78,18 +80,21 @@ impl EventStream {
             if self.finished {
                 return Poll::Ready(None);
             }
-            match self.decoder.decode_frame(&mut self.buffer) {
-                Ok(DecodedFrame::Complete(message)) => match self.convert(&message) {
-                    Ok(Some(event)) => return Poll::Ready(Some(Ok(event))),
-                    // Unknown event types are skipped, like the JS SDK does.
-                    Ok(None) => continue,
-                    Err(e) => return Poll::Ready(Some(Err(self.fail(e)))),
-                },
-                Ok(DecodedFrame::Incomplete) => {}
-                Err(e) => {
-                    let err = self.error(ErrorKind::Stream, "Error", e.to_string());
-                    return Poll::Ready(Some(Err(self.fail(err))));
+            match self.next_frame() {
+                Ok(Some(frame)) => {
+                    let converted = match read_message_from(frame) {
+                        Ok(message) => self.convert(&message),
+                        Err(e) => Err(self.error(ErrorKind::Stream, "Error", e.to_string())),
+                    };
+                    match converted {
+                        Ok(Some(event)) => return Poll::Ready(Some(Ok(event))),
+                        // Unknown event types are skipped, like the JS SDK does.
+                        Ok(None) => continue,
+                        Err(e) => return Poll::Ready(Some(Err(self.fail(e)))),
+                    }
                 }
+                Ok(None) => {}
+                Err(e) => return Poll::Ready(Some(Err(self.fail(e)))),
             }
             match http_body::Body::poll_frame(Pin::new(&mut self.body), cx) {
                 Poll::Pending => return Poll::Pending,
@@ -127,8 +132,42 @@ impl EventStream {
         }
     }
 
+    /// The next whole frame, once it has all arrived. Its prelude (length, header length,
+    /// checksum) is checked first: a bad checksum or a length over [`MAX_FRAME_BYTES`] fails
+    /// without reading further.
+    fn next_frame(&mut self) -> Result<Option<BytesMut>, CallError> {
+        let Some(prelude) = self.buffer.get(..PRELUDE_BYTES) else {
+            return Ok(None);
+        };
+        let total = (&prelude[0..4]).get_u32();
+        let (declared, computed) = ((&prelude[8..12]).get_u32(), crc32fast::hash(&prelude[..8]));
+        if declared != computed {
+            // The JS SDK's words (it checks only once the whole frame is in).
+            let message = format!("The prelude checksum specified in the message ({declared}) does not match the calculated CRC32 checksum ({computed})");
+            return Err(self.error(ErrorKind::Stream, "Error", message));
+        }
+        if u64::from(total) > MAX_FRAME_BYTES {
+            let too_large = TooLarge {
+                bound: Bound::Frame,
+                limit: MAX_FRAME_BYTES,
+                size: u64::from(total),
+            };
+            return Err(too_large.call_error(&self.meta));
+        }
+        let total = total as usize;
+        if self.buffer.len() < total {
+            self.buffer.reserve(total - self.buffer.len());
+            return Ok(None);
+        }
+        Ok(Some(self.buffer.split_to(total)))
+    }
+
+    /// Ends the stream with `e`, dropping what was buffered and the response (which closes
+    /// the connection).
     fn fail(&mut self, e: CallError) -> CallError {
         self.finished = true;
+        self.buffer = BytesMut::new();
+        self.body = SdkBody::empty();
         e
     }
 
@@ -224,6 +263,9 @@ impl EventStream {
         e
     }
 }
+
+/// Total length, headers length, prelude checksum: 4 bytes each.
+const PRELUDE_BYTES: usize = 12;
 
 fn header<'a>(message: &'a Message, name: &str) -> Option<&'a str> {
     message

@@ -340,6 +340,7 @@ impl<'de> Visitor<'de> for ShapedVisitor {
                 }
                 Ok(Doc::Array(items))
             }
+            Shape::Document => RawVisitor.visit_seq(seq).map(as_js_sdk_document),
             _ => RawVisitor.visit_seq(seq),
         }
     }
@@ -370,9 +371,33 @@ impl<'de> Visitor<'de> for ShapedVisitor {
                 }
                 Ok(Doc::Object(entries.entries))
             }
+            Shape::Document => RawVisitor.visit_map(map).map(as_js_sdk_document),
             _ => RawVisitor.visit_map(map),
         }
     }
+}
+
+/// A document as the JS SDK's deserializer leaves it: it walks each object in place and,
+/// to keep a `__proto__` key an own property, redefines it as `undefined` before reading
+/// its value back, so the key stays (own, enumerable) and its value is lost.
+fn as_js_sdk_document(mut doc: Doc) -> Doc {
+    fn walk(doc: &mut Doc) {
+        match doc {
+            Doc::Array(items) => items.iter_mut().for_each(walk),
+            Doc::Object(entries) => {
+                for (key, value) in entries.iter_mut() {
+                    if key == "__proto__" {
+                        *value = Doc::Undefined;
+                    } else {
+                        walk(value);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(&mut doc);
+    doc
 }
 
 /// A structure's key: a member's index (no allocation) or another key's text.
@@ -484,6 +509,17 @@ mod tests {
         assert!(base64_decode("Zm9-").is_err());
         assert!(base64_decode("Z===").is_err());
         assert!(base64_decode("Zm=v").is_err());
+    }
+
+    #[test]
+    fn documents_keep_special_keys_as_the_js_sdk_does() {
+        assert_eq!(
+            shaped(
+                r#"{"additionalModelResponseFields":{"__proto__":{"p":1},"toString":"x","list":[{"__proto__":2}]}}"#,
+                CONVERSE_RESPONSE
+            ),
+            r#"{"additionalModelResponseFields":{"__proto__":{"$undefined":true},"toString":"x","list":[{"__proto__":{"$undefined":true}}]}}"#
+        );
     }
 
     #[test]

@@ -1,0 +1,308 @@
+//! Size bounds on what a server sends: a response body's maximum (checked from its
+//! `Content-Length` and again while it is read) and an event-stream frame's (checked from
+//! its prelude), so that a lying or hostile server cannot make a call buffer without end.
+//!
+//! Exceeding one fails the call with `ResponseTooLargeError` (its `code` says which bound);
+//! the SDK does not retry it, and what was read is dropped with the connection.
+
+use crate::doc::Doc;
+use crate::error::{CallError, ErrorKind};
+use crate::output::ResponseMeta;
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::retries::classifiers::{
+    ClassifyRetry, RetryAction, RetryClassifierPriority,
+};
+use aws_smithy_types::body::SdkBody;
+use bytes::{Bytes, BytesMut};
+use std::error::Error as StdError;
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// The default `maxResponseBytes`: far above any Converse answer (a model's output is
+/// bounded by its token limit), far below what would hurt a process.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The event-stream format's limit on one message, prelude to checksum (16 MiB, as in
+/// aws-c-event-stream and the other SDKs' decoders).
+pub const MAX_FRAME_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Which bound was crossed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Bound {
+    /// `maxResponseBytes`, declared by `Content-Length`.
+    DeclaredBody,
+    /// `maxResponseBytes`, crossed while reading a body of undeclared length (chunked, or
+    /// until the connection closes: HTTP itself stops a body at its `Content-Length`).
+    ReadBody,
+    /// [`MAX_FRAME_BYTES`], declared by a frame's prelude.
+    Frame,
+}
+
+/// A response larger than a bound; the error the SDK carries as a failed read's source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TooLarge {
+    pub(crate) bound: Bound,
+    pub(crate) limit: u64,
+    /// The declared size, or the bytes read when the bound was crossed.
+    pub(crate) size: u64,
+}
+
+impl fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let TooLarge { limit, size, .. } = self;
+        match self.bound {
+            Bound::DeclaredBody => write!(
+                f,
+                "Response body of {size} bytes (Content-Length) exceeds maxResponseBytes ({limit} bytes)"
+            ),
+            Bound::ReadBody => write!(
+                f,
+                "Response body exceeds maxResponseBytes ({limit} bytes): {size} bytes read"
+            ),
+            Bound::Frame => write!(
+                f,
+                "Event-stream frame of {size} bytes exceeds the format's limit of {limit} bytes"
+            ),
+        }
+    }
+}
+
+impl StdError for TooLarge {}
+
+impl TooLarge {
+    /// The JS-facing code: one per kind of bound.
+    pub(crate) fn code(&self) -> &'static str {
+        match self.bound {
+            Bound::DeclaredBody | Bound::ReadBody => "ERR_RESPONSE_TOO_LARGE",
+            Bound::Frame => "ERR_EVENT_FRAME_TOO_LARGE",
+        }
+    }
+
+    /// The call's error: `ResponseTooLargeError` with `code`, `limit` and `size`.
+    pub(crate) fn call_error(&self, meta: &ResponseMeta) -> CallError {
+        let mut e = CallError::bare(
+            ErrorKind::TooLarge,
+            "ResponseTooLargeError",
+            self.to_string(),
+            meta,
+        );
+        e.code = Some(self.code().to_string());
+        e.fields = vec![
+            ("code".to_string(), Doc::string(self.code())),
+            ("limit".to_string(), Doc::Number(self.limit as f64)),
+            ("size".to_string(), Doc::Number(self.size as f64)),
+        ];
+        e.detail = self.to_string();
+        e
+    }
+}
+
+/// The `TooLarge` somewhere in an error's source chain.
+pub(crate) fn too_large_in<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a TooLarge> {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(found) = e.downcast_ref::<TooLarge>() {
+            return Some(found);
+        }
+        current = e.source();
+    }
+    None
+}
+
+/// A body the SDK reads whole before deserialising it, read here into one buffer instead:
+/// refused before a byte is read when its `Content-Length` declares more than `limit`,
+/// failed as soon as more than `limit` bytes arrive, and handed on as a single chunk, so
+/// that the SDK's collection of it needs no second copy.
+pub(crate) fn bounded_whole(
+    body: SdkBody,
+    content_length: Option<&str>,
+    limit: u64,
+) -> Result<SdkBody, TooLarge> {
+    let declared = content_length.and_then(|v| v.trim().parse::<u64>().ok());
+    if let Some(size) = declared.filter(|size| *size > limit) {
+        return Err(TooLarge {
+            bound: Bound::DeclaredBody,
+            limit,
+            size,
+        });
+    }
+    // Within the limit, so trusting the declared length to size the buffer is safe.
+    let capacity = declared.unwrap_or(0) as usize;
+    Ok(SdkBody::from_body_1_x(WholeBody {
+        inner: body,
+        limit,
+        buffer: Some(BytesMut::with_capacity(capacity)),
+    }))
+}
+
+struct WholeBody {
+    inner: SdkBody,
+    limit: u64,
+    /// What has arrived; `None` once handed on (or failed).
+    buffer: Option<BytesMut>,
+}
+
+impl http_body::Body for WholeBody {
+    type Data = Bytes;
+    type Error = aws_smithy_types::body::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        let this = self.get_mut();
+        loop {
+            let Some(buffer) = this.buffer.as_mut() else {
+                return Poll::Ready(None);
+            };
+            match std::task::ready!(Pin::new(&mut this.inner).poll_frame(cx)) {
+                Some(Ok(frame)) => {
+                    let Ok(data) = frame.into_data() else {
+                        continue; // trailers: nothing the SDK reads
+                    };
+                    let size = buffer.len() as u64 + data.len() as u64;
+                    if size > this.limit {
+                        // Free what was read and close the connection now.
+                        this.buffer = None;
+                        this.inner = SdkBody::empty();
+                        return Poll::Ready(Some(Err(Box::new(TooLarge {
+                            bound: Bound::ReadBody,
+                            limit: this.limit,
+                            size,
+                        }))));
+                    }
+                    buffer.extend_from_slice(&data);
+                }
+                Some(Err(error)) => {
+                    this.buffer = None;
+                    return Poll::Ready(Some(Err(error)));
+                }
+                None => {
+                    let whole = this.buffer.take().unwrap_or_default().freeze();
+                    return Poll::Ready(Some(Ok(http_body::Frame::data(whole))));
+                }
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.buffer.is_none()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Forbids the SDK's retries of a response that crossed a bound: its transient-error
+/// classifier would otherwise retry a failed body read, fetching the same answer again.
+#[derive(Debug)]
+pub(crate) struct NoRetryWhenTooLarge;
+
+impl ClassifyRetry for NoRetryWhenTooLarge {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        match ctx.output_or_error() {
+            Some(Err(error)) if too_large_in(error).is_some() => RetryAction::RetryForbidden,
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "bmm-transport::NoRetryWhenTooLarge"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn read(body: SdkBody) -> Result<Bytes, aws_smithy_types::body::Error> {
+        use http_body_util::BodyExt;
+        Ok(body.collect().await?.to_bytes())
+    }
+
+    #[test]
+    fn a_declared_length_over_the_limit_is_refused_unread() {
+        let refused = bounded_whole(SdkBody::empty(), Some("2147483648"), 1024).err();
+        assert_eq!(
+            refused.map(|e| (e.bound, e.size)),
+            Some((Bound::DeclaredBody, 2147483648))
+        );
+        assert!(bounded_whole(SdkBody::empty(), Some("1024"), 1024).is_ok());
+        assert!(bounded_whole(SdkBody::empty(), Some("lies"), 1024).is_ok());
+        assert!(bounded_whole(SdkBody::empty(), None, 1024).is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_body_longer_than_the_limit_fails_while_read() {
+        // Declared short (or not at all), sent long.
+        for declared in [Some("10"), None] {
+            let body = bounded_whole(SdkBody::from(vec![b'x'; 2000]), declared, 1999).unwrap();
+            let error = read(body).await.unwrap_err();
+            let too_large = too_large_in(error.as_ref()).expect("TooLarge in the chain");
+            assert_eq!(
+                (too_large.bound, too_large.limit, too_large.size),
+                (Bound::ReadBody, 1999, 2000)
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_body_within_the_limit_arrives_whole() {
+        let chunks = SdkBody::from_body_1_x(Chunks(vec![&b"ab"[..], b"cd", b"e"].into()));
+        let body = bounded_whole(chunks, Some("5"), 5).unwrap();
+        assert_eq!(&read(body).await.unwrap()[..], b"abcde");
+        let empty = bounded_whole(SdkBody::empty(), Some("0"), 5).unwrap();
+        assert_eq!(read(empty).await.unwrap().len(), 0);
+    }
+
+    /// A body arriving in several chunks.
+    struct Chunks(std::collections::VecDeque<&'static [u8]>);
+
+    impl http_body::Body for Chunks {
+        type Data = Bytes;
+        type Error = std::convert::Infallible;
+
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _cx: &mut Context<'_>,
+        ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+            Poll::Ready(
+                self.0
+                    .pop_front()
+                    .map(|c| Ok(http_body::Frame::data(Bytes::from_static(c)))),
+            )
+        }
+    }
+
+    #[test]
+    fn the_error_names_the_bound() {
+        let e = TooLarge {
+            bound: Bound::Frame,
+            limit: MAX_FRAME_BYTES,
+            size: 4_000_000_000,
+        }
+        .call_error(&ResponseMeta::default());
+        assert_eq!(
+            (e.name.as_str(), e.code.as_deref(), e.kind),
+            (
+                "ResponseTooLargeError",
+                Some("ERR_EVENT_FRAME_TOO_LARGE"),
+                ErrorKind::TooLarge
+            )
+        );
+        assert_eq!(
+            Doc::Object(e.fields).to_tagged_json(),
+            r#"{"code":"ERR_EVENT_FRAME_TOO_LARGE","limit":16777216,"size":4000000000}"#
+        );
+        assert_eq!(
+            e.message,
+            "Event-stream frame of 4000000000 bytes exceeds the format's limit of 16777216 bytes"
+        );
+    }
+}
