@@ -12,11 +12,29 @@ const TABLE = Symbol('breaker table');
 
 const DEFAULT_CIRCUIT_BREAKER_CONFIG = adopt(native.defaultCircuitBreakerConfig());
 
+/** The settings a breaker reads. */
+const SETTINGS = Object.keys(DEFAULT_CIRCUIT_BREAKER_CONFIG);
+
+/**
+ * `{ ...DEFAULT_CIRCUIT_BREAKER_CONFIG, ...config }` as far as a breaker reads it: only
+ * the settings are taken from `config` (when it has them as own enumerable properties,
+ * as spreading would), so a string or a huge object passed as config is not copied key
+ * by key — spreading an 8 MB string makes 8 million keys.
+ */
+function overDefaults(config) {
+  const merged = { ...DEFAULT_CIRCUIT_BREAKER_CONFIG };
+  if (config === null || config === undefined) return merged;
+  for (const key of SETTINGS) {
+    if (Object.prototype.propertyIsEnumerable.call(config, key)) merged[key] = config[key];
+  }
+  return merged;
+}
+
 class CircuitBreaker {
   constructor(modelId, config = {}) {
     // Spread over the live defaults at creation, as the original: callers tune
     // future breakers by editing DEFAULT_CIRCUIT_BREAKER_CONFIG.
-    hide(this, HANDLE, new native.BreakerHandle(String(modelId), { ...DEFAULT_CIRCUIT_BREAKER_CONFIG, ...config }));
+    hide(this, HANDLE, new native.BreakerHandle(String(modelId), overDefaults(config)));
   }
 
   getState() {
@@ -67,13 +85,13 @@ class CircuitBreakerManager {
   #breakers = new Map();
 
   constructor(config = {}) {
-    hide(this, TABLE, new native.BreakerTable({ ...DEFAULT_CIRCUIT_BREAKER_CONFIG, ...config }));
+    hide(this, TABLE, new native.BreakerTable(overDefaults(config)));
   }
 
   getBreaker(modelId, config) {
     let breaker = this.#breakers.get(modelId);
     if (!breaker) {
-      const ownConfig = config == null ? undefined : { ...DEFAULT_CIRCUIT_BREAKER_CONFIG, ...config };
+      const ownConfig = config == null ? undefined : overDefaults(config);
       breaker = breakerFromHandle(this[TABLE].getBreaker(String(modelId), ownConfig));
       this.#breakers.set(modelId, breaker);
     }

@@ -5,6 +5,7 @@
 const native = require('./native');
 
 function weightedRandomSelect(items) {
+  if (Array.isArray(items)) native.checkArrayLength('weightedRandomSelect: items', items.length);
   const index = native.weightedPick(items.map((entry) => Number(entry.weight)), Math.random);
   return index === null ? null : (items[index]?.item ?? null);
 }

@@ -51,16 +51,6 @@ impl CredentialsTypeError {
     }
 }
 
-impl TypeName for CheckedCredentials {
-    fn type_name() -> &'static str {
-        "StaticCredentials"
-    }
-
-    fn value_type() -> ValueType {
-        ValueType::Object
-    }
-}
-
 impl FromNapiValue for CheckedCredentials {
     unsafe fn from_napi_value(env: napi::sys::napi_env, value: napi::sys::napi_value) -> Result<Self> {
         let value = unsafe { Unknown::from_napi_value(env, value) }?;

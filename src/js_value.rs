@@ -3,35 +3,66 @@
 //! The rules need `typeof`, truthiness and `String(x)` of whatever a caller passed,
 //! so the snapshot keeps exactly that. It is bounded in depth: a config may carry
 //! a logger or an HTTP handler whose object graph is large or cyclic, and the rules
-//! never look deeper than a model's fields.
+//! never look deeper than a model's fields. It is bounded in size too
+//! (`engine::limits`): an array longer than the limit keeps only its length, and a
+//! value with more members or text than the budget is refused.
 
 use engine::jsval::JsValue;
+use engine::limits::{Budget, TooLarge, MAX_ARRAY_LENGTH};
 use napi::bindgen_prelude::*;
 use napi::{JsString, JsValue as _, ValueType};
 
 const MAX_DEPTH: u32 = 4;
 
 pub fn snapshot(value: Unknown<'_>) -> Result<JsValue> {
-    snapshot_at(value, 0)
+    let mut budget = Budget::default();
+    let root = budget.value().map_err(Refused::from);
+    root.and_then(|()| snapshot_at(value, 0, &mut budget)).map_err(|refused| match refused {
+        Refused::Js(error) => error,
+        Refused::TooLarge(bound) => Error::new(Status::InvalidArg, format!("The value passed {bound}")),
+    })
 }
 
-fn snapshot_at(value: Unknown<'_>, depth: u32) -> Result<JsValue> {
+/// Why a snapshot stopped: JavaScript threw (a getter, a Proxy trap), or a bound.
+enum Refused {
+    Js(Error),
+    TooLarge(TooLarge),
+}
+
+impl From<Error> for Refused {
+    fn from(error: Error) -> Self {
+        Refused::Js(error)
+    }
+}
+
+impl From<TooLarge> for Refused {
+    fn from(bound: TooLarge) -> Self {
+        Refused::TooLarge(bound)
+    }
+}
+
+/// Each value is counted against the budget once, as its parent's member (or as the root).
+fn snapshot_at(value: Unknown<'_>, depth: u32, budget: &mut Budget) -> std::result::Result<JsValue, Refused> {
     Ok(match value.get_type()? {
         ValueType::Undefined => JsValue::Undefined,
         ValueType::Null => JsValue::Null,
         ValueType::Boolean => JsValue::Bool(unsafe { value.cast::<bool>() }?),
         ValueType::Number => JsValue::Number(unsafe { value.cast::<f64>() }?),
-        ValueType::String => JsValue::String(unsafe { value.cast::<String>() }?),
-        ValueType::BigInt => JsValue::BigInt(text_of(value)?),
-        ValueType::Symbol => JsValue::Symbol(symbol_description(value)?),
-        ValueType::Function => JsValue::Function(text_of(value)?),
+        ValueType::String => JsValue::String(counted(unsafe { value.cast::<String>() }?, budget)?),
+        ValueType::BigInt => JsValue::BigInt(counted(text_of(value)?, budget)?),
+        ValueType::Symbol => JsValue::Symbol(counted(symbol_description(value)?, budget)?),
+        ValueType::Function => JsValue::Function(counted(text_of(value)?, budget)?),
         ValueType::Object if value.is_array()? => {
             let array = unsafe { value.cast::<Array>() }?;
+            if array.len() > MAX_ARRAY_LENGTH {
+                return Ok(JsValue::LongArray(array.len()));
+            }
             let mut items = Vec::new();
             if depth < MAX_DEPTH {
+                budget.array(array.len())?;
                 for index in 0..array.len() {
                     let item: Unknown = array.get_element(index)?;
-                    items.push(snapshot_at(item, depth + 1)?);
+                    items.push(snapshot_at(item, depth + 1, budget)?);
                 }
             }
             JsValue::Array(items)
@@ -40,15 +71,24 @@ fn snapshot_at(value: Unknown<'_>, depth: u32) -> Result<JsValue> {
             let object = unsafe { value.cast::<Object>() }?;
             let mut fields = Vec::new();
             if depth < MAX_DEPTH {
-                for key in Object::keys(&object)? {
+                let keys = Object::keys(&object)?;
+                budget.members(keys.len())?;
+                for key in keys {
+                    budget.bytes(key.len())?;
                     let field: Unknown = object.get_named_property(&key)?;
-                    fields.push((key, snapshot_at(field, depth + 1)?));
+                    fields.push((key, snapshot_at(field, depth + 1, budget)?));
                 }
             }
             JsValue::Object(fields)
         }
         _ => JsValue::Undefined,
     })
+}
+
+/// `text`, once its bytes are counted against the budget.
+fn counted(text: String, budget: &mut Budget) -> std::result::Result<String, TooLarge> {
+    budget.bytes(text.len())?;
+    Ok(text)
 }
 
 /// `String(value)` computed by JavaScript itself.
