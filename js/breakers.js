@@ -6,6 +6,7 @@
 
 const native = require('./native');
 const { adopt } = require('./realm');
+const { textOf } = require('./text');
 
 const HANDLE = Symbol('breaker handle');
 const TABLE = Symbol('breaker table');
@@ -34,7 +35,7 @@ class CircuitBreaker {
   constructor(modelId, config = {}) {
     // Spread over the live defaults at creation, as the original: callers tune
     // future breakers by editing DEFAULT_CIRCUIT_BREAKER_CONFIG.
-    hide(this, HANDLE, new native.BreakerHandle(String(modelId), overDefaults(config)));
+    hide(this, HANDLE, new native.BreakerHandle(textOf(modelId, 'modelId'), overDefaults(config)));
   }
 
   getState() {
@@ -92,14 +93,14 @@ class CircuitBreakerManager {
     let breaker = this.#breakers.get(modelId);
     if (!breaker) {
       const ownConfig = config == null ? undefined : overDefaults(config);
-      breaker = breakerFromHandle(this[TABLE].getBreaker(String(modelId), ownConfig));
+      breaker = breakerFromHandle(this[TABLE].getBreaker(textOf(modelId, 'modelId'), ownConfig));
       this.#breakers.set(modelId, breaker);
     }
     return breaker;
   }
 
   canExecute(modelId) {
-    return this[TABLE].canExecute(String(modelId), Date.now());
+    return this[TABLE].canExecute(textOf(modelId, 'modelId'), Date.now());
   }
 
   recordSuccess(modelId) {
@@ -120,7 +121,7 @@ class CircuitBreakerManager {
 
   removeBreaker(modelId) {
     this.#breakers.delete(modelId);
-    this[TABLE].removeBreaker(String(modelId));
+    this[TABLE].removeBreaker(textOf(modelId, 'modelId'));
   }
 
   clear() {

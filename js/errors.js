@@ -6,6 +6,7 @@
 
 const native = require('./native');
 const { adopt } = require('./realm');
+const { textOf } = require('./text');
 
 /** A failure of the multiplexer itself (no model left, retries spent), never an SDK error. */
 class MultiplexerError extends Error {
@@ -19,17 +20,17 @@ class MultiplexerError extends Error {
 }
 
 function classifyError(error) {
-  return native.outcomeForError(error ? String(error.name || '') : null);
+  return native.outcomeForError(error ? textOf(error.name || '', 'error.name') : null);
 }
 
 function classifyErrorType(error) {
   if (!error) return 'UNKNOWN';
   const message = (error.message || '').toLowerCase();
-  return native.classifyErrorType(String(error.name || ''), message, faultOf(error));
+  return native.classifyErrorType(textOf(error.name || '', 'error.name'), message, faultOf(error));
 }
 
 function isThrottlingError(errorName) {
-  return native.isThrottlingName(String(errorName));
+  return native.isThrottlingName(textOf(errorName, 'errorName'));
 }
 
 function isRetryableError(error) {
@@ -42,13 +43,13 @@ function getRetryDelay(error, baseDelayMs = 1000, attempt = 1) {
 }
 
 function getRecoverySuggestions(errorType) {
-  return adopt(native.recoverySuggestions(String(errorType)));
+  return adopt(native.recoverySuggestions(textOf(errorType, 'errorType')));
 }
 
 function getErrorMessage(error) {
   if (!error) return 'Unknown error occurred';
-  const name = error.name || '';
-  return native.friendlyErrorMessage(String(name)) ?? (error.message || `${name} occurred`);
+  const name = textOf(error.name || '', 'error.name');
+  return native.friendlyErrorMessage(name) ?? (error.message || `${name} occurred`);
 }
 
 /** The SDK-specific fields the original copies into `details`, in its order. */

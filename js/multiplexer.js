@@ -16,6 +16,7 @@ const { OutcomeType } = require('./enums');
 const { breakerFromHandle, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breakers');
 const { RefusalClassifier } = require('./refusal');
 const { adopt } = require('./realm');
+const { textOf } = require('./text');
 
 class BedrockMultiplexer extends EventEmitter {
   #config;
@@ -72,7 +73,7 @@ class BedrockMultiplexer extends EventEmitter {
   }
 
   removeModel(modelId) {
-    this.#core.removeModel(String(modelId));
+    this.#core.removeModel(textOf(modelId, 'modelId'));
     this.#models.delete(modelId);
     this.emit('model-removed', modelId);
   }
@@ -236,7 +237,7 @@ class BedrockMultiplexer extends EventEmitter {
   }
 
   async reportOutcome(outcome) {
-    if (!this.#core.reportOutcome(String(outcome.modelId), outcome.type, outcome.latency, Date.now())) return;
+    if (!this.#core.reportOutcome(textOf(outcome.modelId, 'outcome.modelId'), outcome.type, outcome.latency, Date.now())) return;
     if (outcome.type === OutcomeType.SUCCESS) {
       this.emit('success', null, outcome);
     } else if (this.listenerCount('error') > 0) {
@@ -254,7 +255,7 @@ class BedrockMultiplexer extends EventEmitter {
   }
 
   getModelHealthStatus(modelId) {
-    return adopt(this.#core.modelHealthStatus(String(modelId), Date.now()));
+    return adopt(this.#core.modelHealthStatus(textOf(modelId, 'modelId'), Date.now()));
   }
 
   getSimpleHealthCheck() {

@@ -13,6 +13,7 @@ const { debuglog } = require('node:util');
 const native = require('./native');
 const { bedrockRuntime, httpResponseClass } = require('./sdk');
 const { adopt } = require('./realm');
+const { textOf } = require('./text');
 
 const debug = debuglog('bedrock-model-multiplexer');
 
@@ -169,7 +170,7 @@ function cancelNative(clientConfig, callId) {
  * `cancelNative` abandon it.
  */
 async function sendNative(clientConfig, modelId, input, serviceTier, callId) {
-  const result = await nativeTransportFor(clientConfig).converse(String(modelId), input, serviceTier ?? null, callId);
+  const result = await nativeTransportFor(clientConfig).converse(textOf(modelId, 'modelId'), input, serviceTier ?? null, callId);
   if (result.ok) return nativeOutput(result);
   if (result.cancelled) return undefined; // the caller has already given up on it
   throw sdkError(result.error);
@@ -258,7 +259,7 @@ function parseFailure(body, message) {
  * early (or an error) closes the HTTP stream.
  */
 async function sendNativeStream(clientConfig, modelId, input, callId) {
-  const result = await nativeTransportFor(clientConfig).converseStream(String(modelId), input, null, callId);
+  const result = await nativeTransportFor(clientConfig).converseStream(textOf(modelId, 'modelId'), input, null, callId);
   if (result.cancelled) return undefined;
   if (!result.ok) throw firstEventError(result.error);
   // The JS SDK's own order and kind: `stream` first, an object that is only async-iterable.

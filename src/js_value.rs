@@ -85,6 +85,45 @@ fn snapshot_at(value: Unknown<'_>, depth: u32, budget: &mut Budget) -> std::resu
     })
 }
 
+/// Throws, naming `field` and the limit, when an array of `length` elements is longer
+/// than the addon reads: JavaScript asks before walking a caller's array, so a sparse
+/// array of length 2³² − 1 is refused instead of iterated.
+#[napi(catch_unwind)]
+pub fn check_array_length(field: String, length: u32) -> Result<()> {
+    Budget::default().array(length).map_err(|bound| Error::new(Status::InvalidArg, format!("{field} {bound}")))
+}
+
+/// `String(array)`, once the array and the arrays nested in it are known to be within
+/// the bounds: JavaScript joins element by element, holes included, so a sparse array
+/// of length 2³² − 1 (or one nested in it) would take minutes.
+#[napi(catch_unwind)]
+pub fn array_text(field: String, array: Unknown) -> Result<String> {
+    check_joinable(array, 0, &mut Budget::default())
+        .map_err(|refused| match refused {
+            Refused::Js(error) => error,
+            Refused::TooLarge(bound) => Error::new(Status::InvalidArg, format!("{field} {bound}")),
+        })?;
+    array.coerce_to_string()?.into_utf8()?.into_owned()
+}
+
+/// Arrays nested deeper than this are refused (an array holding itself included).
+const MAX_JOIN_DEPTH: u32 = 32;
+
+fn check_joinable(value: Unknown<'_>, depth: u32, budget: &mut Budget) -> std::result::Result<(), Refused> {
+    if value.get_type()? != ValueType::Object || !value.is_array()? {
+        return Ok(());
+    }
+    if depth >= MAX_JOIN_DEPTH {
+        return Err(TooLarge::Depth { limit: MAX_JOIN_DEPTH }.into());
+    }
+    let array = unsafe { value.cast::<Array>() }?;
+    budget.array(array.len())?;
+    for index in 0..array.len() {
+        check_joinable(array.get_element::<Unknown>(index)?, depth + 1, budget)?;
+    }
+    Ok(())
+}
+
 /// `text`, once its bytes are counted against the budget.
 fn counted(text: String, budget: &mut Budget) -> std::result::Result<String, TooLarge> {
     budget.bytes(text.len())?;

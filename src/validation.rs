@@ -1,7 +1,7 @@
 //! The validators, for any JavaScript value a caller passes.
 
 use engine::jsval::JsValue;
-use engine::limits::{Budget, TooLarge};
+use engine::limits::TooLarge;
 use engine::validate::{self, ValidationError, ValidationResult};
 use napi::bindgen_prelude::*;
 
@@ -105,12 +105,3 @@ pub fn tier_escalation_enabled(tier_escalation: Unknown) -> Result<bool> {
     Ok(validate::tier_escalation_enabled(&snapshot(tier_escalation)?))
 }
 
-/// Throws, naming `field` and the limit, when an array of `length` elements is longer
-/// than the addon reads (`engine::limits`): JavaScript asks before walking a caller's
-/// array, so a sparse array of length 2³² − 1 is refused instead of iterated.
-#[napi(catch_unwind)]
-pub fn check_array_length(field: String, length: u32) -> Result<()> {
-    Budget::default()
-        .array(length)
-        .map_err(|bound| Error::new(Status::InvalidArg, format!("{field} {bound}")))
-}

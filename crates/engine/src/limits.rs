@@ -27,6 +27,8 @@ pub enum TooLarge {
     Values,
     /// More string and byte content than `MAX_BYTES` in all.
     Bytes,
+    /// Values nested deeper than `limit` (a value holding itself included).
+    Depth { limit: u32 },
 }
 
 impl fmt::Display for TooLarge {
@@ -35,6 +37,7 @@ impl fmt::Display for TooLarge {
             TooLarge::Array { length } => write!(f, "has {length} elements, more than the {MAX_ARRAY_LENGTH} accepted"),
             TooLarge::Values => write!(f, "has more than the {MAX_VALUES} values accepted"),
             TooLarge::Bytes => write!(f, "has more than the {} MiB of text and bytes accepted", MAX_BYTES >> 20),
+            TooLarge::Depth { limit } => write!(f, "is nested more than {limit} deep"),
         }
     }
 }
@@ -114,5 +117,6 @@ mod tests {
         assert_eq!(TooLarge::Array { length: 4_294_967_295 }.to_string(), "has 4294967295 elements, more than the 100000 accepted");
         assert_eq!(TooLarge::Values.to_string(), "has more than the 1000000 values accepted");
         assert_eq!(TooLarge::Bytes.to_string(), "has more than the 256 MiB of text and bytes accepted");
+        assert_eq!(TooLarge::Depth { limit: 32 }.to_string(), "is nested more than 32 deep");
     }
 }
