@@ -6,7 +6,7 @@
 
 const native = require('./native');
 const { adopt } = require('./realm');
-const { textOf } = require('./text');
+const { textOf, numberOf } = require('./text');
 
 /** A failure of the multiplexer itself (no model left, retries spent), never an SDK error. */
 class MultiplexerError extends Error {
@@ -38,7 +38,7 @@ function isRetryableError(error) {
 }
 
 function getRetryDelay(error, baseDelayMs = 1000, attempt = 1) {
-  const retryAfterSeconds = error.retryAfterSeconds ? Number(error.retryAfterSeconds) : null;
+  const retryAfterSeconds = error.retryAfterSeconds ? numberOf(error.retryAfterSeconds, 'error.retryAfterSeconds') : null;
   return native.retryDelay(retryAfterSeconds, baseDelayMs, attempt, Math.random);
 }
 

@@ -5,7 +5,7 @@
 const native = require('./native');
 const { adopt } = require('./realm');
 const { TABLE } = require('./breakers');
-const { textOf } = require('./text');
+const { textOf, numberOf } = require('./text');
 
 const HEALTH = Symbol('health table');
 
@@ -17,11 +17,11 @@ class HealthCheckManager {
   }
 
   recordSuccess(modelId, responseTimeMs) {
-    this[HEALTH].recordSuccess(textOf(modelId, 'modelId'), Number(responseTimeMs), Date.now());
+    this[HEALTH].recordSuccess(textOf(modelId, 'modelId'), numberOf(responseTimeMs, 'responseTimeMs'), Date.now());
   }
 
   recordFailure(modelId, responseTimeMs) {
-    this[HEALTH].recordFailure(textOf(modelId, 'modelId'), Number(responseTimeMs), Date.now());
+    this[HEALTH].recordFailure(textOf(modelId, 'modelId'), numberOf(responseTimeMs, 'responseTimeMs'), Date.now());
   }
 
   getModelHealth(modelId, modelStats) {

@@ -10,7 +10,7 @@ const native = require('./native');
 const { OutcomeType } = require('./enums');
 const { MultiplexerError } = require('./errors');
 const { extractResponseText } = require('./response-text');
-const { textOf } = require('./text');
+const { textOf, numberOf } = require('./text');
 
 class RequestHandler {
   #input;
@@ -61,7 +61,7 @@ class RequestHandler {
    * the machine has already selected and looked up the model (see #quiet).
    */
   #start(machine, state) {
-    const maxRetries = Number(this.#maxRetries);
+    const maxRetries = numberOf(this.#maxRetries, 'maxRetries');
     const quiet = this.#quiet();
     if (!quiet) {
       machine.restart(maxRetries);
@@ -94,7 +94,7 @@ class RequestHandler {
         const quiet = this.#quiet();
         if (!quiet) return machine.invoked(checkRefusal);
         const { modelId, latency } = state.result.outcome;
-        return machine.invokedQuietly(quiet.core, checkRefusal, textOf(modelId, 'modelId'), Number(latency), Date.now()) ? ANSWERED : machine.action();
+        return machine.invokedQuietly(quiet.core, checkRefusal, textOf(modelId, 'modelId'), numberOf(latency, 'latency'), Date.now()) ? ANSWERED : machine.action();
       }
       case 'invokeEscalated':
         state.result = await state.model.invoke(this.#input, undefined, step.tier);

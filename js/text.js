@@ -1,7 +1,8 @@
 'use strict';
-// `String(value)` for a value a caller passed (a model id, an error name), bounded: an
-// array is joined only once the native side has judged its length and its nested
-// arrays, because joining a sparse array of length 2³² − 1 takes minutes.
+// `String(value)` and `Number(value)` for a value a caller passed (a model id, an error
+// name, a retry count), bounded: an array is joined (as both do) only once the native
+// side has judged its length and its nested arrays, because joining a sparse array of
+// length 2³² − 1 takes minutes.
 
 const native = require('./native');
 
@@ -10,4 +11,9 @@ function textOf(value, field) {
   return Array.isArray(value) ? native.arrayText(field, value) : String(value);
 }
 
-module.exports = { textOf };
+/** `Number(value)`: an array reads as the number its joined text spells. */
+function numberOf(value, field) {
+  return Array.isArray(value) ? Number(native.arrayText(field, value)) : Number(value);
+}
+
+module.exports = { textOf, numberOf };
