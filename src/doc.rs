@@ -5,9 +5,11 @@
 //! addon's realm: `js/realm.js` moves results into the caller's.
 
 use bmm_transport::Doc;
-use engine::limits::{Budget, TooLarge};
+use engine::limits::Budget;
 use napi::bindgen_prelude::*;
 use napi::ValueType;
+
+use crate::js_value::Refused;
 
 /// Deeper than any real Converse input; guards against cycles.
 const MAX_DEPTH: u32 = 128;
@@ -17,55 +19,8 @@ const MAX_DEPTH: u32 = 128;
 /// and bytes, with the path of the member that broke the bound.
 pub fn to_doc(value: Unknown<'_>) -> Result<Doc> {
     let mut budget = Budget::default();
-    let root = budget.value().map_err(|bound| Refused::TooLarge { path: String::new(), bound });
-    root.and_then(|()| to_doc_at(value, 0, &mut budget)).map_err(|refused| match refused {
-        Refused::Js(error) => error,
-        Refused::TooLarge { path, bound } if path.is_empty() => Error::new(Status::InvalidArg, format!("Converse input {bound}")),
-        Refused::TooLarge { path, bound } => Error::new(Status::InvalidArg, format!("Converse input: {path} {bound}")),
-    })
-}
-
-/// Why a copy stopped: JavaScript threw (a getter, a Proxy trap), or a bound, found
-/// at `path` (built as the error travels back up: `messages[3].content`).
-enum Refused {
-    Js(Error),
-    TooLarge { path: String, bound: TooLarge },
-}
-
-impl From<Error> for Refused {
-    fn from(error: Error) -> Self {
-        Refused::Js(error)
-    }
-}
-
-impl From<TooLarge> for Refused {
-    fn from(bound: TooLarge) -> Self {
-        Refused::TooLarge { path: String::new(), bound }
-    }
-}
-
-impl Refused {
-    /// The same refusal, seen from the object holding `key`.
-    fn within_key(self, key: &str) -> Self {
-        match self {
-            Refused::TooLarge { path, bound } if path.starts_with('[') || path.is_empty() => {
-                Refused::TooLarge { path: format!("{key}{path}"), bound }
-            }
-            Refused::TooLarge { path, bound } => Refused::TooLarge { path: format!("{key}.{path}"), bound },
-            js => js,
-        }
-    }
-
-    /// The same refusal, seen from the array holding it at `index`.
-    fn within_index(self, index: u32) -> Self {
-        match self {
-            Refused::TooLarge { path, bound } if path.starts_with('[') || path.is_empty() => {
-                Refused::TooLarge { path: format!("[{index}]{path}"), bound }
-            }
-            Refused::TooLarge { path, bound } => Refused::TooLarge { path: format!("[{index}].{path}"), bound },
-            js => js,
-        }
-    }
+    let root = budget.value().map_err(Refused::from);
+    root.and_then(|()| to_doc_at(value, 0, &mut budget)).map_err(|refused| refused.into_error("Converse input"))
 }
 
 /// Each value is counted against the budget once, as its parent's member (or as the root).

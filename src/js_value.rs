@@ -17,16 +17,15 @@ const MAX_DEPTH: u32 = 4;
 pub fn snapshot(value: Unknown<'_>) -> Result<JsValue> {
     let mut budget = Budget::default();
     let root = budget.value().map_err(Refused::from);
-    root.and_then(|()| snapshot_at(value, 0, &mut budget)).map_err(|refused| match refused {
-        Refused::Js(error) => error,
-        Refused::TooLarge(bound) => Error::new(Status::InvalidArg, format!("The value passed {bound}")),
-    })
+    root.and_then(|()| snapshot_at(value, 0, &mut budget)).map_err(|refused| refused.into_error("The value passed"))
 }
 
-/// Why a snapshot stopped: JavaScript threw (a getter, a Proxy trap), or a bound.
-enum Refused {
+/// Why a copy of a caller's value stopped: JavaScript threw (a getter, a Proxy trap),
+/// or a bound was broken at `path` (built as the error travels back up:
+/// `messages[3].content`).
+pub enum Refused {
     Js(Error),
-    TooLarge(TooLarge),
+    TooLarge { path: String, bound: TooLarge },
 }
 
 impl From<Error> for Refused {
@@ -37,7 +36,39 @@ impl From<Error> for Refused {
 
 impl From<TooLarge> for Refused {
     fn from(bound: TooLarge) -> Self {
-        Refused::TooLarge(bound)
+        Refused::TooLarge { path: String::new(), bound }
+    }
+}
+
+impl Refused {
+    /// The same refusal, seen from the object holding `key`.
+    pub fn within_key(self, key: &str) -> Self {
+        self.within(key)
+    }
+
+    /// The same refusal, seen from the array holding it at `index`.
+    pub fn within_index(self, index: u32) -> Self {
+        self.within(&format!("[{index}]"))
+    }
+
+    fn within(self, segment: &str) -> Self {
+        match self {
+            Refused::TooLarge { path, bound } if path.is_empty() || path.starts_with('[') => {
+                Refused::TooLarge { path: format!("{segment}{path}"), bound }
+            }
+            Refused::TooLarge { path, bound } => Refused::TooLarge { path: format!("{segment}.{path}"), bound },
+            js => js,
+        }
+    }
+
+    /// The error JavaScript sees, `what` naming the value copied: `Converse input:
+    /// messages has 4294967295 elements, more than the 100000 accepted`.
+    pub fn into_error(self, what: &str) -> Error {
+        match self {
+            Refused::Js(error) => error,
+            Refused::TooLarge { path, bound } if path.is_empty() => Error::new(Status::InvalidArg, format!("{what} {bound}")),
+            Refused::TooLarge { path, bound } => Error::new(Status::InvalidArg, format!("{what}: {path} {bound}")),
+        }
     }
 }
 
@@ -62,7 +93,7 @@ fn snapshot_at(value: Unknown<'_>, depth: u32, budget: &mut Budget) -> std::resu
                 budget.array(array.len())?;
                 for index in 0..array.len() {
                     let item: Unknown = array.get_element(index)?;
-                    items.push(snapshot_at(item, depth + 1, budget)?);
+                    items.push(snapshot_at(item, depth + 1, budget).map_err(|refused| refused.within_index(index))?);
                 }
             }
             JsValue::Array(items)
@@ -76,7 +107,8 @@ fn snapshot_at(value: Unknown<'_>, depth: u32, budget: &mut Budget) -> std::resu
                 for key in keys {
                     budget.bytes(key.len())?;
                     let field: Unknown = object.get_named_property(&key)?;
-                    fields.push((key, snapshot_at(field, depth + 1, budget)?));
+                    let field = snapshot_at(field, depth + 1, budget).map_err(|refused| refused.within_key(&key))?;
+                    fields.push((key, field));
                 }
             }
             JsValue::Object(fields)
@@ -98,11 +130,7 @@ pub fn check_array_length(field: String, length: u32) -> Result<()> {
 /// of length 2³² − 1 (or one nested in it) would take minutes.
 #[napi(catch_unwind)]
 pub fn array_text(field: String, array: Unknown) -> Result<String> {
-    check_joinable(array, 0, &mut Budget::default())
-        .map_err(|refused| match refused {
-            Refused::Js(error) => error,
-            Refused::TooLarge(bound) => Error::new(Status::InvalidArg, format!("{field} {bound}")),
-        })?;
+    check_joinable(array, 0, &mut Budget::default()).map_err(|refused| refused.into_error(&field))?;
     array.coerce_to_string()?.into_utf8()?.into_owned()
 }
 
@@ -119,7 +147,7 @@ fn check_joinable(value: Unknown<'_>, depth: u32, budget: &mut Budget) -> std::r
     let array = unsafe { value.cast::<Array>() }?;
     budget.array(array.len())?;
     for index in 0..array.len() {
-        check_joinable(array.get_element::<Unknown>(index)?, depth + 1, budget)?;
+        check_joinable(array.get_element::<Unknown>(index)?, depth + 1, budget).map_err(|refused| refused.within_index(index))?;
     }
     Ok(())
 }
