@@ -17,7 +17,10 @@ const { weightedRandomSelect, createWeightedItem } = require('./js/selection');
 const { RefusalClassifier } = require('./js/refusal');
 
 function createMultiplexer(models, options = {}) {
-  return new BedrockMultiplexer({ models, defaultTimeoutMs: 30000, maxRetries: 3, ...options });
+  // A string's own keys are its character indices, which name no setting: spreading an
+  // 8 MB string would make 8 million keys for nothing.
+  const settings = typeof options === 'string' || options instanceof String ? {} : options;
+  return new BedrockMultiplexer({ models, defaultTimeoutMs: 30000, maxRetries: 3, ...settings });
 }
 
 module.exports = {

@@ -10,6 +10,7 @@ const { bedrockRuntime } = require('./sdk');
 const { OutcomeType } = require('./enums');
 const { createEnhancedError, toErrorResponse } = require('./errors');
 const { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breakers');
+const { numberOf } = require('./text');
 const { chooseTransport, jsSdkReplaced, prepareNativeTransport, nativeCallId, cancelNative, sendNative, sendNativeStream } = require('./transport');
 
 /** The multiplexer's way into a stream that answers at its first event; see below. */
@@ -28,7 +29,9 @@ class BedrockModel {
   constructor(config, client, defaultTimeoutMs = 30000, circuitBreaker, clientConfig = {}, transportOption = 'auto') {
     this.#transportOption = transportOption;
     this.#config = config;
-    this.#timeoutMs = defaultTimeoutMs;
+    // Kept as given (setTimeout and the timeout message read it), but an array is read
+    // now, within bounds: both would join it, and a sparse one takes minutes.
+    this.#timeoutMs = Array.isArray(defaultTimeoutMs) ? numberOf(defaultTimeoutMs, 'defaultTimeoutMs') : defaultTimeoutMs;
     this.#breaker = circuitBreaker ?? new CircuitBreaker(config.modelId, DEFAULT_CIRCUIT_BREAKER_CONFIG);
     this.#clientConfig = clientConfig;
     this.#ownClient = Boolean(client);
