@@ -15,12 +15,10 @@ const { HealthCheckManager, HealthCheckEndpoint } = require('./js/health');
 const { Timer } = require('./js/timer');
 const { weightedRandomSelect, createWeightedItem } = require('./js/selection');
 const { RefusalClassifier } = require('./js/refusal');
+const { spreadable } = require('./js/text');
 
 function createMultiplexer(models, options = {}) {
-  // A string's own keys are its character indices, which name no setting: spreading an
-  // 8 MB string would make 8 million keys for nothing.
-  const settings = typeof options === 'string' || options instanceof String ? {} : options;
-  return new BedrockMultiplexer({ models, defaultTimeoutMs: 30000, maxRetries: 3, ...settings });
+  return new BedrockMultiplexer({ models, defaultTimeoutMs: 30000, maxRetries: 3, ...spreadable(options) });
 }
 
 module.exports = {

@@ -10,7 +10,7 @@ const { bedrockRuntime } = require('./sdk');
 const { OutcomeType } = require('./enums');
 const { createEnhancedError, toErrorResponse } = require('./errors');
 const { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breakers');
-const { numberOf } = require('./text');
+const { numberOf, spreadable } = require('./text');
 const { chooseTransport, jsSdkReplaced, prepareNativeTransport, nativeCallId, cancelNative, sendNative, sendNativeStream } = require('./transport');
 
 /** The multiplexer's way into a stream that answers at its first event; see below. */
@@ -51,7 +51,7 @@ class BedrockModel {
   }
 
   get configuration() {
-    return { ...this.#config };
+    return { ...spreadable(this.#config) };
   }
 
   get isFallback() {
@@ -114,7 +114,7 @@ class BedrockModel {
   async [OPEN_STREAM](input, serviceTier, { firstEventTimeoutMs, idleTimeoutMs, watch }) {
     this.#admit();
     const startedAt = Date.now();
-    const streamInput = serviceTier ? { ...input, serviceTier: { type: serviceTier } } : input;
+    const streamInput = serviceTier ? { ...spreadable(input), serviceTier: { type: serviceTier } } : input;
     const timeoutMs = firstEventTimeoutMs ?? this.#timeoutMs;
     let opened;
     try {
@@ -178,7 +178,7 @@ class BedrockModel {
     }
     return {
       start: () => {
-        const command = new (bedrockRuntime().ConverseStreamCommand)({ ...input, modelId });
+        const command = new (bedrockRuntime().ConverseStreamCommand)({ ...spreadable(input), modelId });
         return this.getClient().send(command, { abortSignal });
       },
     };
@@ -196,7 +196,7 @@ class BedrockModel {
     }
     return {
       start: () => {
-        const commandInput = { ...input, modelId };
+        const commandInput = { ...spreadable(input), modelId };
         if (serviceTier) commandInput.serviceTier = { type: serviceTier };
         const command = new (bedrockRuntime().ConverseCommand)(commandInput);
         return this.getClient().send(command, { abortSignal });

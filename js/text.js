@@ -16,4 +16,13 @@ function numberOf(value, field) {
   return Array.isArray(value) ? Number(native.arrayText(field, value)) : Number(value);
 }
 
-module.exports = { textOf, numberOf };
+/**
+ * What `{ ...value }` should copy: the value itself, but nothing of a string (primitive
+ * or String object), whose own keys are only its characters' indices and name no
+ * setting: spreading an 8 MB string would make 8 million keys.
+ */
+function spreadable(value) {
+  return typeof value === 'string' || value instanceof String ? {} : value;
+}
+
+module.exports = { textOf, numberOf, spreadable };

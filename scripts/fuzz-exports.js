@@ -289,7 +289,18 @@ async function runChild() {
   const seed = Number(option('seed', 1));
   const start = Number(option('start', 0));
   const end = Number(option('end', 100));
-  const write = (record) => fs.writeSync(1, `${JSON.stringify(record)}\n`);
+  // Synchronous, so that a call that then blocks has been announced; stdout is a
+  // non-blocking pipe, so a full one is retried until the parent has read it.
+  const write = (record) => {
+    const line = Buffer.from(`${JSON.stringify(record)}\n`);
+    for (let offset = 0; offset < line.length; ) {
+      try {
+        offset += fs.writeSync(1, line, offset);
+      } catch (error) {
+        if (error.code !== 'EAGAIN') throw error;
+      }
+    }
+  };
 
   const stray = { uncaught: [], unhandled: [] };
   const isHostile = (error) => String(error && error.message).startsWith(HOSTILE);
