@@ -326,6 +326,18 @@ mod tests {
     }
 
     #[test]
+    fn a_long_array_answers_as_an_array_without_its_elements() {
+        let long = JsValue::LongArray(u32::MAX);
+        assert_eq!(long.type_of(), "object");
+        assert!(long.is_truthy());
+        assert!(long.is_array());
+        assert_eq!(long.as_array(), None);
+        assert!(long.to_number().is_nan());
+        assert_eq!(long.to_js_string(), "[an array of 4294967295 elements]");
+        assert_eq!(long.get("length"), &JsValue::Undefined);
+    }
+
+    #[test]
     fn is_integer_rejects_fractions_non_finite_and_non_numbers() {
         assert!(n(3.0).is_integer());
         assert!(n(-0.0).is_integer());
