@@ -11,7 +11,8 @@ const { textOf, numberOf } = require('./text');
 /** A failure of the multiplexer itself (no model left, retries spent), never an SDK error. */
 class MultiplexerError extends Error {
   constructor(message, code, details) {
-    super(message);
+    // Error() would join an array message, holes included; anything else as given.
+    super(Array.isArray(message) ? textOf(message, 'message') : message);
     this.name = 'MultiplexerError';
     this.code = code;
     this.details = details;

@@ -35,7 +35,7 @@ class BedrockMultiplexer extends EventEmitter {
     this.on('error', () => {});
     assertValid(MultiplexerConfigValidator.validate(config));
     if (config.transport !== undefined && !TRANSPORTS.has(config.transport)) {
-      throw new Error(`Validation failed: transport: transport must be "auto", "native" or "js-sdk" (got: ${String(config.transport)})`);
+      throw new Error(`Validation failed: transport: transport must be "auto", "native" or "js-sdk" (got: ${textOf(config.transport, 'transport')})`);
     }
     this.#config = config;
     this.#core = new native.MultiplexerCore({ ...DEFAULT_CIRCUIT_BREAKER_CONFIG });
@@ -294,7 +294,8 @@ class BedrockMultiplexer extends EventEmitter {
   }
 
   emitEvent(event, ...args) {
-    this.emit(event, ...args);
+    // An event name is a string or a symbol; an array would be joined into one.
+    this.emit(Array.isArray(event) ? textOf(event, 'event') : event, ...args);
   }
 
   async classifyRefusal(responseText) {

@@ -212,17 +212,21 @@ function isClass(fn) {
   return typeof fn === 'function' && /^class\b/.test(Function.prototype.toString.call(fn));
 }
 
-/** Members of a class's prototype chain (below Object.prototype): methods and getters. */
+/**
+ * Members of a class's prototype chain, methods and getters: the package's own, not
+ * those of Object or of Node's EventEmitter (whose `on([sparse array])` joins the array
+ * into a key as it does for any emitter).
+ */
 function membersOf(cls) {
   const members = [];
-  for (let proto = cls.prototype; proto && proto !== Object.prototype && proto !== Function.prototype; proto = Object.getPrototypeOf(proto)) {
+  const { EventEmitter } = require('node:events');
+  for (let proto = cls.prototype; proto && proto !== Object.prototype && proto !== EventEmitter.prototype; proto = Object.getPrototypeOf(proto)) {
     for (const name of Object.getOwnPropertyNames(proto)) {
       if (name === 'constructor' || members.some((m) => m.name === name)) continue;
       const descriptor = Object.getOwnPropertyDescriptor(proto, name);
       if (descriptor.get) members.push({ name, getter: true });
       else if (typeof descriptor.value === 'function') members.push({ name, getter: false });
     }
-    if (proto === require('node:events').EventEmitter.prototype) break;
   }
   return members.filter(({ name }) => !['destroy', 'stop', 'dispose'].includes(name));
 }
