@@ -430,7 +430,11 @@ export interface EnhancedErrorResponse extends ErrorResponse {
 // Exporting them is harmless: it adds names, it removes or changes none.
 // ---------------------------------------------------------------------------
 
-/** A Converse request without `modelId`; the multiplexer fills that in. */
+/**
+ * A Converse request without `modelId`; the multiplexer fills that in. The native
+ * transport copies at most 100,000 elements per array, 1,000,000 values and 256 MiB
+ * of text and bytes from it; an input over a bound fails the call, naming the member.
+ */
 export type MultiplexerInput = Omit<ConverseCommandInput, 'modelId'>;
 
 /** An item paired with its selection weight. */
@@ -747,7 +751,10 @@ export declare class ModelConfigValidator {
   static validate(config: unknown): ValidationResult;
 }
 
-/** Checks a {@link MultiplexerConfig}, including its models. */
+/**
+ * Checks a {@link MultiplexerConfig}, including its models. A `models` array longer
+ * than 100,000 elements is an error without its elements being read.
+ */
 export declare class MultiplexerConfigValidator {
   static validate(config: unknown): ValidationResult;
 }

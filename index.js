@@ -15,9 +15,10 @@ const { HealthCheckManager, HealthCheckEndpoint } = require('./js/health');
 const { Timer } = require('./js/timer');
 const { weightedRandomSelect, createWeightedItem } = require('./js/selection');
 const { RefusalClassifier } = require('./js/refusal');
+const { spreadable } = require('./js/text');
 
 function createMultiplexer(models, options = {}) {
-  return new BedrockMultiplexer({ models, defaultTimeoutMs: 30000, maxRetries: 3, ...options });
+  return new BedrockMultiplexer({ models, defaultTimeoutMs: 30000, maxRetries: 3, ...spreadable(options) });
 }
 
 module.exports = {

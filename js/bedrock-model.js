@@ -10,6 +10,7 @@ const { bedrockRuntime } = require('./sdk');
 const { OutcomeType } = require('./enums');
 const { createEnhancedError, toErrorResponse } = require('./errors');
 const { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breakers');
+const { numberOf, spreadable } = require('./text');
 const { chooseTransport, jsSdkReplaced, prepareNativeTransport, nativeCallId, cancelNative, sendNative, sendNativeStream, OpenStreams } = require('./transport');
 
 /** The multiplexer's way into a stream that answers at its first event; see below. */
@@ -47,7 +48,9 @@ class BedrockModel {
     this.#transportOption = transportOption;
     this.#maxResponseBytes = maxResponseBytes;
     this.#config = config;
-    this.#timeoutMs = defaultTimeoutMs;
+    // Kept as given (setTimeout and the timeout message read it), but an array is read
+    // now, within bounds: both would join it, and a sparse one takes minutes.
+    this.#timeoutMs = Array.isArray(defaultTimeoutMs) ? numberOf(defaultTimeoutMs, 'defaultTimeoutMs') : defaultTimeoutMs;
     this.#breaker = circuitBreaker ?? new CircuitBreaker(config.modelId, DEFAULT_CIRCUIT_BREAKER_CONFIG);
     this.#clientConfig = clientConfig;
     this.#ownClient = Boolean(client);
@@ -67,7 +70,7 @@ class BedrockModel {
   }
 
   get configuration() {
-    return { ...this.#config };
+    return { ...spreadable(this.#config) };
   }
 
   get isFallback() {
@@ -136,7 +139,7 @@ class BedrockModel {
   async [OPEN_STREAM](input, serviceTier, { firstEventTimeoutMs, idleTimeoutMs, watch }) {
     this.#admit();
     const startedAt = Date.now();
-    const streamInput = serviceTier ? { ...input, serviceTier: { type: serviceTier } } : input;
+    const streamInput = serviceTier ? { ...spreadable(input), serviceTier: { type: serviceTier } } : input;
     const timeoutMs = firstEventTimeoutMs ?? this.#timeoutMs;
     let opened;
     try {
@@ -200,7 +203,7 @@ class BedrockModel {
     }
     return {
       start: () => {
-        const command = new (bedrockRuntime().ConverseStreamCommand)({ ...input, modelId });
+        const command = new (bedrockRuntime().ConverseStreamCommand)({ ...spreadable(input), modelId });
         return this.getClient().send(command, { abortSignal });
       },
     };
@@ -218,7 +221,7 @@ class BedrockModel {
     }
     return {
       start: () => {
-        const commandInput = { ...input, modelId };
+        const commandInput = { ...spreadable(input), modelId };
         if (serviceTier) commandInput.serviceTier = { type: serviceTier };
         const command = new (bedrockRuntime().ConverseCommand)(commandInput);
         return this.getClient().send(command, { abortSignal });

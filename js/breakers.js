@@ -6,17 +6,36 @@
 
 const native = require('./native');
 const { adopt } = require('./realm');
+const { textOf } = require('./text');
 
 const HANDLE = Symbol('breaker handle');
 const TABLE = Symbol('breaker table');
 
 const DEFAULT_CIRCUIT_BREAKER_CONFIG = adopt(native.defaultCircuitBreakerConfig());
 
+/** The settings a breaker reads. */
+const SETTINGS = Object.keys(DEFAULT_CIRCUIT_BREAKER_CONFIG);
+
+/**
+ * `{ ...DEFAULT_CIRCUIT_BREAKER_CONFIG, ...config }` as far as a breaker reads it: only
+ * the settings are taken from `config` (when it has them as own enumerable properties,
+ * as spreading would), so a string or a huge object passed as config is not copied key
+ * by key — spreading an 8 MB string makes 8 million keys.
+ */
+function overDefaults(config) {
+  const merged = { ...DEFAULT_CIRCUIT_BREAKER_CONFIG };
+  if (config === null || config === undefined) return merged;
+  for (const key of SETTINGS) {
+    if (Object.prototype.propertyIsEnumerable.call(config, key)) merged[key] = config[key];
+  }
+  return merged;
+}
+
 class CircuitBreaker {
   constructor(modelId, config = {}) {
     // Spread over the live defaults at creation, as the original: callers tune
     // future breakers by editing DEFAULT_CIRCUIT_BREAKER_CONFIG.
-    hide(this, HANDLE, new native.BreakerHandle(String(modelId), { ...DEFAULT_CIRCUIT_BREAKER_CONFIG, ...config }));
+    hide(this, HANDLE, new native.BreakerHandle(textOf(modelId, 'modelId'), overDefaults(config)));
   }
 
   getState() {
@@ -67,21 +86,21 @@ class CircuitBreakerManager {
   #breakers = new Map();
 
   constructor(config = {}) {
-    hide(this, TABLE, new native.BreakerTable({ ...DEFAULT_CIRCUIT_BREAKER_CONFIG, ...config }));
+    hide(this, TABLE, new native.BreakerTable(overDefaults(config)));
   }
 
   getBreaker(modelId, config) {
     let breaker = this.#breakers.get(modelId);
     if (!breaker) {
-      const ownConfig = config == null ? undefined : { ...DEFAULT_CIRCUIT_BREAKER_CONFIG, ...config };
-      breaker = breakerFromHandle(this[TABLE].getBreaker(String(modelId), ownConfig));
+      const ownConfig = config == null ? undefined : overDefaults(config);
+      breaker = breakerFromHandle(this[TABLE].getBreaker(textOf(modelId, 'modelId'), ownConfig));
       this.#breakers.set(modelId, breaker);
     }
     return breaker;
   }
 
   canExecute(modelId) {
-    return this[TABLE].canExecute(String(modelId), Date.now());
+    return this[TABLE].canExecute(textOf(modelId, 'modelId'), Date.now());
   }
 
   recordSuccess(modelId) {
@@ -102,7 +121,7 @@ class CircuitBreakerManager {
 
   removeBreaker(modelId) {
     this.#breakers.delete(modelId);
-    this[TABLE].removeBreaker(String(modelId));
+    this[TABLE].removeBreaker(textOf(modelId, 'modelId'));
   }
 
   clear() {

@@ -6,11 +6,13 @@
 
 const native = require('./native');
 const { adopt } = require('./realm');
+const { textOf, numberOf } = require('./text');
 
 /** A failure of the multiplexer itself (no model left, retries spent), never an SDK error. */
 class MultiplexerError extends Error {
   constructor(message, code, details) {
-    super(message);
+    // Error() would join an array message, holes included; anything else as given.
+    super(Array.isArray(message) ? textOf(message, 'message') : message);
     this.name = 'MultiplexerError';
     this.code = code;
     this.details = details;
@@ -19,17 +21,17 @@ class MultiplexerError extends Error {
 }
 
 function classifyError(error) {
-  return native.outcomeForError(error ? String(error.name || '') : null);
+  return native.outcomeForError(error ? textOf(error.name || '', 'error.name') : null);
 }
 
 function classifyErrorType(error) {
   if (!error) return 'UNKNOWN';
   const message = (error.message || '').toLowerCase();
-  return native.classifyErrorType(String(error.name || ''), message, faultOf(error));
+  return native.classifyErrorType(textOf(error.name || '', 'error.name'), message, faultOf(error));
 }
 
 function isThrottlingError(errorName) {
-  return native.isThrottlingName(String(errorName));
+  return native.isThrottlingName(textOf(errorName, 'errorName'));
 }
 
 function isRetryableError(error) {
@@ -37,18 +39,18 @@ function isRetryableError(error) {
 }
 
 function getRetryDelay(error, baseDelayMs = 1000, attempt = 1) {
-  const retryAfterSeconds = error.retryAfterSeconds ? Number(error.retryAfterSeconds) : null;
+  const retryAfterSeconds = error.retryAfterSeconds ? numberOf(error.retryAfterSeconds, 'error.retryAfterSeconds') : null;
   return native.retryDelay(retryAfterSeconds, baseDelayMs, attempt, Math.random);
 }
 
 function getRecoverySuggestions(errorType) {
-  return adopt(native.recoverySuggestions(String(errorType)));
+  return adopt(native.recoverySuggestions(textOf(errorType, 'errorType')));
 }
 
 function getErrorMessage(error) {
   if (!error) return 'Unknown error occurred';
-  const name = error.name || '';
-  return native.friendlyErrorMessage(String(name)) ?? (error.message || `${name} occurred`);
+  const name = textOf(error.name || '', 'error.name');
+  return native.friendlyErrorMessage(name) ?? (error.message || `${name} occurred`);
 }
 
 /** The SDK-specific fields the original copies into `details`, in its order. */

@@ -5,6 +5,7 @@
 const native = require('./native');
 const { adopt } = require('./realm');
 const { TABLE } = require('./breakers');
+const { textOf, numberOf } = require('./text');
 
 const HEALTH = Symbol('health table');
 
@@ -16,15 +17,15 @@ class HealthCheckManager {
   }
 
   recordSuccess(modelId, responseTimeMs) {
-    this[HEALTH].recordSuccess(String(modelId), Number(responseTimeMs), Date.now());
+    this[HEALTH].recordSuccess(textOf(modelId, 'modelId'), numberOf(responseTimeMs, 'responseTimeMs'), Date.now());
   }
 
   recordFailure(modelId, responseTimeMs) {
-    this[HEALTH].recordFailure(String(modelId), Number(responseTimeMs), Date.now());
+    this[HEALTH].recordFailure(textOf(modelId, 'modelId'), numberOf(responseTimeMs, 'responseTimeMs'), Date.now());
   }
 
   getModelHealth(modelId, modelStats) {
-    return adopt(this[HEALTH].modelHealth(String(modelId), modelStats, Date.now()));
+    return adopt(this[HEALTH].modelHealth(textOf(modelId, 'modelId'), modelStats, Date.now()));
   }
 
   getSystemHealth(modelStatsMap = {}) {
@@ -32,7 +33,7 @@ class HealthCheckManager {
   }
 
   resetModelMetrics(modelId) {
-    this[HEALTH].resetModelMetrics(String(modelId));
+    this[HEALTH].resetModelMetrics(textOf(modelId, 'modelId'));
   }
 
   resetAllMetrics() {
@@ -40,11 +41,11 @@ class HealthCheckManager {
   }
 
   registerModel(modelId) {
-    this[HEALTH].registerModel(String(modelId));
+    this[HEALTH].registerModel(textOf(modelId, 'modelId'));
   }
 
   unregisterModel(modelId) {
-    this[HEALTH].unregisterModel(String(modelId));
+    this[HEALTH].unregisterModel(textOf(modelId, 'modelId'));
   }
 
   isSystemAcceptingRequests(modelStatsMap = {}) {

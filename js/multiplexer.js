@@ -16,6 +16,7 @@ const { OutcomeType } = require('./enums');
 const { breakerFromHandle, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breakers');
 const { RefusalClassifier } = require('./refusal');
 const { adopt } = require('./realm');
+const { textOf } = require('./text');
 
 class BedrockMultiplexer extends EventEmitter {
   #config;
@@ -36,7 +37,7 @@ class BedrockMultiplexer extends EventEmitter {
     this.on('error', () => {});
     assertValid(MultiplexerConfigValidator.validate(config));
     if (config.transport !== undefined && !TRANSPORTS.has(config.transport)) {
-      throw new Error(`Validation failed: transport: transport must be "auto", "native" or "js-sdk" (got: ${String(config.transport)})`);
+      throw new Error(`Validation failed: transport: transport must be "auto", "native" or "js-sdk" (got: ${textOf(config.transport, 'transport')})`);
     }
     this.#config = config;
     this.#core = new native.MultiplexerCore({ ...DEFAULT_CIRCUIT_BREAKER_CONFIG });
@@ -75,7 +76,7 @@ class BedrockMultiplexer extends EventEmitter {
   }
 
   removeModel(modelId) {
-    this.#core.removeModel(String(modelId));
+    this.#core.removeModel(textOf(modelId, 'modelId'));
     this.#models.delete(modelId);
     this.emit('model-removed', modelId);
   }
@@ -239,7 +240,7 @@ class BedrockMultiplexer extends EventEmitter {
   }
 
   async reportOutcome(outcome) {
-    if (!this.#core.reportOutcome(String(outcome.modelId), outcome.type, outcome.latency, Date.now())) return;
+    if (!this.#core.reportOutcome(textOf(outcome.modelId, 'outcome.modelId'), outcome.type, outcome.latency, Date.now())) return;
     if (outcome.type === OutcomeType.SUCCESS) {
       this.emit('success', null, outcome);
     } else if (this.listenerCount('error') > 0) {
@@ -257,7 +258,7 @@ class BedrockMultiplexer extends EventEmitter {
   }
 
   getModelHealthStatus(modelId) {
-    return adopt(this.#core.modelHealthStatus(String(modelId), Date.now()));
+    return adopt(this.#core.modelHealthStatus(textOf(modelId, 'modelId'), Date.now()));
   }
 
   getSimpleHealthCheck() {
@@ -296,7 +297,8 @@ class BedrockMultiplexer extends EventEmitter {
   }
 
   emitEvent(event, ...args) {
-    this.emit(event, ...args);
+    // An event name is a string or a symbol; an array would be joined into one.
+    this.emit(Array.isArray(event) ? textOf(event, 'event') : event, ...args);
   }
 
   async classifyRefusal(responseText) {

@@ -10,6 +10,7 @@ const native = require('./native');
 const { OutcomeType } = require('./enums');
 const { MultiplexerError } = require('./errors');
 const { extractResponseText } = require('./response-text');
+const { textOf, numberOf } = require('./text');
 
 class RequestHandler {
   #input;
@@ -60,7 +61,7 @@ class RequestHandler {
    * the machine has already selected and looked up the model (see #quiet).
    */
   #start(machine, state) {
-    const maxRetries = Number(this.#maxRetries);
+    const maxRetries = numberOf(this.#maxRetries, 'maxRetries');
     const quiet = this.#quiet();
     if (!quiet) {
       machine.restart(maxRetries);
@@ -78,7 +79,7 @@ class RequestHandler {
     switch (step.kind) {
       case 'select': {
         const selection = await delegate.selectModel({ skippedModels: new Set(step.skipped) });
-        return machine.selected(selection.modelId ? String(selection.modelId) : null);
+        return machine.selected(selection.modelId ? textOf(selection.modelId, 'selection.modelId') : null);
       }
       case 'getModel':
         state.model = await delegate.getModel(step.modelId);
@@ -93,7 +94,7 @@ class RequestHandler {
         const quiet = this.#quiet();
         if (!quiet) return machine.invoked(checkRefusal);
         const { modelId, latency } = state.result.outcome;
-        return machine.invokedQuietly(quiet.core, checkRefusal, String(modelId), Number(latency), Date.now()) ? ANSWERED : machine.action();
+        return machine.invokedQuietly(quiet.core, checkRefusal, textOf(modelId, 'modelId'), numberOf(latency, 'latency'), Date.now()) ? ANSWERED : machine.action();
       }
       case 'invokeEscalated':
         state.result = await state.model.invoke(this.#input, undefined, step.tier);
@@ -193,7 +194,7 @@ function markFailover(error) {
 
 function outcomeModelId(error) {
   const outcome = error && error.outcome;
-  return outcome ? String(outcome.modelId) : null;
+  return outcome ? textOf(outcome.modelId, 'outcome.modelId') : null;
 }
 
 function outcomeType(error) {

@@ -3,9 +3,11 @@
 // Math.random (spies included) only when there is something to pick.
 
 const native = require('./native');
+const { numberOf } = require('./text');
 
 function weightedRandomSelect(items) {
-  const index = native.weightedPick(items.map((entry) => Number(entry.weight)), Math.random);
+  if (Array.isArray(items)) native.checkArrayLength('weightedRandomSelect: items', items.length);
+  const index = native.weightedPick(items.map((entry) => numberOf(entry.weight, 'weight')), Math.random);
   return index === null ? null : (items[index]?.item ?? null);
 }
 

@@ -2,6 +2,8 @@
 // Timer: a restartable one-shot over setTimeout. JavaScript by nature: it must run on
 // the caller's timers, fake ones included.
 
+const { numberOf } = require('./text');
+
 class Timer {
   #callback;
   #handle = null;
@@ -12,10 +14,12 @@ class Timer {
 
   start(durationMs) {
     this.cancel();
+    // setTimeout would read the duration as a number too, without a bound on an array.
+    const delay = numberOf(durationMs, 'durationMs');
     this.#handle = setTimeout(() => {
       this.#handle = null;
       this.#callback();
-    }, durationMs);
+    }, delay);
   }
 
   cancel() {

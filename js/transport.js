@@ -13,6 +13,7 @@ const { debuglog } = require('node:util');
 const native = require('./native');
 const { bedrockRuntime, httpResponseClass } = require('./sdk');
 const { adopt } = require('./realm');
+const { textOf } = require('./text');
 
 const debug = debuglog('bedrock-model-multiplexer');
 
@@ -211,7 +212,7 @@ function cancelNative(clientConfig, callId) {
  * the native client's default (64 MiB) when undefined.
  */
 async function sendNative(clientConfig, modelId, input, serviceTier, callId, maxResponseBytes) {
-  const result = await nativeTransportFor(clientConfig).converse(String(modelId), input, serviceTier ?? null, callId, maxResponseBytes);
+  const result = await nativeTransportFor(clientConfig).converse(textOf(modelId, 'modelId'), input, serviceTier ?? null, callId, maxResponseBytes);
   if (result.ok) return nativeOutput(result);
   if (result.cancelled) return undefined; // the caller has already given up on it
   throw sdkError(result.error);
@@ -397,7 +398,7 @@ async function sendNativeStream(clientConfig, modelId, input, callId, openStream
   const opening = openStreams?.add(closeOpening);
   let result;
   try {
-    result = await transport.converseStream(String(modelId), input, null, callId, maxResponseBytes);
+    result = await transport.converseStream(textOf(modelId, 'modelId'), input, null, callId, maxResponseBytes);
   } finally {
     openStreams?.delete(opening);
   }

@@ -5,60 +5,82 @@
 //! addon's realm: `js/realm.js` moves results into the caller's.
 
 use bmm_transport::Doc;
+use engine::limits::Budget;
 use napi::bindgen_prelude::*;
 use napi::{Property, ValueType};
+
+use crate::js_value::Refused;
 
 /// Deeper than any real Converse input; guards against cycles.
 const MAX_DEPTH: u32 = 128;
 
+/// The caller's Converse input, copied within `engine::limits`: an array is refused by
+/// its length before any element is read, and the whole copy by its count of values
+/// and bytes, with the path of the member that broke the bound.
 pub fn to_doc(value: Unknown<'_>) -> Result<Doc> {
-    to_doc_at(value, 0)
+    let mut budget = Budget::default();
+    let root = budget.value().map_err(Refused::from);
+    root.and_then(|()| to_doc_at(value, 0, &mut budget)).map_err(|refused| refused.into_error("Converse input"))
 }
 
-fn to_doc_at(value: Unknown<'_>, depth: u32) -> Result<Doc> {
+/// Each value is counted against the budget once, as its parent's member (or as the root).
+fn to_doc_at(value: Unknown<'_>, depth: u32, budget: &mut Budget) -> std::result::Result<Doc, Refused> {
     if depth > MAX_DEPTH {
-        return Err(Error::from_reason("Converse input is nested too deeply (or contains a cycle)"));
+        return Err(Error::from_reason("Converse input is nested too deeply (or contains a cycle)").into());
     }
     Ok(match value.get_type()? {
         ValueType::Undefined => Doc::Undefined,
         ValueType::Null => Doc::Null,
         ValueType::Boolean => Doc::Bool(unsafe { value.cast::<bool>() }?),
         ValueType::Number => Doc::Number(unsafe { value.cast::<f64>() }?),
-        ValueType::String => Doc::String(unsafe { value.cast::<String>() }?),
-        ValueType::Object if value.is_typedarray()? || value.is_buffer()? => Doc::Bytes(bytes_of(value)?),
+        ValueType::String => {
+            let text = unsafe { value.cast::<String>() }?;
+            budget.bytes(text.len())?;
+            Doc::String(text)
+        }
+        ValueType::Object if value.is_typedarray()? || value.is_buffer()? => Doc::Bytes(bytes_of(value, budget)?),
         ValueType::Object if value.is_date()? => Doc::Timestamp(unsafe { value.cast::<Date>() }?.value_of()?),
         ValueType::Object if value.is_array()? => {
             let array = unsafe { value.cast::<Array>() }?;
+            budget.array(array.len())?;
             let mut items = Vec::with_capacity(array.len() as usize);
             for index in 0..array.len() {
-                items.push(to_doc_at(array.get_element::<Unknown>(index)?, depth + 1)?);
+                let item = to_doc_at(array.get_element::<Unknown>(index)?, depth + 1, budget);
+                items.push(item.map_err(|refused| refused.within_index(index))?);
             }
             Doc::Array(items)
         }
         ValueType::Object => {
             let object = unsafe { value.cast::<Object>() }?;
             let keys = Object::keys(&object)?;
+            budget.members(keys.len())?;
             let mut fields = Vec::with_capacity(keys.len());
             for key in keys {
+                budget.bytes(key.len())?;
                 // `get`, not `get_named_property`: a key may contain NUL, which a C string
                 // (the named-property API) cannot carry.
                 let field = match object.get::<Unknown>(&key)? {
-                    Some(field) => to_doc_at(field, depth + 1)?,
+                    Some(field) => to_doc_at(field, depth + 1, budget).map_err(|refused| refused.within_key(&key))?,
                     None => Doc::Undefined,
                 };
                 fields.push((key, field));
             }
             Doc::Object(fields)
         }
-        other => return Err(Error::from_reason(format!("Converse input cannot carry a {other} value"))),
+        other => return Err(Error::from_reason(format!("Converse input cannot carry a {other} value")).into()),
     })
 }
 
-fn bytes_of(value: Unknown<'_>) -> Result<Vec<u8>> {
+/// The bytes of a `Buffer` or typed array, counted before they are copied.
+fn bytes_of(value: Unknown<'_>, budget: &mut Budget) -> std::result::Result<Vec<u8>, Refused> {
+    let copy = |bytes: &[u8], budget: &mut Budget| -> std::result::Result<Vec<u8>, Refused> {
+        budget.bytes(bytes.len())?;
+        Ok(bytes.to_vec())
+    };
     if value.is_buffer()? {
-        return Ok(unsafe { value.cast::<BufferSlice>() }?.to_vec());
+        return copy(&unsafe { value.cast::<BufferSlice>() }?, budget);
     }
-    Ok(unsafe { value.cast::<Uint8ArraySlice>() }?.to_vec())
+    copy(&unsafe { value.cast::<Uint8ArraySlice>() }?, budget)
 }
 
 pub fn from_doc<'env>(env: &'env Env, doc: &Doc) -> Result<Unknown<'env>> {

@@ -12,6 +12,7 @@ mod breaker;
 mod classify;
 mod clock;
 mod core;
+mod credentials;
 mod doc;
 mod emulator;
 mod error;

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::Notify;
 
+use crate::credentials::CheckedCredentials;
 use crate::doc::{from_doc, set_own, to_doc};
 use crate::memory;
 
@@ -32,9 +33,11 @@ pub struct NativeTransport {
 pub struct NativeSettings {
     pub region: Option<String>,
     /// A static credentials object.
-    pub credentials: Option<StaticCredentials>,
-    /// An async credentials provider, wrapped so that it resolves to `StaticCredentials`.
-    pub credentials_provider: Option<ThreadsafeFunction<(), Promise<StaticCredentials>, (), Status, false, true>>,
+    #[napi(ts_type = "{ accessKeyId: unknown, secretAccessKey: unknown, sessionToken?: unknown, expirationMs?: unknown }")]
+    pub credentials: Option<CheckedCredentials>,
+    /// An async credentials provider, wrapped so that it resolves to credentials as above.
+    #[napi(ts_type = "() => Promise<{ accessKeyId: unknown, secretAccessKey: unknown, sessionToken?: unknown, expirationMs?: unknown }>")]
+    pub credentials_provider: Option<ThreadsafeFunction<(), Promise<CheckedCredentials>, (), Status, false, true>>,
     pub endpoint: Option<String>,
     pub max_attempts: Option<u32>,
     pub retry_mode: Option<String>,
@@ -48,15 +51,6 @@ pub struct NativeSettings {
     pub ignore_configured_endpoint_urls: Option<bool>,
 }
 
-#[napi(object)]
-pub struct StaticCredentials {
-    pub access_key_id: String,
-    pub secret_access_key: String,
-    pub session_token: Option<String>,
-    /// `expiration.getTime()`.
-    pub expiration_ms: Option<f64>,
-}
-
 #[napi]
 impl NativeTransport {
     /// Builds the client; a setting it cannot use is an error now, not at the first call.
@@ -64,12 +58,15 @@ impl NativeTransport {
     pub fn new(settings: NativeSettings) -> Result<Self> {
         let credentials = match (settings.credentials, settings.credentials_provider) {
             (_, Some(provider)) => Credentials::Provider(Arc::new(JsCredentialsProvider { provider: Arc::new(provider) })),
-            (Some(keys), None) => Credentials::Static {
-                access_key_id: keys.access_key_id,
-                secret_access_key: keys.secret_access_key,
-                session_token: keys.session_token,
-                expiration: keys.expiration_ms.map(system_time),
-            },
+            (Some(keys), None) => {
+                let keys = keys.usable("clientConfig.credentials").map_err(|message| Error::new(Status::InvalidArg, message))?;
+                Credentials::Static {
+                    access_key_id: keys.access_key_id,
+                    secret_access_key: keys.secret_access_key,
+                    session_token: keys.session_token,
+                    expiration: keys.expiration_ms.map(system_time),
+                }
+            }
             (None, None) => Credentials::DefaultChain,
         };
         let settings = ClientSettings {
@@ -421,7 +418,7 @@ fn error_object<'env>(env: &'env Env, error: &CallError) -> Result<Object<'env>>
 /// An async JavaScript credentials provider, called from the SDK's identity cache
 /// (which calls again only when the credentials it returned are about to expire).
 struct JsCredentialsProvider {
-    provider: Arc<ThreadsafeFunction<(), Promise<StaticCredentials>, (), Status, false, true>>,
+    provider: Arc<ThreadsafeFunction<(), Promise<CheckedCredentials>, (), Status, false, true>>,
 }
 
 impl std::fmt::Debug for JsCredentialsProvider {
@@ -439,6 +436,7 @@ impl ProvideCredentials for JsCredentialsProvider {
         aws_credential_types::provider::future::ProvideCredentials::new(async move {
             let failed = |error: Error| aws_credential_types::provider::error::CredentialsError::provider_error(error.reason);
             let keys = provider.call_async(()).await.map_err(failed)?.await.map_err(failed)?;
+            let keys = keys.usable("clientConfig.credentials()").map_err(|message| failed(Error::from_reason(message)))?;
             Ok(AwsCredentials::new(
                 keys.access_key_id,
                 keys.secret_access_key,

@@ -1,6 +1,7 @@
 //! The validators, for any JavaScript value a caller passes.
 
 use engine::jsval::JsValue;
+use engine::limits::TooLarge;
 use engine::validate::{self, ValidationError, ValidationResult};
 use napi::bindgen_prelude::*;
 
@@ -50,23 +51,33 @@ pub fn validate_circuit_breaker_config(config: Unknown) -> Result<JsValidationRe
 /// the original reads it (`isValid` by truthiness, each error field by `String()`).
 #[napi(catch_unwind)]
 pub fn format_validation_errors(result: Unknown) -> Result<String> {
-    let (is_valid, errors) = read_result(&snapshot(result)?);
+    let (is_valid, errors) = read_result(&snapshot(result)?)?;
     Ok(validate::format_validation_errors(is_valid, &errors))
 }
 
 /// The message `assertValid(result)` throws, or null when the result is valid.
 #[napi(catch_unwind)]
 pub fn validation_failure_message(result: Unknown) -> Result<Option<String>> {
-    let (is_valid, errors) = read_result(&snapshot(result)?);
+    let (is_valid, errors) = read_result(&snapshot(result)?)?;
     Ok((!is_valid).then(|| format!("Validation failed: {}", validate::format_validation_errors(false, &errors))))
 }
 
-fn read_result(result: &JsValue) -> (bool, Vec<ValidationError>) {
+/// `isValid` and, when it is false, the errors (a valid result's are never read).
+fn read_result(result: &JsValue) -> Result<(bool, Vec<ValidationError>)> {
+    if result.get("isValid").is_truthy() {
+        return Ok((true, Vec::new()));
+    }
     let errors = match result.get("errors") {
         JsValue::Array(items) => items.iter().map(read_error).collect(),
+        // The original would join one line per element (holes included) and overflow
+        // V8's string length; this says why instead.
+        JsValue::LongArray(length) => {
+            let message = format!("result.errors {}", TooLarge::Array { length: *length });
+            return Err(Error::new(Status::InvalidArg, message));
+        }
         _ => Vec::new(),
     };
-    (result.get("isValid").is_truthy(), errors)
+    Ok((false, errors))
 }
 
 fn read_error(error: &JsValue) -> ValidationError {
@@ -93,3 +104,4 @@ pub fn refusal_retry_enabled(refusal_detection: Unknown) -> Result<bool> {
 pub fn tier_escalation_enabled(tier_escalation: Unknown) -> Result<bool> {
     Ok(validate::tier_escalation_enabled(&snapshot(tier_escalation)?))
 }
+

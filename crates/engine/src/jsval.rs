@@ -12,7 +12,9 @@ use crate::ordered::JsMap;
 ///
 /// Objects are their own enumerable properties in `Object.entries` order;
 /// functions keep their source text (`String(fn)`), symbols their
-/// description, BigInts their decimal digits.
+/// description, BigInts their decimal digits. An array longer than
+/// `limits::MAX_ARRAY_LENGTH` keeps only its length (`LongArray`): no rule reads the
+/// elements of such an array, and walking them could take minutes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JsValue {
     Undefined,
@@ -24,6 +26,7 @@ pub enum JsValue {
     Symbol(String),
     Function(String),
     Array(Vec<JsValue>),
+    LongArray(u32),
     Object(Vec<(String, JsValue)>),
 }
 
@@ -40,7 +43,7 @@ impl JsValue {
             JsValue::BigInt(_) => "bigint",
             JsValue::Symbol(_) => "symbol",
             JsValue::Function(_) => "function",
-            JsValue::Null | JsValue::Array(_) | JsValue::Object(_) => "object",
+            JsValue::Null | JsValue::Array(_) | JsValue::LongArray(_) | JsValue::Object(_) => "object",
         }
     }
 
@@ -52,7 +55,7 @@ impl JsValue {
             JsValue::Number(n) => !(*n == 0.0 || n.is_nan()),
             JsValue::String(s) => !s.is_empty(),
             JsValue::BigInt(digits) => digits.trim_start_matches('-').chars().any(|c| c != '0'),
-            JsValue::Symbol(_) | JsValue::Function(_) | JsValue::Array(_) | JsValue::Object(_) => true,
+            JsValue::Symbol(_) | JsValue::Function(_) | JsValue::Array(_) | JsValue::LongArray(_) | JsValue::Object(_) => true,
         }
     }
 
@@ -90,6 +93,11 @@ impl JsValue {
         }
     }
 
+    /// `Array.isArray(x)`, whether or not its elements were read.
+    pub fn is_array(&self) -> bool {
+        matches!(self, JsValue::Array(_) | JsValue::LongArray(_))
+    }
+
     /// `Number.isInteger(x)`: a finite number without a fractional part.
     pub fn is_integer(&self) -> bool {
         matches!(self, JsValue::Number(n) if n.is_finite() && n.trunc() == *n)
@@ -107,7 +115,8 @@ impl JsValue {
     /// other than arrays read as NaN (no `valueOf` to consult in a snapshot).
     pub fn to_number(&self) -> f64 {
         match self {
-            JsValue::Undefined | JsValue::Symbol(_) | JsValue::Function(_) | JsValue::Object(_) => f64::NAN,
+            // A long array joins to text with commas, which is never a number.
+            JsValue::Undefined | JsValue::Symbol(_) | JsValue::Function(_) | JsValue::Object(_) | JsValue::LongArray(_) => f64::NAN,
             JsValue::Null => 0.0,
             JsValue::Bool(b) => f64::from(u8::from(*b)),
             JsValue::Number(n) => *n,
@@ -138,6 +147,8 @@ impl JsValue {
                 .map(|item| if item.is_nullish() { String::new() } else { item.to_js_string() })
                 .collect::<Vec<_>>()
                 .join(","),
+            // Not the join itself: that text could be gigabytes of commas.
+            JsValue::LongArray(length) => format!("[an array of {length} elements]"),
             JsValue::Object(_) => "[object Object]".to_owned(),
         }
     }
@@ -312,6 +323,18 @@ mod tests {
         ]);
         assert_eq!(array.to_js_string(), "1,,,x,2,3,[object Object]");
         assert_eq!(JsValue::Array(vec![]).to_js_string(), "");
+    }
+
+    #[test]
+    fn a_long_array_answers_as_an_array_without_its_elements() {
+        let long = JsValue::LongArray(u32::MAX);
+        assert_eq!(long.type_of(), "object");
+        assert!(long.is_truthy());
+        assert!(long.is_array());
+        assert_eq!(long.as_array(), None);
+        assert!(long.to_number().is_nan());
+        assert_eq!(long.to_js_string(), "[an array of 4294967295 elements]");
+        assert_eq!(long.get("length"), &JsValue::Undefined);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod breaker;
 pub mod classify;
 pub mod health;
 pub mod jsval;
+pub mod limits;
 pub mod ordered;
 pub mod outcome;
 pub mod quiet;

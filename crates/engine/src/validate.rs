@@ -6,6 +6,7 @@
 //! including where it leans on `typeof`, truthiness and `String(x)`.
 
 use crate::jsval::{number_to_js_string, JsValue};
+use crate::limits::MAX_ARRAY_LENGTH;
 
 /// One broken rule. `expected`/`actual` are `None` where the original leaves the key out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,7 +149,7 @@ pub fn validate_model_config(config: &JsValue) -> ValidationResult {
 
 /// `"array"` for arrays, else `typeof`: what the original reports for a non-plain object.
 fn object_kind(value: &JsValue) -> &'static str {
-    if value.as_array().is_some() {
+    if value.is_array() {
         "array"
     } else {
         value.type_of()
@@ -157,12 +158,18 @@ fn object_kind(value: &JsValue) -> &'static str {
 
 /// A value that is `typeof "object"` and not an array (null is excluded by the callers).
 fn is_plain_object(value: &JsValue) -> bool {
-    value.type_of() == "object" && value.as_array().is_none()
+    value.type_of() == "object" && !value.is_array()
 }
 
 fn validate_models(models: &JsValue, errors: &mut Vec<ValidationError>) {
     if !models.is_truthy() {
         errors.push(ValidationError::bare("models", "models array is required"));
+        return;
+    }
+    if let JsValue::LongArray(length) = models {
+        // Beyond the original, which would validate each of them (and each hole) in turn.
+        let message = format!("models array must not have more than {MAX_ARRAY_LENGTH} elements");
+        errors.push(ValidationError::mismatch("models", message, format!("<= {MAX_ARRAY_LENGTH}"), length.to_string()));
         return;
     }
     let Some(list) = models.as_array() else {
@@ -499,6 +506,22 @@ mod tests {
     fn only_error(result: ValidationResult) -> ValidationError {
         assert_eq!(result.errors.len(), 1, "{:?}", result.errors);
         result.errors.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn a_models_array_too_long_to_read_is_refused_with_the_limit() {
+        let result = validate_multiplexer_config(&config_with(&[("models", JsValue::LongArray(u32::MAX))]));
+        assert_eq!(
+            only_error(result),
+            error("models", "models array must not have more than 100000 elements", Some("<= 100000"), Some("4294967295"))
+        );
+    }
+
+    #[test]
+    fn a_long_array_where_an_object_belongs_is_reported_as_an_array() {
+        let result = validate_multiplexer_config(&config_with(&[("clientConfig", JsValue::LongArray(200_000))]));
+        let message = "clientConfig must be a plain object (BedrockRuntimeClient config overrides)";
+        assert_eq!(only_error(result), error("clientConfig", message, Some("object"), Some("array")));
     }
 
     #[test]
