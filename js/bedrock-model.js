@@ -232,7 +232,7 @@ class BedrockModel {
   /** The error `invoke` throws for a failed send, with its outcome attached. */
   #failure(error, latency, abortSignal, timeoutMs = this.#timeoutMs) {
     const modelId = this.#config.modelId;
-    const failure = native.describeInvokeFailure(error.name, Boolean(abortSignal?.aborted), timeoutMs);
+    const failure = native.describeInvokeFailure(error.name, error?.code, error?.cause?.code, Boolean(abortSignal?.aborted), timeoutMs);
     if (failure.recordsBreakerFailure) this.#breaker.recordFailure(error);
     const errorResponse = failure.errorType
       ? createEnhancedError(error, failure.errorType, modelId, failure.responseMessage)

@@ -46,14 +46,27 @@ pub fn retry_delay(retry_after_seconds: Option<f64>, base_delay_ms: f64, attempt
     Ok(delay)
 }
 
-/// How `BedrockModel.invoke` treats a failed send, from the error's name.
+/// How `BedrockModel.invoke` treats a failed send, from the error's name and codes (its
+/// own `code` and its `cause`'s; values that are not strings count as absent).
 #[napi(catch_unwind)]
-pub fn describe_invoke_failure<'env>(env: &'env Env, name: Unknown, aborted: bool, timeout_ms: f64) -> Result<Object<'env>> {
-    let name = match name.get_type()? {
-        napi::ValueType::String => unsafe { name.cast::<String>() }?,
-        _ => String::new(),
-    };
-    error::describe_invoke_failure(env, classify::classify_invoke_failure(&name, aborted), timeout_ms)
+pub fn describe_invoke_failure<'env>(
+    env: &'env Env,
+    name: Unknown,
+    code: Unknown,
+    cause_code: Unknown,
+    aborted: bool,
+    timeout_ms: f64,
+) -> Result<Object<'env>> {
+    let (name, code, cause_code) = (text_or_empty(name)?, text_or_empty(code)?, text_or_empty(cause_code)?);
+    let failure = classify::classify_invoke_failure(&name, &[&code, &cause_code], aborted);
+    error::describe_invoke_failure(env, failure, timeout_ms)
+}
+
+fn text_or_empty(value: Unknown) -> Result<String> {
+    match value.get_type()? {
+        napi::ValueType::String => unsafe { value.cast::<String>() },
+        _ => Ok(String::new()),
+    }
 }
 
 /// Whether a stream that failed before its first event moves on to another model.

@@ -41,7 +41,7 @@ pub fn describe_invoke_failure(env: &Env, failure: InvokeFailure, timeout_ms: f6
                 Some(format!("Request timed out after {}ms", js_number(timeout_ms))),
             ),
             InvokeFailure::RateLimit => (Some("Model rate limited".to_owned()), None, None),
-            InvokeFailure::FailFast => (None, None, None),
+            InvokeFailure::FailFast | InvokeFailure::LocalExhaustion => (None, None, None),
         };
     out.set("name", name)?;
     out.set("message", message)?;

@@ -220,6 +220,20 @@ pub enum InvokeFailure {
     RateLimit,
     /// Anything else: thrown as `FailFastError`.
     FailFast,
+    /// Beyond the original: this process ran out of descriptors, buffers, memory or local
+    /// ports before the request left it. Thrown as `FailFastError` like any other failure,
+    /// but the breaker is untouched: the model did nothing wrong, and opening its breaker
+    /// would keep it out of rotation after the process recovers.
+    LocalExhaustion,
+}
+
+/// Node's error codes (`code` of the error or of its `cause`) for resources this process
+/// ran out of.
+const LOCAL_EXHAUSTION_CODES: [&str; 5] = ["EMFILE", "ENFILE", "ENOBUFS", "ENOMEM", "EADDRNOTAVAIL"];
+
+/// Whether an error code says this process, not the model, ran out of something.
+pub fn is_local_exhaustion(code: &str) -> bool {
+    LOCAL_EXHAUSTION_CODES.contains(&code)
 }
 
 /// Beyond the original: whether a stream that failed before its first event should
@@ -233,13 +247,16 @@ pub fn fails_over_before_first_event(thrown_name: &str, service_error_name: &str
         )
 }
 
-/// Classifies a failed invocation from the error's name and whether the
-/// caller's abort signal had fired; the checks run in the original's order.
-pub fn classify_invoke_failure(error_name: &str, aborted: bool) -> InvokeFailure {
+/// Classifies a failed invocation from the error's name, its codes (its own `code` and its
+/// `cause`'s) and whether the caller's abort signal had fired; the original's checks run
+/// in its order, local exhaustion before throttling.
+pub fn classify_invoke_failure(error_name: &str, error_codes: &[&str], aborted: bool) -> InvokeFailure {
     if error_name == "AbortError" || aborted {
         InvokeFailure::Cancelled
     } else if error_name == "TimeoutError" {
         InvokeFailure::Timeout
+    } else if error_codes.iter().any(|code| is_local_exhaustion(code)) {
+        InvokeFailure::LocalExhaustion
     } else if is_throttling_name(error_name) {
         InvokeFailure::RateLimit
     } else {
@@ -250,7 +267,7 @@ pub fn classify_invoke_failure(error_name: &str, aborted: bool) -> InvokeFailure
 impl InvokeFailure {
     /// Whether the breaker records a failure (exactly once) for it.
     pub fn records_breaker_failure(self) -> bool {
-        self != InvokeFailure::Cancelled
+        !matches!(self, InvokeFailure::Cancelled | InvokeFailure::LocalExhaustion)
     }
 
     /// The kind of the outcome attached to the thrown error.
@@ -267,7 +284,7 @@ impl InvokeFailure {
             InvokeFailure::Cancelled => "CancelledError",
             InvokeFailure::Timeout => "TimeoutError",
             InvokeFailure::RateLimit => "RateLimitError",
-            InvokeFailure::FailFast => "FailFastError",
+            InvokeFailure::FailFast | InvokeFailure::LocalExhaustion => "FailFastError",
         }
     }
 }
@@ -454,17 +471,34 @@ mod tests {
 
     #[test]
     fn invocation_failures_are_classified_in_order() {
-        assert_eq!(classify_invoke_failure("AbortError", false), InvokeFailure::Cancelled);
-        assert_eq!(classify_invoke_failure("ThrottlingException", true), InvokeFailure::Cancelled);
-        assert_eq!(classify_invoke_failure("TimeoutError", false), InvokeFailure::Timeout);
-        assert_eq!(classify_invoke_failure("ModelTimeoutException", false), InvokeFailure::FailFast);
-        assert_eq!(classify_invoke_failure("ServiceQuotaExceededException", false), InvokeFailure::RateLimit);
-        assert_eq!(classify_invoke_failure("ValidationException", false), InvokeFailure::FailFast);
+        assert_eq!(classify_invoke_failure("AbortError", &[], false), InvokeFailure::Cancelled);
+        assert_eq!(classify_invoke_failure("ThrottlingException", &[], true), InvokeFailure::Cancelled);
+        assert_eq!(classify_invoke_failure("TimeoutError", &["EMFILE"], false), InvokeFailure::Timeout);
+        assert_eq!(classify_invoke_failure("ModelTimeoutException", &[], false), InvokeFailure::FailFast);
+        assert_eq!(classify_invoke_failure("ServiceQuotaExceededException", &[], false), InvokeFailure::RateLimit);
+        assert_eq!(classify_invoke_failure("ValidationException", &[], false), InvokeFailure::FailFast);
+        assert_eq!(classify_invoke_failure("Error", &["EMFILE"], false), InvokeFailure::LocalExhaustion);
+        assert_eq!(
+            classify_invoke_failure("Error", &["ERR_HTTP2_STREAM_CANCEL", "ENFILE"], false),
+            InvokeFailure::LocalExhaustion
+        );
+        assert_eq!(classify_invoke_failure("Error", &["ECONNRESET"], false), InvokeFailure::FailFast);
     }
 
     #[test]
-    fn every_invocation_failure_but_a_cancellation_trips_the_breaker() {
+    fn local_exhaustion_codes_are_the_processs_own_shortages() {
+        for code in ["EMFILE", "ENFILE", "ENOBUFS", "ENOMEM", "EADDRNOTAVAIL"] {
+            assert!(is_local_exhaustion(code), "{code}");
+        }
+        for code in ["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "emfile", ""] {
+            assert!(!is_local_exhaustion(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn every_invocation_failure_but_a_cancellation_or_local_exhaustion_trips_the_breaker() {
         assert!(!InvokeFailure::Cancelled.records_breaker_failure());
+        assert!(!InvokeFailure::LocalExhaustion.records_breaker_failure());
         for f in [InvokeFailure::Timeout, InvokeFailure::RateLimit, InvokeFailure::FailFast] {
             assert!(f.records_breaker_failure());
         }
@@ -477,6 +511,7 @@ mod tests {
             (InvokeFailure::Timeout, OutcomeType::FailFast, "TimeoutError"),
             (InvokeFailure::RateLimit, OutcomeType::RateLimit, "RateLimitError"),
             (InvokeFailure::FailFast, OutcomeType::FailFast, "FailFastError"),
+            (InvokeFailure::LocalExhaustion, OutcomeType::FailFast, "FailFastError"),
         ];
         for (failure, outcome, name) in table {
             assert_eq!(failure.outcome_type(), outcome);
