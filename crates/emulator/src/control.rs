@@ -10,8 +10,7 @@
 //! - `GET /__emulator/stats` — request, connection and TLS handshake counters
 
 use crate::behavior::{Behavior, BehaviorSet};
-use crate::body::ScriptedBody;
-use crate::service::respond;
+use crate::body::{respond, ScriptedBody};
 use crate::state::Shared;
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};

@@ -7,7 +7,7 @@
 //! because the JS SDK, over HTTP/2, signs the `:authority` pseudo-header, which that
 //! signer cannot express (its header names must be valid HTTP/1 names).
 
-use crate::errors::ErrorKind;
+use crate::error_kind::ErrorKind;
 use aws_sigv4::sign::v4;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
