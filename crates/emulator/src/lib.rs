@@ -26,6 +26,8 @@ mod server;
 mod service;
 mod sigv4;
 mod state;
+#[cfg(feature = "test-harness")]
+pub mod testing;
 mod tls;
 mod wire;
 

@@ -1,9 +1,7 @@
 //! Wire-level tests: real HTTP requests against a started emulator, checking status
 //! codes, headers, JSON bodies and event-stream frames for each behaviour.
 
-mod common;
-
-use common::*;
+use bmm_emulator::testing::*;
 use serde_json::{json, Value};
 
 #[tokio::test]

@@ -2,9 +2,7 @@
 //! signatures made by `aws-sigv4`, skew and expiry.
 
 use super::*;
-use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-use aws_smithy_runtime_api::client::identity::Identity;
+use crate::testing::sign_like_the_sdks;
 
 /// Checks a vector of the AWS SigV4 test suite (credentials AKIDEXAMPLE, service
 /// `service`, 2015-08-30T12:36:00Z), which exercises canonicalisation independently of
@@ -89,38 +87,16 @@ fn canonical_request_of_an_h2_js_request() {
 }
 
 fn sign_request(secret: &str, time: SystemTime, body: &[u8]) -> http::Request<Vec<u8>> {
+    let uri = "http://127.0.0.1:4000/model/us.anthropic.claude-3-haiku-20240307-v1%3A0/converse";
     let mut request = http::Request::builder()
         .method("POST")
-        .uri("http://127.0.0.1:4000/model/us.anthropic.claude-3-haiku-20240307-v1%3A0/converse")
+        .uri(uri)
         .header("host", "127.0.0.1:4000")
         .header("content-type", "application/json")
         .header("user-agent", "test-agent")
         .body(body.to_vec())
         .unwrap();
-    let identity: Identity = Credentials::new("AKIDEMULATOR", secret, None, None, "t").into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region("us-east-1")
-        .name("bedrock")
-        .time(time)
-        .settings(SigningSettings::default())
-        .build()
-        .unwrap()
-        .into();
-    let headers: Vec<(&str, &str)> = request
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.to_str().unwrap()))
-        .collect();
-    let signable = SignableRequest::new(
-        "POST",
-        request.uri().to_string(),
-        headers.into_iter(),
-        SignableBody::Bytes(body),
-    )
-    .unwrap();
-    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
-    instructions.apply_to_request_http1x(&mut request);
+    sign_like_the_sdks(&mut request, uri, body, "AKIDEMULATOR", secret, time);
     request
 }
 
