@@ -12,8 +12,8 @@ use aws_sdk_bedrockruntime::types::{
     Message, ServiceTier, ServiceTierType, StopReason,
 };
 use aws_sdk_bedrockruntime::Client;
-use bmm_emulator::EmulatorHandle;
 use bmm_emulator::testing::*;
+use bmm_emulator::EmulatorHandle;
 use std::time::Duration;
 
 fn client(emu: &EmulatorHandle, secret: &str, max_attempts: u32) -> Client {

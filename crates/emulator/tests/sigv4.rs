@@ -1,7 +1,7 @@
 //! Signature checking over real HTTP: accepted, rejected with AWS's error types, and off.
 
-use bmm_emulator::EmulatorOptions;
 use bmm_emulator::testing::*;
+use bmm_emulator::EmulatorOptions;
 use std::time::{Duration, SystemTime};
 
 fn assert_error(reply: &Reply, status: u16, name: &str) {

@@ -4,8 +4,8 @@
 
 use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
 use aws_smithy_http_client::tls::{self as smithy_tls, TlsContext, TrustStore};
-use bmm_emulator::{generate_test_certificates, EmulatorHandle, EmulatorOptions, TlsIdentity};
 use bmm_emulator::testing::*;
+use bmm_emulator::{generate_test_certificates, EmulatorHandle, EmulatorOptions, TlsIdentity};
 use rustls::ClientConfig;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
