@@ -100,6 +100,19 @@ fn sign_request(secret: &str, time: SystemTime, body: &[u8]) -> http::Request<Ve
     request
 }
 
+/// The request as the server sees it: an origin-form URI.
+fn as_received(request: http::Request<Vec<u8>>) -> (http::request::Parts, Vec<u8>) {
+    let (mut parts, body) = request.into_parts();
+    parts.uri = parts
+        .uri
+        .path_and_query()
+        .unwrap()
+        .as_str()
+        .parse()
+        .unwrap();
+    (parts, body)
+}
+
 fn verifier() -> Verifier {
     Verifier::new(
         &[("AKIDEMULATOR".into(), "emulator-secret".into())],
@@ -110,31 +123,14 @@ fn verifier() -> Verifier {
 #[test]
 fn accepts_a_good_signature_and_rejects_tampering() {
     let now = SystemTime::now();
-    let request = sign_request("emulator-secret", now, b"{}");
-    let (mut parts, body) = request.into_parts();
-    // The server sees an origin-form URI.
-    parts.uri = parts
-        .uri
-        .path_and_query()
-        .unwrap()
-        .as_str()
-        .parse()
-        .unwrap();
+    let (parts, body) = as_received(sign_request("emulator-secret", now, b"{}"));
     assert_eq!(verifier().verify(&parts, &body, now), Ok(()));
     assert_eq!(
         verifier().verify(&parts, b"{ }", now).unwrap_err().kind,
         ErrorKind::InvalidSignatureException
     );
 
-    let wrong = sign_request("other-secret", now, b"{}");
-    let (mut wparts, wbody) = wrong.into_parts();
-    wparts.uri = wparts
-        .uri
-        .path_and_query()
-        .unwrap()
-        .as_str()
-        .parse()
-        .unwrap();
+    let (wparts, wbody) = as_received(sign_request("other-secret", now, b"{}"));
     assert_eq!(
         verifier().verify(&wparts, &wbody, now).unwrap_err().kind,
         ErrorKind::InvalidSignatureException
