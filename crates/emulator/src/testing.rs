@@ -10,18 +10,19 @@ mod send;
 mod tls;
 
 pub use frames::{decode_frames, header_str, payload_json};
-pub use request::{post, raw_bytes, sign_like_the_sdks, signed, signed_with_key};
+pub use request::{path, post, raw_bytes, sign_like_the_sdks, signed, signed_with_key, MODEL_PATH};
 pub use sdk::sdk_config;
 pub use send::{send, send_h2, send_raw, split_head, RawOutcome, Reply};
 pub use tls::{connect_tls, send_tls, tls_client, TlsReply};
 
-use crate::{Behavior, Emulator, EmulatorHandle, EmulatorOptions};
+use crate::behavior::Behavior;
+use crate::options::EmulatorOptions;
+use crate::server::{Emulator, EmulatorHandle};
 use serde_json::{json, Value};
 use std::time::Duration;
 
-/// The model id most tests address, and the same id as it appears in a request path.
+/// The model id most tests address.
 pub const MODEL: &str = "us.anthropic.claude-3-haiku-20240307-v1:0";
-pub const MODEL_PATH: &str = "us.anthropic.claude-3-haiku-20240307-v1%3A0";
 
 /// An emulator with the default options (plain HTTP, signatures checked).
 pub fn start() -> EmulatorHandle {
@@ -39,11 +40,6 @@ pub fn behavior(json: &str) -> Behavior {
 /// `{"messages": [{"role": "user", "content": [{"text": text}]}]}`
 pub fn user_body(text: &str) -> Value {
     json!({"messages": [{"role": "user", "content": [{"text": text}]}]})
-}
-
-/// The path of `op` (`converse`, `converse-stream`) on [`MODEL`].
-pub fn path(op: &str) -> String {
-    format!("/model/{MODEL_PATH}/{op}")
 }
 
 /// Polls until `f` holds or a few seconds pass.

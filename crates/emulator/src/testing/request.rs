@@ -1,8 +1,7 @@
 //! Requests to an emulator, signed the way the SDKs sign them (aws-sigv4 with its default
 //! settings), and their HTTP/1.1 bytes for raw-socket tests.
 
-use super::path;
-use crate::EmulatorHandle;
+use crate::server::EmulatorHandle;
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
 use aws_sigv4::sign::v4;
@@ -12,6 +11,14 @@ use http::Request;
 use http_body_util::Full;
 use serde_json::Value;
 use std::time::SystemTime;
+
+/// [`MODEL`](super::MODEL) as it appears in a request path.
+pub const MODEL_PATH: &str = "us.anthropic.claude-3-haiku-20240307-v1%3A0";
+
+/// The path of `op` (`converse`, `converse-stream`) on the test model.
+pub fn path(op: &str) -> String {
+    format!("/model/{MODEL_PATH}/{op}")
+}
 
 /// A signed `POST path` with `body`, from the emulator's default access key.
 pub fn signed(

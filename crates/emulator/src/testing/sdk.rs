@@ -1,6 +1,6 @@
 //! The Rust SDK pointed at an emulator.
 
-use crate::EmulatorHandle;
+use crate::server::EmulatorHandle;
 use aws_sdk_bedrockruntime::config::{BehaviorVersion, Builder, Credentials, Region};
 
 /// An SDK config for `emu` in us-east-1 with the emulator's access key and `secret`; the

@@ -2,7 +2,7 @@
 //! knowledge, as the JS SDK sends them) or raw TCP bytes — and what came back.
 
 use super::request::raw_bytes;
-use crate::EmulatorHandle;
+use crate::server::EmulatorHandle;
 use bytes::Bytes;
 use http::{HeaderMap, Request};
 use http_body_util::{BodyExt, Full};

@@ -2,7 +2,7 @@
 //! and one request over it with the ALPN and TLS version it negotiated.
 
 use super::send::{exchange, Reply};
-use crate::EmulatorHandle;
+use crate::server::EmulatorHandle;
 use bytes::Bytes;
 use http::Request;
 use http_body_util::Full;
