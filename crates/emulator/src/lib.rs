@@ -20,6 +20,7 @@ mod error;
 mod error_kind;
 mod eventstream;
 mod options;
+mod percent;
 mod plan;
 mod record;
 mod server;

@@ -9,6 +9,7 @@ use crate::body::ScriptedBody;
 use crate::control;
 use crate::error::Error;
 use crate::options::EmulatorOptions;
+use crate::percent;
 use crate::record::{Operation, RecordedRequest};
 use crate::service::{self, ConnControl, ConnInfo};
 use crate::state::{Shared, Stats};
@@ -356,24 +357,7 @@ fn model_route(method: &Method, path: &str) -> Option<(String, Operation)> {
     if method != Method::POST || raw_model.is_empty() || raw_model.contains('/') {
         return None;
     }
-    Some((percent_decode(raw_model)?, operation))
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    Some((percent::decode(raw_model)?, operation))
 }
 
 /// The accepted socket, closed with RST instead of FIN when the connection was killed by

@@ -163,9 +163,10 @@ pub(crate) async fn handle(
     if !plan.latency.is_zero() {
         tokio::time::sleep(plan.latency).await;
     }
-    let response = match operation {
-        Operation::Converse => converse_response(&plan, &facts, &decision, &request_id),
-        Operation::ConverseStream => stream_response(&plan, &facts, &decision, &request_id),
+    let response = match (&decision, operation) {
+        (Decision::Error(kind, message), _) => error_response(*kind, message, &request_id),
+        (_, Operation::Converse) => converse_response(&plan, &facts, &decision, &request_id),
+        (_, Operation::ConverseStream) => stream_response(&plan, &facts, &decision, &request_id),
     };
     finish(record, label, response.status().as_u16());
     response
@@ -204,9 +205,6 @@ fn converse_response(
     decision: &Decision,
     request_id: &str,
 ) -> Response<ScriptedBody> {
-    if let Decision::Error(kind, message) = decision {
-        return error_response(*kind, message, request_id);
-    }
     let (content, output_chars) = plan.converse_content(facts);
     let body = wire::converse_body(
         &content,
@@ -250,9 +248,6 @@ fn stream_response(
     decision: &Decision,
     request_id: &str,
 ) -> Response<ScriptedBody> {
-    if let Decision::Error(kind, message) = decision {
-        return error_response(*kind, message, request_id);
-    }
     let built = plan
         .stream_frames(facts)
         .and_then(|(frames, output_chars)| {
