@@ -9,7 +9,7 @@ mod sdk;
 mod send;
 mod tls;
 
-pub use frames::{decode_frames, header_str, payload_json};
+pub use frames::{decode_frames, event_types, header_str, payload_json};
 pub use request::{path, post, raw_bytes, sign_like_the_sdks, signed, signed_with_key, MODEL_PATH};
 pub use sdk::sdk_config;
 pub use send::{send, send_h2, send_raw, split_head, RawOutcome, Reply};

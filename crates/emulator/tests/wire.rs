@@ -106,10 +106,7 @@ async fn converse_stream_frames() {
     );
     assert!(!reply.header("x-amzn-requestid").is_empty());
     let frames = decode_frames(&reply.body);
-    let types: Vec<&str> = frames
-        .iter()
-        .map(|f| header_str(f, ":event-type"))
-        .collect();
+    let types = event_types(&frames);
     // "echo: abcdef" = 12 chars -> 3 deltas of 4.
     assert_eq!(
         types,
@@ -163,10 +160,7 @@ async fn stream_tool_use_and_pacing() {
     let started = std::time::Instant::now();
     let reply = send(&emu, post(&emu, "converse-stream", &user_body("x"))).await;
     let frames = decode_frames(&reply.body);
-    let types: Vec<&str> = frames
-        .iter()
-        .map(|f| header_str(f, ":event-type"))
-        .collect();
+    let types = event_types(&frames);
     assert_eq!(
         types,
         [

@@ -32,6 +32,14 @@ pub fn header_str<'a>(message: &'a Message, name: &str) -> &'a str {
         .unwrap_or("")
 }
 
+/// The `:event-type` of each message, in order.
+pub fn event_types(messages: &[Message]) -> Vec<&str> {
+    messages
+        .iter()
+        .map(|m| header_str(m, ":event-type"))
+        .collect()
+}
+
 pub fn payload_json(message: &Message) -> Value {
     serde_json::from_slice(message.payload()).expect("JSON payload")
 }
