@@ -1,8 +1,8 @@
 //! What a model does when called: the JSON-shaped `Behavior` (answer, timing, streaming,
 //! faults and when they strike), and its validation.
 
-use crate::errors::ErrorKind;
-use crate::Error;
+use crate::error::Error;
+use crate::error_kind::ErrorKind;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

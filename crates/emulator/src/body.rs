@@ -1,9 +1,11 @@
 //! The response body type: a scripted sequence of chunks with optional pauses between
 //! them, ending either cleanly or by aborting the connection mid-body. One type serves
 //! plain JSON answers, paced event streams and truncation faults, without a task per
-//! response.
+//! response; `respond` wraps one in a response with the headers every answer carries.
 
 use bytes::Bytes;
+use http::header::{HeaderValue, CONTENT_TYPE};
+use http::{Response, StatusCode};
 use http_body::{Body, Frame, SizeHint};
 use std::collections::VecDeque;
 use std::fmt;
@@ -138,6 +140,23 @@ impl Body for ScriptedBody {
             None => SizeHint::default(),
         }
     }
+}
+
+/// A response carrying `body` as `content_type`, tagged with the request id the SDKs read.
+pub(crate) fn respond(
+    status: StatusCode,
+    content_type: &'static str,
+    request_id: &str,
+    body: ScriptedBody,
+) -> Response<ScriptedBody> {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(id) = HeaderValue::from_str(request_id) {
+        headers.insert("x-amzn-requestid", id);
+    }
+    response
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@
 //! - `GET /__emulator/stats` — request, connection and TLS handshake counters
 
 use crate::behavior::{Behavior, BehaviorSet};
-use crate::body::ScriptedBody;
-use crate::service::respond;
+use crate::body::{respond, ScriptedBody};
+use crate::percent;
 use crate::state::Shared;
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
@@ -50,14 +50,14 @@ pub(crate) async fn handle(shared: &Shared, request: Request<Incoming>) -> Respo
             .map(|_| None)
             .map_err(|e| e.to_string()),
         (Method::PUT, p) if p.starts_with("behaviors/") => {
-            let model = percent_decode_lossy(&p["behaviors/".len()..]);
+            let model = percent::decode_lossy(&p["behaviors/".len()..]);
             Behavior::from_json(&text)
                 .and_then(|b| shared.set_behavior(&model, b))
                 .map(|_| None)
                 .map_err(|e| e.to_string())
         }
         (Method::DELETE, p) if p.starts_with("behaviors/") => {
-            shared.remove_behavior(&percent_decode_lossy(&p["behaviors/".len()..]));
+            shared.remove_behavior(&percent::decode_lossy(&p["behaviors/".len()..]));
             Ok(None)
         }
         (Method::GET, "requests") => serde_json::to_string(&shared.recorder.snapshot())
@@ -94,27 +94,4 @@ fn reply(status: StatusCode, body: String) -> Response<ScriptedBody> {
         ScriptedBody::full(body)
     };
     respond(status, "application/json", "control", body)
-}
-
-fn percent_decode_lossy(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let decoded = (bytes[i] == b'%')
-            .then(|| s.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match decoded {
-            Some(byte) => {
-                out.push(byte);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }

@@ -5,10 +5,10 @@
 use crate::behavior::{
     AnswerMode, Behavior, ContentBlock, Fault, SequenceStep, StreamErrorAfter, StreamException,
 };
-use crate::errors::ErrorKind;
+use crate::error::Error;
+use crate::error_kind::ErrorKind;
 use crate::record::Operation;
 use crate::wire::{self, RequestFacts, Usage};
-use crate::Error;
 use bytes::Bytes;
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -5,16 +5,21 @@
 //! in its own threads, so callers need no runtime and cannot starve it.
 
 use crate::behavior::Behavior;
+use crate::body::ScriptedBody;
+use crate::control;
+use crate::error::Error;
 use crate::options::EmulatorOptions;
-use crate::record::RecordedRequest;
+use crate::percent;
+use crate::record::{Operation, RecordedRequest};
 use crate::service::{self, ConnControl, ConnInfo};
-use crate::state::Shared;
+use crate::state::{Shared, Stats};
 use crate::tls::ServerTls;
-use crate::Error;
+use http::{Method, Request, Response};
+use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use serde::Serialize;
+use std::convert::Infallible;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::pin::Pin;
@@ -84,20 +89,6 @@ impl Emulator {
             thread: Mutex::new(Some(thread)),
         })
     }
-}
-
-/// Counters of one emulator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Stats {
-    /// Requests received (model requests and refused ones).
-    pub requests: u64,
-    pub connections_open: usize,
-    pub connections_total: u64,
-    /// TLS handshakes completed: connections accepted over TLS.
-    pub tls_handshakes: u64,
-    /// Of those, the ones that resumed an earlier session (abbreviated handshakes).
-    pub tls_resumed_handshakes: u64,
 }
 
 /// A running emulator. Dropping it stops it.
@@ -315,7 +306,7 @@ async fn serve_http<I>(
     let io = TokioIo::new(stream);
     let service_control = control.clone();
     let service = service_fn(move |request| {
-        service::handle(shared.clone(), service_control.clone(), conn_info, request)
+        dispatch(shared.clone(), service_control.clone(), conn_info, request)
     });
     let connection = builder.serve_connection(io, service);
     tokio::pin!(connection);
@@ -333,6 +324,40 @@ async fn serve_http<I>(
             }
         }
     }
+}
+
+/// Routes a request: the control API, a model operation, or an unknown-operation error.
+async fn dispatch(
+    shared: Arc<Shared>,
+    conn: Arc<ConnControl>,
+    conn_info: ConnInfo,
+    request: Request<Incoming>,
+) -> Result<Response<ScriptedBody>, Infallible> {
+    if request.uri().path().starts_with(control::PREFIX) {
+        return Ok(control::handle(&shared, request).await);
+    }
+    let response = match model_route(request.method(), request.uri().path()) {
+        Some((model_id, operation)) => {
+            service::handle(shared, conn, conn_info, model_id, operation, request).await
+        }
+        None => service::unknown_operation(&shared),
+    };
+    Ok(response)
+}
+
+/// `(model id, operation)` for `POST /model/{id}/converse` and `.../converse-stream`.
+fn model_route(method: &Method, path: &str) -> Option<(String, Operation)> {
+    let rest = path.strip_prefix("/model/")?;
+    let (raw_model, op) = rest.rsplit_once('/')?;
+    let operation = match op {
+        "converse" => Operation::Converse,
+        "converse-stream" => Operation::ConverseStream,
+        _ => return None,
+    };
+    if method != Method::POST || raw_model.is_empty() || raw_model.contains('/') {
+        return None;
+    }
+    Some((percent::decode(raw_model)?, operation))
 }
 
 /// The accepted socket, closed with RST instead of FIN when the connection was killed by
@@ -400,5 +425,28 @@ mod tests {
         // The napi addon keeps the handle in a JS object used from any thread.
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<EmulatorHandle>();
+    }
+
+    #[test]
+    fn routes_and_decodes_model_ids() {
+        assert_eq!(
+            model_route(
+                &Method::POST,
+                "/model/us.anthropic.claude-3-haiku-20240307-v1%3A0/converse"
+            ),
+            Some((
+                "us.anthropic.claude-3-haiku-20240307-v1:0".to_string(),
+                Operation::Converse
+            ))
+        );
+        assert_eq!(
+            model_route(&Method::POST, "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Ainference-profile%2Fx/converse-stream"),
+            Some(("arn:aws:bedrock:us-east-1:1:inference-profile/x".to_string(), Operation::ConverseStream))
+        );
+        assert_eq!(model_route(&Method::GET, "/model/m/converse"), None);
+        assert_eq!(model_route(&Method::POST, "/model//converse"), None);
+        assert_eq!(model_route(&Method::POST, "/model/a/b/converse"), None);
+        assert_eq!(model_route(&Method::POST, "/model/m/invoke"), None);
+        assert_eq!(model_route(&Method::POST, "/model/bad%zz/converse"), None);
     }
 }

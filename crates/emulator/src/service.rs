@@ -1,10 +1,9 @@
-//! Per-request handling: routes `POST /model/{modelId}/converse[-stream]`, checks the
+//! Per-request handling of `POST /model/{modelId}/converse[-stream]`: checks the
 //! signature, applies the model's behaviour and builds the Bedrock-shaped response.
 //! Every failure becomes an error response; nothing here panics on bad input.
 
-use crate::body::ScriptedBody;
-use crate::control;
-use crate::errors::ErrorKind;
+use crate::body::{respond, ScriptedBody};
+use crate::error_kind::ErrorKind;
 use crate::eventstream::exception_frame;
 use crate::plan::{Decision, ModelPlan};
 use crate::record::{Operation, RecordedRequest};
@@ -12,13 +11,12 @@ use crate::sigv4;
 use crate::state::Shared;
 use crate::wire::{self, RequestFacts, ResponseExtras};
 use bytes::Bytes;
-use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
-use http::{Method, Request, Response, StatusCode};
+use http::header::{HeaderValue, CONTENT_LENGTH};
+use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -53,23 +51,25 @@ fn protocol_name(version: http::Version) -> &'static str {
     }
 }
 
+/// The answer to a request for no operation the emulator serves.
+pub(crate) fn unknown_operation(shared: &Shared) -> Response<ScriptedBody> {
+    let id = shared.request_id(shared.next_request_seq());
+    error_response(
+        ErrorKind::UnknownOperationException,
+        ErrorKind::UnknownOperationException.default_message(),
+        &id,
+    )
+}
+
+/// Serves one `operation` on `model_id`, already routed by the server.
 pub(crate) async fn handle(
     shared: Arc<Shared>,
     conn: Arc<ConnControl>,
     conn_info: ConnInfo,
+    model_id: String,
+    operation: Operation,
     request: Request<Incoming>,
-) -> Result<Response<ScriptedBody>, Infallible> {
-    if request.uri().path().starts_with(control::PREFIX) {
-        return Ok(control::handle(&shared, request).await);
-    }
-    let Some((model_id, operation)) = route(request.method(), request.uri().path()) else {
-        let id = shared.request_id(shared.next_request_seq());
-        return Ok(error_response(
-            ErrorKind::UnknownOperationException,
-            ErrorKind::UnknownOperationException.default_message(),
-            &id,
-        ));
-    };
+) -> Response<ScriptedBody> {
     let (parts, body) = request.into_parts();
     let received_at = SystemTime::now();
     let seq = shared.next_request_seq();
@@ -79,11 +79,7 @@ pub(crate) async fn handle(
         Ok(collected) => collected.to_bytes(),
         Err(_) => {
             let message = "Request body could not be read or exceeds the size limit.";
-            return Ok(error_response(
-                ErrorKind::ValidationException,
-                message,
-                &request_id,
-            ));
+            return error_response(ErrorKind::ValidationException, message, &request_id);
         }
     };
     let json: Option<Value> = serde_json::from_slice(&body).ok();
@@ -128,7 +124,7 @@ pub(crate) async fn handle(
                 r.signature_error = Some(failure.kind.name().to_string());
             }
             finish(record, failure.kind.name(), failure.kind.status());
-            return Ok(error_response(failure.kind, &failure.message, &request_id));
+            return error_response(failure.kind, &failure.message, &request_id);
         }
         if let Some(r) = record.as_mut() {
             r.signature_verified = true;
@@ -138,7 +134,7 @@ pub(crate) async fn handle(
     let Some(json) = json.filter(Value::is_object) else {
         let kind = ErrorKind::ValidationException;
         finish(record, kind.name(), kind.status());
-        return Ok(error_response(kind, kind.default_message(), &request_id));
+        return error_response(kind, kind.default_message(), &request_id);
     };
     let facts = wire::read_request(&json);
     drop(json);
@@ -151,7 +147,7 @@ pub(crate) async fn handle(
         Err(e) => {
             let kind = ErrorKind::InternalServerException;
             finish(record, kind.name(), kind.status());
-            return Ok(error_response(kind, &format!("emulator: {e}"), &request_id));
+            return error_response(kind, &format!("emulator: {e}"), &request_id);
         }
     };
     let (decision, fault) = plan.decide(operation, facts.service_tier.as_deref());
@@ -167,44 +163,13 @@ pub(crate) async fn handle(
     if !plan.latency.is_zero() {
         tokio::time::sleep(plan.latency).await;
     }
-    let response = match operation {
-        Operation::Converse => converse_response(&plan, &facts, &decision, &request_id),
-        Operation::ConverseStream => stream_response(&plan, &facts, &decision, &request_id),
+    let response = match (&decision, operation) {
+        (Decision::Error(kind, message), _) => error_response(*kind, message, &request_id),
+        (_, Operation::Converse) => converse_response(&plan, &facts, &decision, &request_id),
+        (_, Operation::ConverseStream) => stream_response(&plan, &facts, &decision, &request_id),
     };
     finish(record, label, response.status().as_u16());
-    Ok(response)
-}
-
-/// `(model id, operation)` for `POST /model/{id}/converse` and `.../converse-stream`.
-fn route(method: &Method, path: &str) -> Option<(String, Operation)> {
-    let rest = path.strip_prefix("/model/")?;
-    let (raw_model, op) = rest.rsplit_once('/')?;
-    let operation = match op {
-        "converse" => Operation::Converse,
-        "converse-stream" => Operation::ConverseStream,
-        _ => return None,
-    };
-    if method != Method::POST || raw_model.is_empty() || raw_model.contains('/') {
-        return None;
-    }
-    Some((percent_decode(raw_model)?, operation))
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    response
 }
 
 fn header_map(headers: &http::HeaderMap) -> BTreeMap<String, String> {
@@ -240,9 +205,6 @@ fn converse_response(
     decision: &Decision,
     request_id: &str,
 ) -> Response<ScriptedBody> {
-    if let Decision::Error(kind, message) = decision {
-        return error_response(*kind, message, request_id);
-    }
     let (content, output_chars) = plan.converse_content(facts);
     let body = wire::converse_body(
         &content,
@@ -286,9 +248,6 @@ fn stream_response(
     decision: &Decision,
     request_id: &str,
 ) -> Response<ScriptedBody> {
-    if let Decision::Error(kind, message) = decision {
-        return error_response(*kind, message, request_id);
-    }
     let built = plan
         .stream_frames(facts)
         .and_then(|(frames, output_chars)| {
@@ -365,22 +324,6 @@ fn floor_char_boundary(s: &str, mut index: usize) -> usize {
     index
 }
 
-pub(crate) fn respond(
-    status: StatusCode,
-    content_type: &'static str,
-    request_id: &str,
-    body: ScriptedBody,
-) -> Response<ScriptedBody> {
-    let mut response = Response::new(body);
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(id) = HeaderValue::from_str(request_id) {
-        headers.insert("x-amzn-requestid", id);
-    }
-    response
-}
-
 /// A Bedrock error: status, `x-amzn-errortype` and `{"message": ...}`.
 pub(crate) fn error_response(
     kind: ErrorKind,
@@ -400,32 +343,4 @@ pub(crate) fn error_response(
             .insert("x-amzn-errortype", error_type);
     }
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn routes_and_decodes_model_ids() {
-        assert_eq!(
-            route(
-                &Method::POST,
-                "/model/us.anthropic.claude-3-haiku-20240307-v1%3A0/converse"
-            ),
-            Some((
-                "us.anthropic.claude-3-haiku-20240307-v1:0".to_string(),
-                Operation::Converse
-            ))
-        );
-        assert_eq!(
-            route(&Method::POST, "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Ainference-profile%2Fx/converse-stream"),
-            Some(("arn:aws:bedrock:us-east-1:1:inference-profile/x".to_string(), Operation::ConverseStream))
-        );
-        assert_eq!(route(&Method::GET, "/model/m/converse"), None);
-        assert_eq!(route(&Method::POST, "/model//converse"), None);
-        assert_eq!(route(&Method::POST, "/model/a/b/converse"), None);
-        assert_eq!(route(&Method::POST, "/model/m/invoke"), None);
-        assert_eq!(route(&Method::POST, "/model/bad%zz/converse"), None);
-    }
 }

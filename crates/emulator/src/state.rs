@@ -2,16 +2,30 @@
 //! log, the signature verifier and the counters.
 
 use crate::behavior::{Behavior, BehaviorSet};
+use crate::error::Error;
 use crate::options::EmulatorOptions;
 use crate::plan::ModelPlan;
 use crate::record::Recorder;
-use crate::server::Stats;
 use crate::sigv4::Verifier;
-use crate::Error;
+use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Counters of one emulator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    /// Requests received (model requests and refused ones).
+    pub requests: u64,
+    pub connections_open: usize,
+    pub connections_total: u64,
+    /// TLS handshakes completed: connections accepted over TLS.
+    pub tls_handshakes: u64,
+    /// Of those, the ones that resumed an earlier session (abbreviated handshakes).
+    pub tls_resumed_handshakes: u64,
+}
 
 pub(crate) struct Shared {
     pub verify_signatures: bool,
@@ -179,7 +193,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             shared.plan_for("other").unwrap().behavior.fault,
-            Some(crate::Fault::Throttle)
+            Some(crate::behavior::Fault::Throttle)
         );
         assert_eq!(
             shared.plan_for("own").unwrap().behavior.text.as_deref(),

@@ -2,7 +2,7 @@
 //! resemble (TLS 1.3 and 1.2, ALPN `h2` and `http/1.1`, ring as the crypto provider), from a
 //! caller's PEM certificate chain and key or from a throwaway test CA made at start.
 
-use crate::Error;
+use crate::error::Error;
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose,

@@ -1,9 +1,7 @@
 //! The `bedrock-emulator` binary: prints its endpoint, loads a behaviours file, and exits
 //! when its piped stdin closes or on SIGTERM.
 
-mod common;
-
-use common::*;
+use bmm_emulator::testing::*;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

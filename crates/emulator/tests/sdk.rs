@@ -2,10 +2,7 @@
 //! sends and parses Converse / ConverseStream against the emulator, including errors,
 //! retries and mid-stream exceptions.
 
-mod common;
-
 use aws_sdk_bedrockruntime::config::retry::RetryConfig;
-use aws_sdk_bedrockruntime::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_bedrockruntime::error::ProvideErrorMetadata;
 use aws_sdk_bedrockruntime::operation::converse::ConverseError;
 use aws_sdk_bedrockruntime::operation::RequestId;
@@ -15,22 +12,12 @@ use aws_sdk_bedrockruntime::types::{
     Message, ServiceTier, ServiceTierType, StopReason,
 };
 use aws_sdk_bedrockruntime::Client;
+use bmm_emulator::testing::*;
 use bmm_emulator::EmulatorHandle;
-use common::*;
 use std::time::Duration;
 
 fn client(emu: &EmulatorHandle, secret: &str, max_attempts: u32) -> Client {
-    let config = aws_sdk_bedrockruntime::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(emu.endpoint())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "AKIDEMULATOR",
-            secret,
-            None,
-            None,
-            "tests",
-        ))
+    let config = sdk_config(emu, secret)
         .http_client(aws_smithy_http_client::Builder::new().build_http())
         .retry_config(
             RetryConfig::standard()

@@ -1,9 +1,7 @@
 //! Signature checking over real HTTP: accepted, rejected with AWS's error types, and off.
 
-mod common;
-
+use bmm_emulator::testing::*;
 use bmm_emulator::EmulatorOptions;
-use common::*;
 use std::time::{Duration, SystemTime};
 
 fn assert_error(reply: &Reply, status: u16, name: &str) {

@@ -2,17 +2,10 @@
 //! http/1.1 by ALPN over TLS 1.3 or 1.2, a client trusting another CA is refused, a caller's
 //! own PEM identity works, and the recorder and counters say what each connection was.
 
-mod common;
-
-use aws_sdk_bedrockruntime::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
 use aws_smithy_http_client::tls::{self as smithy_tls, TlsContext, TrustStore};
+use bmm_emulator::testing::*;
 use bmm_emulator::{generate_test_certificates, EmulatorHandle, EmulatorOptions, TlsIdentity};
-use bytes::Bytes;
-use common::*;
-use http::Request;
-use http_body_util::{BodyExt, Full};
-use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::ClientConfig;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -29,68 +22,12 @@ fn modern(ca_pem: &str, alpn: &[&str]) -> Arc<ClientConfig> {
     tls_client(ca_pem, alpn, rustls::DEFAULT_VERSIONS)
 }
 
-struct TlsReply {
-    reply: Reply,
-    alpn: Option<String>,
-    version: rustls::ProtocolVersion,
-}
-
 async fn handshake(
     emu: &EmulatorHandle,
     config: Arc<ClientConfig>,
     server_name: &str,
 ) -> std::io::Result<tokio_rustls::client::TlsStream<TcpStream>> {
     connect_tls(emu.local_addr(), config, server_name).await
-}
-
-/// Sends `request` over a fresh TLS connection, HTTP/2 or HTTP/1.1 as ALPN decided.
-async fn send_tls(
-    emu: &EmulatorHandle,
-    config: Arc<ClientConfig>,
-    request: Request<Full<Bytes>>,
-) -> TlsReply {
-    let stream = handshake(emu, config, "127.0.0.1")
-        .await
-        .expect("TLS handshake");
-    let (_, session) = stream.get_ref();
-    let alpn = session
-        .alpn_protocol()
-        .map(|p| String::from_utf8_lossy(p).into_owned());
-    let version = session.protocol_version().expect("negotiated version");
-    let io = TokioIo::new(stream);
-    let response = if alpn.as_deref() == Some("h2") {
-        let (mut sender, conn) = hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
-            .await
-            .expect("h2 handshake");
-        tokio::spawn(conn);
-        // HTTP/2 carries scheme and host as pseudo-headers, from an absolute URI.
-        let (mut parts, body) = request.into_parts();
-        parts.uri = format!("https://{}{}", emu.local_addr(), parts.uri)
-            .parse()
-            .expect("uri");
-        parts.headers.remove("host");
-        sender
-            .send_request(Request::from_parts(parts, body))
-            .await
-            .expect("response")
-    } else {
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
-            .await
-            .expect("http1 handshake");
-        tokio::spawn(conn);
-        sender.send_request(request).await.expect("response")
-    };
-    let (parts, body) = response.into_parts();
-    let body = body.collect().await.expect("body").to_bytes();
-    TlsReply {
-        reply: Reply {
-            status: parts.status.as_u16(),
-            headers: parts.headers,
-            body,
-        },
-        alpn,
-        version,
-    }
 }
 
 fn ca_pem(emu: &EmulatorHandle) -> String {
@@ -266,17 +203,7 @@ async fn the_rust_sdk_trusting_the_test_ca_reuses_one_tls_connection() {
                 .expect("TLS context"),
         )
         .build_https();
-    let config = aws_sdk_bedrockruntime::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(emu.endpoint())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "AKIDEMULATOR",
-            "emulator-secret",
-            None,
-            None,
-            "tests",
-        ))
+    let config = sdk_config(&emu, "emulator-secret")
         .http_client(http_client)
         .build();
     let client = aws_sdk_bedrockruntime::Client::from_conf(config);

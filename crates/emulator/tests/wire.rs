@@ -1,10 +1,19 @@
 //! Wire-level tests: real HTTP requests against a started emulator, checking status
 //! codes, headers, JSON bodies and event-stream frames for each behaviour.
 
-mod common;
-
-use common::*;
+use bmm_emulator::testing::*;
+use bmm_emulator::EmulatorHandle;
 use serde_json::{json, Value};
+
+/// The statuses of `count` Converse requests saying `text`, sent one after another.
+async fn converse_statuses(emu: &EmulatorHandle, text: &str, count: usize) -> Vec<u16> {
+    let mut statuses = Vec::with_capacity(count);
+    for _ in 0..count {
+        let reply = send(emu, post(emu, "converse", &user_body(text))).await;
+        statuses.push(reply.status);
+    }
+    statuses
+}
 
 #[tokio::test]
 async fn converse_echoes_with_bedrock_shape() {
@@ -97,10 +106,7 @@ async fn converse_stream_frames() {
     );
     assert!(!reply.header("x-amzn-requestid").is_empty());
     let frames = decode_frames(&reply.body);
-    let types: Vec<&str> = frames
-        .iter()
-        .map(|f| header_str(f, ":event-type"))
-        .collect();
+    let types = event_types(&frames);
     // "echo: abcdef" = 12 chars -> 3 deltas of 4.
     assert_eq!(
         types,
@@ -154,10 +160,7 @@ async fn stream_tool_use_and_pacing() {
     let started = std::time::Instant::now();
     let reply = send(&emu, post(&emu, "converse-stream", &user_body("x"))).await;
     let frames = decode_frames(&reply.body);
-    let types: Vec<&str> = frames
-        .iter()
-        .map(|f| header_str(f, ":event-type"))
-        .collect();
+    let types = event_types(&frames);
     assert_eq!(
         types,
         [
@@ -251,18 +254,7 @@ async fn fail_first_then_recover_and_tier_filter() {
     let reply = send(&emu, post(&emu, "converse", &priority)).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.json()["serviceTier"], json!({"type": "priority"}));
-    let statuses: Vec<u16> = {
-        let mut out = Vec::new();
-        for _ in 0..3 {
-            out.push(
-                send(&emu, post(&emu, "converse", &user_body("d")))
-                    .await
-                    .status,
-            );
-        }
-        out
-    };
-    assert_eq!(statuses, [429, 429, 200]);
+    assert_eq!(converse_statuses(&emu, "d", 3).await, [429, 429, 200]);
     let outcomes: Vec<String> = emu.requests().iter().map(|r| r.outcome.clone()).collect();
     assert_eq!(outcomes, ["ok", "throttle", "throttle", "ok"]);
 }
@@ -276,15 +268,7 @@ async fn probability_faults_are_reproducible() {
             behavior(r#"{"fault": "unavailable", "faultProbability": 0.5, "seed": 7}"#),
         )
         .unwrap();
-        let mut out = Vec::new();
-        for _ in 0..20 {
-            out.push(
-                send(&emu, post(&emu, "converse", &user_body("x")))
-                    .await
-                    .status,
-            );
-        }
-        out
+        converse_statuses(&emu, "x", 20).await
     }
     let first = run().await;
     assert_eq!(first, run().await);
@@ -404,15 +388,7 @@ async fn sequence_of_outcomes() {
         behavior(r#"{"sequence": ["unavailable", "ok", "modelTimeout"]}"#),
     )
     .unwrap();
-    let mut statuses = Vec::new();
-    for _ in 0..4 {
-        statuses.push(
-            send(&emu, post(&emu, "converse", &user_body("x")))
-                .await
-                .status,
-        );
-    }
-    assert_eq!(statuses, [503, 200, 408, 200]);
+    assert_eq!(converse_statuses(&emu, "x", 4).await, [503, 200, 408, 200]);
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 
 mod common;
 
+use bmm_emulator::testing::{behavior, start, MODEL};
 use bmm_transport::{
     AwsCredentials, CallError, ClientSettings, Credentials, Doc, ErrorKind, ProvideCredentials,
     Transport,
@@ -36,7 +37,7 @@ async fn fail(transport: &Transport, input: &Doc) -> CallError {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn converse_success_in_js_shape() {
-    let emu = emulator();
+    let emu = start();
     let out = transport(&emu)
         .converse(MODEL, &user_input("hello"), None)
         .await
@@ -87,7 +88,7 @@ async fn converse_success_in_js_shape() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stamped_service_tier_is_sent_and_echoed() {
-    let emu = emulator();
+    let emu = start();
     let mut input = user_input("tier");
     input.set("serviceTier", Doc::object([("type", Doc::from("default"))]));
     let out = transport(&emu)
@@ -104,7 +105,7 @@ async fn stamped_service_tier_is_sent_and_echoed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tool_use_and_reasoning_answers() {
-    let emu = emulator();
+    let emu = start();
     emu.set_behavior(
         MODEL,
         behavior(
@@ -137,7 +138,7 @@ async fn tool_use_and_reasoning_answers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn service_errors_map_to_js_names_and_faults() {
-    let emu = emulator();
+    let emu = start();
     let transport = Transport::new(ClientSettings {
         max_attempts: Some(1),
         ..settings(&emu)
@@ -208,7 +209,7 @@ async fn service_errors_map_to_js_names_and_faults() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retries_follow_max_attempts() {
-    let emu = emulator();
+    let emu = start();
     emu.set_behavior(
         MODEL,
         behavior(r#"{"fault":"internalError","failFirst":2}"#),
@@ -254,7 +255,7 @@ async fn retries_follow_max_attempts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_secret_is_an_invalid_signature() {
-    let emu = emulator();
+    let emu = start();
     let transport = Transport::new(ClientSettings {
         credentials: Credentials::Static {
             access_key_id: bmm_emulator::DEFAULT_ACCESS_KEY_ID.into(),
@@ -275,7 +276,7 @@ async fn wrong_secret_is_an_invalid_signature() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connection_reset_is_a_node_style_network_error() {
-    let emu = emulator();
+    let emu = start();
     emu.set_behavior(MODEL, behavior(r#"{"fault":"connectionReset"}"#))
         .unwrap();
     let e = fail(&transport(&emu), &user_input("x")).await;
@@ -291,14 +292,14 @@ async fn connection_reset_is_a_node_style_network_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_connection() {
-    let emu = emulator();
+    let emu = start();
     let endpoint = emu.endpoint();
     emu.stop();
     let port = endpoint.rsplit(':').next().unwrap().to_string();
     let transport = Transport::new(ClientSettings {
         endpoint: Some(endpoint),
         max_attempts: Some(1),
-        ..settings(&emulator())
+        ..settings(&start())
     })
     .unwrap();
     let e = fail(&transport, &user_input("x")).await;
@@ -334,7 +335,7 @@ async fn unresolvable_host_is_named() {
         // The .invalid TLD never resolves (RFC 6761), with or without a network.
         endpoint: Some("http://bedrock.invalid:1".to_string()),
         max_attempts: Some(1),
-        ..settings(&emulator())
+        ..settings(&start())
     })
     .unwrap();
     let e = fail(&transport, &user_input("x")).await;
@@ -356,7 +357,7 @@ async fn unresolvable_host_is_named() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_and_truncated_bodies() {
-    let emu = emulator();
+    let emu = start();
     emu.set_behavior(MODEL, behavior(r#"{"fault":"malformedBody"}"#))
         .unwrap();
     let e = fail(&transport(&emu), &user_input("x")).await;
@@ -384,7 +385,7 @@ async fn malformed_and_truncated_bodies() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_timeout() {
-    let emu = emulator();
+    let emu = start();
     emu.set_behavior(MODEL, behavior(r#"{"latencyMs":2000}"#))
         .unwrap();
     let transport = Transport::new(ClientSettings {
@@ -403,7 +404,7 @@ async fn request_timeout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_input_is_reported_before_sending() {
-    let emu = emulator();
+    let emu = start();
     let mut input = user_input("x");
     input.set(
         "inferenceConfig",
@@ -449,7 +450,7 @@ impl ProvideCredentials for Counting {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn credential_provider_is_cached_until_expiry() {
-    let emu = emulator();
+    let emu = start();
     for (ttl, expected_calls) in [(Duration::from_secs(3600), 1), (Duration::from_secs(60), 3)] {
         let provider = Arc::new(Counting {
             calls: AtomicU32::new(0),
@@ -499,7 +500,7 @@ impl ProvideCredentials for Failing {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failing_credential_provider() {
-    let emu = emulator();
+    let emu = start();
     let transport = Transport::new(ClientSettings {
         credentials: Credentials::Provider(Arc::new(Failing)),
         ..settings(&emu)
@@ -516,7 +517,7 @@ async fn failing_credential_provider() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_client_serves_many_models_concurrently() {
-    let emu = emulator();
+    let emu = start();
     let transport = transport(&emu);
     let input = user_input("many");
     let calls = (0..16).map(|i| {

@@ -3,6 +3,7 @@
 
 mod common;
 
+use bmm_emulator::testing::{start, MODEL};
 use bmm_transport::input::Operation;
 use bmm_transport::{converse_input, converse_output, request_body, Doc, ResponseMeta};
 use common::*;
@@ -81,7 +82,7 @@ fn request_bodies_are_the_bytes_the_js_sdk_writes() {
 /// the JS SDK sent for it, with a matching Content-Length and a valid signature.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_bodies_arrive_as_the_js_sdk_sends_them() {
-    let emu = emulator();
+    let emu = start();
     let transport = transport(&emu);
     for (op, name, input, wire) in request_cases() {
         emu.clear_requests();

@@ -2,6 +2,7 @@
 
 mod common;
 
+use bmm_emulator::testing::{behavior, start, MODEL};
 use bmm_transport::{Doc, ErrorKind};
 use common::*;
 use std::time::Duration;
@@ -21,7 +22,7 @@ async fn collect(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_have_the_js_shape() {
-    let emu = emulator();
+    let emu = start();
     emu.set_behavior(
         MODEL,
         behavior(
@@ -104,7 +105,7 @@ async fn events_have_the_js_shape() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exception_events_become_errors() {
-    let emu = emulator();
+    let emu = start();
     emu.set_behavior(
         MODEL,
         behavior(r#"{"text": "a long enough answer", "stream": {"chunkSize": 2}, "streamErrorAfter": {"events": 3, "exception": "throttlingException", "message": "slow"}}"#),
@@ -150,7 +151,7 @@ async fn exception_events_become_errors() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_errors_and_broken_streams() {
-    let emu = emulator();
+    let emu = start();
     emu.set_behavior(MODEL, behavior(r#"{"fault": "validationError"}"#))
         .unwrap();
     let e = transport(&emu)
@@ -194,7 +195,7 @@ async fn http_errors_and_broken_streams() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dropping_the_stream_closes_the_connection() {
-    let emu = emulator();
+    let emu = start();
     emu.set_behavior(MODEL, behavior(r#"{"text": "slow stream of many words", "stream": {"chunkSize": 1, "eventDelayMs": 50}}"#)).unwrap();
     let transport = transport(&emu);
     let (_, mut stream) = transport

@@ -5,16 +5,16 @@
 
 mod common;
 
-use bmm_emulator::{Emulator, EmulatorOptions, TlsIdentity};
+use bmm_emulator::testing::{start_with, MODEL};
+use bmm_emulator::{EmulatorOptions, TlsIdentity};
 use common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn converse_over_https_negotiates_h2_and_reuses_one_connection() {
-    let emu = Emulator::start(EmulatorOptions {
+    let emu = start_with(EmulatorOptions {
         tls: Some(TlsIdentity::Generate),
         ..EmulatorOptions::default()
-    })
-    .expect("emulator starts");
+    });
     let dir = std::env::temp_dir().join(format!("bmm-transport-tls-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let ca_file = dir.join("ca.pem");

@@ -1,18 +1,10 @@
-//! Test helpers: the emulator, a Transport pointed at it, and the JS SDK fixtures.
+//! Test helpers of the transport: a Transport pointed at an emulator and the JS SDK
+//! fixtures. Starting and steering the emulator is the emulator's shared harness,
+//! `bmm_emulator::testing`.
 #![allow(dead_code)]
 
-use bmm_emulator::{Behavior, Emulator, EmulatorHandle, EmulatorOptions};
+use bmm_emulator::EmulatorHandle;
 use bmm_transport::{ClientSettings, Credentials, Doc, Transport};
-
-pub const MODEL: &str = "us.anthropic.claude-3-haiku-20240307-v1:0";
-
-pub fn emulator() -> EmulatorHandle {
-    Emulator::start(EmulatorOptions::default()).expect("emulator starts")
-}
-
-pub fn behavior(json: &str) -> Behavior {
-    Behavior::from_json(json).expect("valid behavior")
-}
 
 pub fn settings(emu: &EmulatorHandle) -> ClientSettings {
     ClientSettings {
