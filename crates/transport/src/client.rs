@@ -23,8 +23,7 @@ use aws_config::provider_config::ProviderConfig;
 use aws_config::web_identity_token::WebIdentityTokenCredentialsProvider;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_sdk_bedrockruntime::config::{
-    BehaviorVersion, IdentityCache, Region, SharedHttpClient, StalledStreamProtectionConfig,
-    Token,
+    BehaviorVersion, IdentityCache, Region, SharedHttpClient, StalledStreamProtectionConfig, Token,
 };
 use aws_sdk_bedrockruntime::error::SdkError;
 use aws_sdk_bedrockruntime::Client;

@@ -44,7 +44,9 @@ impl CallerUserAgent {
     /// that the headers stay exactly the Rust SDK's.
     pub(crate) fn new(app_id: Option<&str>, custom: &[UserAgentPair]) -> Option<CallerUserAgent> {
         // JS tests the app id for truth: an empty one is none.
-        let app = app_id.filter(|id| !id.is_empty()).map(|id| section("app", Some(id)));
+        let app = app_id
+            .filter(|id| !id.is_empty())
+            .map(|id| section("app", Some(id)));
         if app.is_none() && custom.is_empty() {
             return None;
         }
@@ -52,7 +54,10 @@ impl CallerUserAgent {
             .iter()
             .map(|pair| section(&pair.name, pair.version.as_deref()))
             .collect();
-        let user_agent = app.into_iter().chain(custom.iter().cloned()).collect::<Vec<_>>();
+        let user_agent = app
+            .into_iter()
+            .chain(custom.iter().cloned())
+            .collect::<Vec<_>>();
         Some(CallerUserAgent(Arc::new(Tails {
             user_agent: user_agent.join(" "),
             x_amz_user_agent: (!custom.is_empty()).then(|| custom.join(" ")),
@@ -147,7 +152,10 @@ mod tests {
     // Expected values are what @aws-sdk/core 3.981 (client-bedrock-runtime 3.1163) sent.
     #[test]
     fn sections_are_escaped_like_the_js_sdk() {
-        assert_eq!(section("api/Foo Bar", Some("1 2/3#4")), "api/foo-bar#1-2-3#4");
+        assert_eq!(
+            section("api/Foo Bar", Some("1 2/3#4")),
+            "api/foo-bar#1-2-3#4"
+        );
         assert_eq!(section("n", None), "n");
         assert_eq!(section("/lead", Some("v")), "lead/v");
         assert_eq!(section("", Some("v")), "v");

@@ -3,8 +3,8 @@
 
 mod common;
 
-use bmm_transport::{ClientSettings, Transport, UserAgentPair};
 use bmm_emulator::EmulatorHandle;
+use bmm_transport::{ClientSettings, Transport, UserAgentPair};
 use common::*;
 
 fn transport_with_caller_sections(emu: &EmulatorHandle) -> Transport {
@@ -36,7 +36,10 @@ fn assert_caller_sections(emu: &EmulatorHandle, attempts: usize) {
         let user_agent = request.header("user-agent").unwrap_or_default();
         let x_amz = request.header("x-amz-user-agent").unwrap_or_default();
         assert!(user_agent.starts_with("aws-sdk-rust/"), "{user_agent}");
-        assert!(user_agent.ends_with(" app/my-app tool/1.0-beta api/extra"), "{user_agent}");
+        assert!(
+            user_agent.ends_with(" app/my-app tool/1.0-beta api/extra"),
+            "{user_agent}"
+        );
         assert_eq!(user_agent.matches("app/").count(), 1, "{user_agent}");
         assert!(x_amz.starts_with("aws-sdk-rust/"), "{x_amz}");
         assert!(x_amz.ends_with(" tool/1.0-beta api/extra"), "{x_amz}");
@@ -47,8 +50,11 @@ fn assert_caller_sections(emu: &EmulatorHandle, attempts: usize) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn converse_appends_the_caller_sections_on_every_attempt() {
     let emu = emulator();
-    emu.set_behavior(MODEL, behavior(r#"{"fault": "internalError", "failFirst": 1}"#))
-        .expect("behavior set");
+    emu.set_behavior(
+        MODEL,
+        behavior(r#"{"fault": "internalError", "failFirst": 1}"#),
+    )
+    .expect("behavior set");
     transport_with_caller_sections(&emu)
         .converse(MODEL, &user_input("ua"), None)
         .await
