@@ -1,6 +1,7 @@
 // Configuration parity: in the same environment (variables, HOME, shared config files), a
 // JS SDK client and the native client reach the same endpoint, sign for the same region
-// with the same access key, make as many attempts and send the same user-agent app id.
+// with the same access key, make as many attempts and send the same caller sections in
+// their user-agent headers (app id and customUserAgent).
 // Each case runs in a child process of its own (config-matrix-child.js) with HOME pointed
 // at a temporary directory, so the real ~/.aws is never read; IMDS is disabled so that
 // nothing waits on 169.254.169.254, except in the case that points it at a local fake.
@@ -39,7 +40,9 @@ interface Expected {
   region?: string;
   accessKeyId?: string;
   attempts?: number;
-  appId?: string;
+  /** The caller's sections of `user-agent` and `x-amz-user-agent` (see callerSections). */
+  userAgent?: string;
+  xAmzUserAgent?: string;
   /** `sigv4`, or the `Authorization` header of bearer-token auth. */
   auth?: string;
   /** `name: message` of a call that failed before sending. */
@@ -194,15 +197,31 @@ const CASES: Case[] = [
   { name: 'AWS_BEARER_TOKEN_BEDROCK replaces SigV4 with the bearer token',
     env: { AWS_BEARER_TOKEN_BEDROCK: 'matrix-token', AWS_ENDPOINT_URL: '{{endpoint}}', AWS_REGION: 'us-west-2', ...envKeys },
     expect: { reached: 'emulator', auth: 'Bearer matrix-token', attempts: 1 } },
-  // User-agent app id
+  // User agent: the app id (in user-agent only) and customUserAgent (in both), escaped
   { name: 'AWS_SDK_UA_APP_ID', env: { AWS_SDK_UA_APP_ID: 'env-app', AWS_ENDPOINT_URL: '{{endpoint}}', AWS_REGION: 'us-west-2', ...envKeys },
-    expect: { reached: 'emulator', region: 'us-west-2', accessKeyId: 'AKIDENV', attempts: 1, appId: 'env-app' } },
+    expect: { reached: 'emulator', region: 'us-west-2', accessKeyId: 'AKIDENV', attempts: 1, userAgent: 'app/env-app', xAmzUserAgent: '' } },
   { name: 'profile sdk_ua_app_id', env: { AWS_ENDPOINT_URL: '{{endpoint}}', AWS_REGION: 'us-west-2', ...envKeys },
     config: '[default]\nsdk_ua_app_id = profile-app\n',
-    expect: { reached: 'emulator', region: 'us-west-2', accessKeyId: 'AKIDENV', attempts: 1, appId: 'profile-app' } },
+    expect: { reached: 'emulator', region: 'us-west-2', accessKeyId: 'AKIDENV', attempts: 1, userAgent: 'app/profile-app', xAmzUserAgent: '' } },
   { name: 'clientConfig.userAgentAppId beats AWS_SDK_UA_APP_ID', env: { AWS_SDK_UA_APP_ID: 'env-app', AWS_ENDPOINT_URL: '{{endpoint}}', AWS_REGION: 'us-west-2', ...envKeys },
     clientConfig: { userAgentAppId: 'explicit-app' },
-    expect: { reached: 'emulator', region: 'us-west-2', accessKeyId: 'AKIDENV', attempts: 1, appId: 'explicit-app' } },
+    expect: { reached: 'emulator', region: 'us-west-2', accessKeyId: 'AKIDENV', attempts: 1, userAgent: 'app/explicit-app', xAmzUserAgent: '' } },
+  { name: 'customUserAgent as a string beside clientConfig.userAgentAppId, both escaped',
+    env: { AWS_SDK_UA_APP_ID: 'env-app', AWS_ENDPOINT_URL: '{{endpoint}}', AWS_REGION: 'us-west-2', ...envKeys },
+    clientConfig: { customUserAgent: 'my-tool/1.0 (beta)#2 ü', userAgentAppId: 'team app/π 😀' },
+    expect: { reached: 'emulator', region: 'us-west-2', accessKeyId: 'AKIDENV', attempts: 1,
+      userAgent: 'app/team-app----- my-tool/1.0--beta--2--', xAmzUserAgent: 'my-tool/1.0--beta--2--' } },
+  { name: 'customUserAgent pairs beside AWS_SDK_UA_APP_ID',
+    env: { AWS_SDK_UA_APP_ID: 'env app#1', AWS_ENDPOINT_URL: '{{endpoint}}', AWS_REGION: 'us-west-2', ...envKeys },
+    clientConfig: { customUserAgent: [['tool', '2.0 rc/1'], ['framework/Next JS', '14#3'], ['api/MyLayer', null], ['plain']] },
+    expect: { reached: 'emulator', region: 'us-west-2', accessKeyId: 'AKIDENV', attempts: 1,
+      userAgent: 'app/env-app#1 tool/2.0-rc-1 framework/Next-JS#14#3 api/mylayer plain',
+      xAmzUserAgent: 'tool/2.0-rc-1 framework/Next-JS#14#3 api/mylayer plain' } },
+  { name: 'customUserAgent pairs with empty parts beside profile sdk_ua_app_id',
+    env: { AWS_ENDPOINT_URL: '{{endpoint}}', AWS_REGION: 'us-west-2', ...envKeys }, config: '[default]\nsdk_ua_app_id = profile.app\n',
+    clientConfig: { customUserAgent: [['', 'only-version'], ['/x', 'y'], ['n', '']] },
+    expect: { reached: 'emulator', region: 'us-west-2', accessKeyId: 'AKIDENV', attempts: 1,
+      userAgent: 'app/profile.app only-version x/y n', xAmzUserAgent: 'only-version x/y n' } },
   // TLS trust
   { name: 'a test CA through NODE_EXTRA_CA_CERTS, over HTTPS',
     env: { NODE_EXTRA_CA_CERTS: '{{ca}}', AWS_ENDPOINT_URL: '{{tls}}', AWS_REGION: 'us-west-2', ...envKeys }, overTls: true,
@@ -288,6 +307,19 @@ function startMetadataServer(): Promise<http.Server> {
 
 interface SideResult { ok: boolean; name?: string; message?: string }
 
+/** Sections each SDK writes itself, at the start of both user-agent headers. */
+const SDK_SECTION = /^(?:aws-sdk-[a-z]+\/|ua\/|os\/|lang\/|md\/|api\/|exec-env\/|m\/)/;
+
+/**
+ * The caller's sections of a user-agent header: what follows the SDK's own leading ones
+ * (their names differ between the SDKs; the caller's must be the same).
+ */
+function callerSections(header: string | undefined): string {
+  const sections = (header ?? '').split(' ');
+  const first = sections.findIndex((section) => !SDK_SECTION.test(section));
+  return first < 0 ? '' : sections.slice(first).join(' ');
+}
+
 function runChild(env: Record<string, string>, arg: object): Promise<{ js: SideResult; native: SideResult; transport: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHILD, JSON.stringify(arg)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -350,14 +382,14 @@ describe('configuration matrix: the native client resolves what the JS SDK resol
     const first = received[0];
     const authorization = first.headers.authorization ?? '';
     const scope = /Credential=([^/]+)\/\d+\/([^/]+)\//.exec(authorization);
-    const agents = `${first.headers['user-agent'] ?? ''} ${first.headers['x-amz-user-agent'] ?? ''}`;
     return {
       reached: 'emulator',
       auth: authorization.startsWith('AWS4-HMAC-SHA256 ') ? 'sigv4' : authorization,
       region: scope?.[2],
       accessKeyId: first.accessKeyId as string,
       attempts: received.length,
-      appId: /(?:^| )app\/(\S+)/.exec(agents)?.[1],
+      userAgent: callerSections(first.headers['user-agent']),
+      xAmzUserAgent: callerSections(first.headers['x-amz-user-agent']),
       signaturesValid: received.every((r) => r.signatureVerified),
     };
   }
@@ -421,9 +453,10 @@ describe('settings the native client takes only as plain values', () => {
     return { transport: r.stdout, debug: r.stderr };
   }
 
-  it('takes profile, FIPS, dual-stack, app id and ignoreConfiguredEndpointUrls natively', () => {
+  it('takes profile, FIPS, dual-stack, app id, customUserAgent and ignoreConfiguredEndpointUrls natively', () => {
     const { transport, debug } = transportFor(
-      "{ region: 'us-east-1', profile: 'p', useFipsEndpoint: true, useDualstackEndpoint: false, userAgentAppId: 'app', ignoreConfiguredEndpointUrls: true }",
+      "{ region: 'us-east-1', profile: 'p', useFipsEndpoint: true, useDualstackEndpoint: false, userAgentAppId: 'app', " +
+      "customUserAgent: [['tool', '1'], ['plain', null]], ignoreConfiguredEndpointUrls: true }",
     );
     expect(transport).toBe('native');
     expect(debug).not.toContain('cannot honour');
@@ -434,6 +467,8 @@ describe('settings the native client takes only as plain values', () => {
     ["{ region: 'us-east-1', userAgentAppId: async () => 'app' }", 'clientConfig.userAgentAppId (a provider)'],
     ["{ region: async () => 'us-east-1' }", 'clientConfig.region (a provider)'],
     ["{ region: 'us-east-1', useDualstackEndpoint: 'yes' }", 'clientConfig.useDualstackEndpoint (a string)'],
+    ["{ region: 'us-east-1', customUserAgent: [['tool', 2]] }", 'clientConfig.customUserAgent (not a string or [name, version] string pairs)'],
+    ["{ region: 'us-east-1', customUserAgent: { name: 'tool' } }", 'clientConfig.customUserAgent (not a string or [name, version] string pairs)'],
   ])('sends %s through the JS SDK and names it under NODE_DEBUG', (config, named) => {
     const { transport, debug } = transportFor(config);
     expect(transport).toBe('js-sdk');

@@ -59,6 +59,7 @@ function unsupportedConfig(clientConfig) {
   if (provider) return `clientConfig.${provider} (a provider)`;
   const typed = Object.keys(NATIVE_KEY_TYPES).find((key) => clientConfig?.[key] !== undefined && typeof clientConfig[key] !== NATIVE_KEY_TYPES[key]);
   if (typed) return `clientConfig.${typed} (${typeof clientConfig[typed] === 'function' ? 'a provider' : `a ${typeof clientConfig[typed]}`})`;
+  if (userAgentPairs(clientConfig?.customUserAgent) === null) return 'clientConfig.customUserAgent (not a string or [name, version] string pairs)';
   return null;
 }
 
@@ -117,6 +118,8 @@ function nativeTransportFor(clientConfig) {
 function nativeSettings(clientConfig = {}) {
   const { region, credentials, endpoint, maxAttempts, retryMode, requestHandler, customUserAgent } = clientConfig;
   const { profile, useFipsEndpoint, useDualstackEndpoint, userAgentAppId, ignoreConfiguredEndpointUrls } = clientConfig;
+  const userAgent = userAgentPairs(customUserAgent);
+  if (userAgent === null) throw new TypeError('clientConfig.customUserAgent must be a string or [name, version] string pairs');
   return {
     region,
     credentials: typeof credentials === 'function' || credentials == null ? undefined : keysOf(credentials),
@@ -127,7 +130,7 @@ function nativeSettings(clientConfig = {}) {
     retryMode,
     connectionTimeoutMs: requestHandler?.connectionTimeout,
     requestTimeoutMs: requestHandler?.requestTimeout,
-    userAgent: userAgentText(customUserAgent),
+    customUserAgent: userAgent,
     profile,
     useFipsEndpoint,
     useDualstackEndpoint,
@@ -153,12 +156,24 @@ function endpointText(endpoint) {
   throw new TypeError('clientConfig.endpoint must be a string, a URL or an endpoint object');
 }
 
-function userAgentText(customUserAgent) {
-  if (customUserAgent === undefined || typeof customUserAgent === 'string') return customUserAgent;
-  if (Array.isArray(customUserAgent)) {
-    return customUserAgent.map((pair) => (Array.isArray(pair) ? pair.filter(Boolean).join('/') : String(pair))).join(' ');
+/**
+ * customUserAgent as the native client takes it (which escapes and places the sections as
+ * the JS SDK does), read as the JS SDK reads it: a string is one section without a
+ * version; a section's [0] is its name and [1] its version (null or undefined: none).
+ * Null for anything else: the JS SDK fails such calls its own way, so they go through it.
+ */
+function userAgentPairs(customUserAgent) {
+  if (customUserAgent == null) return [];
+  if (typeof customUserAgent === 'string') return [{ name: customUserAgent }];
+  if (!Array.isArray(customUserAgent)) return null;
+  const pairs = [];
+  for (const pair of customUserAgent) {
+    const name = pair?.[0];
+    const version = pair?.[1] ?? undefined;
+    if (typeof name !== 'string' || (version !== undefined && typeof version !== 'string')) return null;
+    pairs.push({ name, version });
   }
-  throw new TypeError('clientConfig.customUserAgent must be a string or [name, version] pairs');
+  return pairs;
 }
 
 const holders = new WeakMap();

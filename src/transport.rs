@@ -6,7 +6,7 @@
 //! rejection: the JavaScript side turns `error` into the very exception class the
 //! JavaScript SDK would throw, which only it can construct.
 
-use bmm_transport::{AwsCredentials, CallError, ClientSettings, Credentials, Doc, EventStream, JsJson, ProvideCredentials, Transport};
+use bmm_transport::{AwsCredentials, CallError, ClientSettings, Credentials, Doc, EventStream, JsJson, ProvideCredentials, Transport, UserAgentPair};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunction;
 use std::collections::HashMap;
@@ -43,12 +43,20 @@ pub struct NativeSettings {
     pub retry_mode: Option<String>,
     pub connection_timeout_ms: Option<f64>,
     pub request_timeout_ms: Option<f64>,
-    pub user_agent: Option<String>,
+    /// `customUserAgent`, one entry per `[name, version]` section (a string is one without a version).
+    pub custom_user_agent: Option<Vec<NativeUserAgentPair>>,
     pub profile: Option<String>,
     pub use_fips_endpoint: Option<bool>,
     pub use_dualstack_endpoint: Option<bool>,
     pub user_agent_app_id: Option<String>,
     pub ignore_configured_endpoint_urls: Option<bool>,
+}
+
+/// One `customUserAgent` section.
+#[napi(object, object_to_js = false)]
+pub struct NativeUserAgentPair {
+    pub name: String,
+    pub version: Option<String>,
 }
 
 #[napi]
@@ -77,7 +85,7 @@ impl NativeTransport {
             retry_mode: settings.retry_mode,
             connect_timeout: settings.connection_timeout_ms.and_then(duration),
             request_timeout: settings.request_timeout_ms.and_then(duration),
-            user_agent_suffix: settings.user_agent,
+            custom_user_agent: settings.custom_user_agent.unwrap_or_default().into_iter().map(|pair| UserAgentPair { name: pair.name, version: pair.version }).collect(),
             profile: settings.profile,
             use_fips: settings.use_fips_endpoint,
             use_dual_stack: settings.use_dualstack_endpoint,

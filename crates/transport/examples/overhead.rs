@@ -6,7 +6,7 @@ use bmm_emulator::{Emulator, EmulatorOptions};
 use bmm_transport::input::Operation;
 use bmm_transport::{
     converse_input, converse_output, request_body, ClientSettings, Credentials, Doc, ResponseMeta,
-    Transport,
+    Transport, UserAgentPair,
 };
 use std::time::{Duration, Instant};
 
@@ -101,7 +101,20 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    for stalled in [true, false] {
+    // The caller's user-agent sections add an interceptor per operation (user_agent.rs).
+    let caller_sections = (
+        Some("app".to_owned()),
+        vec![UserAgentPair {
+            name: "tool".into(),
+            version: Some("1".into()),
+        }],
+    );
+    let variants = [
+        ("stalled-stream protection on", true, (None, vec![])),
+        ("stalled-stream protection off", false, (None, vec![])),
+        ("off, app id and customUserAgent", false, caller_sections),
+    ];
+    for (label, stalled, (app_id, custom_user_agent)) in variants {
         let transport = Transport::new(ClientSettings {
             region: Some("us-east-1".into()),
             endpoint: Some(emu.endpoint()),
@@ -112,6 +125,8 @@ fn main() {
                 expiration: None,
             },
             stalled_stream_protection: Some(stalled),
+            app_id,
+            custom_user_agent,
             ..Default::default()
         })
         .expect("transport");
@@ -126,8 +141,7 @@ fn main() {
             }
             let per = |d: Duration| d.as_secs_f64() * 1e6 / f64::from(n);
             println!(
-                "converse C=1 (stalled-stream protection {}): {:.0} µs wall, {:.0} µs CPU (client + emulator)",
-                if stalled { "on" } else { "off" },
+                "converse C=1 ({label}): {:.0} µs wall, {:.0} µs CPU (client + emulator)",
                 per(wall.elapsed()),
                 per(cpu() - cpu0)
             );

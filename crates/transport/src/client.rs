@@ -13,6 +13,7 @@ use crate::request_writer::request_body;
 use crate::send_body::{self, SendWrittenBody};
 use crate::stream::EventStream;
 use crate::trust;
+use crate::user_agent::{CallerUserAgent, UserAgentPair};
 use aws_config::ecs::EcsCredentialsProvider;
 use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider;
 use aws_config::imds::credentials::ImdsCredentialsProvider;
@@ -22,17 +23,20 @@ use aws_config::provider_config::ProviderConfig;
 use aws_config::web_identity_token::WebIdentityTokenCredentialsProvider;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_sdk_bedrockruntime::config::{
-    AppName, BehaviorVersion, IdentityCache, Region, SharedHttpClient,
-    StalledStreamProtectionConfig, Token,
+    BehaviorVersion, IdentityCache, Region, SharedHttpClient, StalledStreamProtectionConfig, Token,
 };
+use aws_sdk_bedrockruntime::error::SdkError;
 use aws_sdk_bedrockruntime::Client;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
 use aws_smithy_runtime_api::client::auth::http::HTTP_BEARER_AUTH_SCHEME_ID;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::retry::{RetryConfig, RetrySpec};
 use aws_smithy_types::timeout::TimeoutConfig;
 use aws_types::os_shim_internal::{Env, Fs};
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -85,14 +89,14 @@ pub struct ClientSettings {
     pub connect_timeout: Option<Duration>,
     /// Per attempt (JS `requestTimeout`); default none.
     pub request_timeout: Option<Duration>,
-    /// Added to the User-Agent as `app/<suffix>` (letters, digits and `!#$%&'*+-.^_`|~`).
-    pub user_agent_suffix: Option<String>,
+    /// JS `customUserAgent`, appended to both user-agent headers as JS appends it.
+    pub custom_user_agent: Vec<UserAgentPair>,
     /// The shared-config profile (JS `profile`); default `AWS_PROFILE`, else `default`.
     pub profile: Option<String>,
     /// JS `useFipsEndpoint` / `useDualstackEndpoint`.
     pub use_fips: Option<bool>,
     pub use_dual_stack: Option<bool>,
-    /// JS `userAgentAppId`: the user agent's `app/` id (taking the place of `user_agent_suffix`).
+    /// JS `userAgentAppId`: the user agent's `app/` id.
     pub app_id: Option<String>,
     /// JS `ignoreConfiguredEndpointUrls`: `Some(true)` ignores `AWS_ENDPOINT_URL*` and
     /// profile endpoints.
@@ -142,7 +146,15 @@ struct Shared {
     settings: ClientSettings,
     /// Not set after a failed build: the next call tries again (JS does not memoise a
     /// failed provider either).
-    client: tokio::sync::OnceCell<Client>,
+    client: tokio::sync::OnceCell<Built>,
+}
+
+/// The SDK client and what each call adds to its requests.
+#[derive(Debug)]
+struct Built {
+    client: Client,
+    /// The caller's user-agent sections, when there are any.
+    user_agent: Option<CallerUserAgent>,
 }
 
 impl Transport {
@@ -180,10 +192,6 @@ impl Transport {
         if settings.max_attempts == Some(0) {
             return Err(config_error("maxAttempts", "must be at least 1"));
         }
-        if let Some(suffix) = &settings.user_agent_suffix {
-            AppName::new(suffix.clone())
-                .map_err(|e| config_error("userAgentSuffix", e.to_string()))?;
-        }
         Ok(Transport {
             shared: Arc::new(Shared {
                 settings,
@@ -203,7 +211,7 @@ impl Transport {
     }
 
     /// The client, built on first use.
-    async fn client(&self) -> Result<&Client, CallError> {
+    async fn client(&self) -> Result<&Built, CallError> {
         self.shared
             .client
             .get_or_try_init(|| build_client(&self.shared.settings))
@@ -220,13 +228,15 @@ impl Transport {
     ) -> Result<Doc, CallError> {
         let body =
             request_body(input, service_tier, Operation::Converse).map_err(CallError::input)?;
-        let client = self.client().await?;
+        let built = self.client().await?;
+        let request = built.client.converse().model_id(model_id);
         // Boxed: the SDK's future is ~7 KB, and every move of an unboxed one (into
         // this future, into napi's task, into tokio's) is a memcpy per call.
-        let call = Box::pin(send_body::sending(
-            body.into(),
-            client.converse().model_id(model_id).send(),
-        ));
+        let send: SdkCall<_, _> = match &built.user_agent {
+            Some(ua) => Box::pin(request.customize().interceptor(ua.clone()).send()),
+            None => Box::pin(request.send()),
+        };
+        let call = send_body::sending(body.into(), send);
         let state = CallState::new(Capture::ConverseBody, self.max_response_bytes);
         let (state, result) = observe::observed(state, call).await;
         let meta = state.response_meta();
@@ -265,11 +275,13 @@ impl Transport {
     ) -> Result<(Doc, EventStream), CallError> {
         let body = request_body(input, service_tier, Operation::ConverseStream)
             .map_err(CallError::input)?;
-        let client = self.client().await?;
-        let call = Box::pin(send_body::sending(
-            body.into(),
-            client.converse_stream().model_id(model_id).send(),
-        ));
+        let built = self.client().await?;
+        let request = built.client.converse_stream().model_id(model_id);
+        let send: SdkCall<_, _> = match &built.user_agent {
+            Some(ua) => Box::pin(request.customize().interceptor(ua.clone()).send()),
+            None => Box::pin(request.send()),
+        };
+        let call = send_body::sending(body.into(), send);
         let state = CallState::new(Capture::StreamBody, self.max_response_bytes);
         let (state, result) = observe::observed(state, call).await;
         let meta = state.response_meta();
@@ -285,8 +297,11 @@ impl Transport {
     }
 }
 
+/// One SDK call, boxed, with or without the caller's user-agent interceptor.
+type SdkCall<T, E> = Pin<Box<dyn Future<Output = Result<T, SdkError<E, HttpResponse>>> + Send>>;
+
 /// Builds the client from the explicit settings, then the environment and shared files.
-async fn build_client(settings: &ClientSettings) -> Result<Client, CallError> {
+async fn build_client(settings: &ClientSettings) -> Result<Built, CallError> {
     let sources = Sources::load(Env::real(), Fs::real()).await;
     let profile = sources.profile_name(settings.profile.as_deref());
     let http = http_client(trust::trust_store(trust::node_extra_ca_certs().as_deref()));
@@ -378,18 +393,16 @@ async fn build_client(settings: &ClientSettings) -> Result<Client, CallError> {
             .auth_scheme_preference([HTTP_BEARER_AUTH_SCHEME_ID])
             .token_provider(Token::new(token, None));
     }
+    // Not the SDK's `app_name`: that would put the app id in x-amz-user-agent too.
     let app_id = settings.app_id.clone().or_else(|| sources.app_id(&profile));
-    let app_name = match app_id {
-        Some(id) => Some(user_agent_app_name(&id)),
-        None => settings.user_agent_suffix.clone(),
-    };
-    if let Some(name) = app_name {
-        config = config.app_name(AppName::new(name).map_err(|e| CallError::config(e.to_string()))?);
-    }
+    let user_agent = CallerUserAgent::new(app_id.as_deref(), &settings.custom_user_agent);
     if settings.stalled_stream_protection == Some(false) {
         config = config.stalled_stream_protection(StalledStreamProtectionConfig::disabled());
     }
-    Ok(Client::from_conf(config.build()))
+    Ok(Built {
+        client: Client::from_conf(config.build()),
+        user_agent,
+    })
 }
 
 /// The region IMDS reports, unless `AWS_EC2_METADATA_DISABLED` rules it out (JS asks
@@ -461,20 +474,6 @@ fn default_chain(
                     .build(),
             ),
     )
-}
-
-/// The app id as the JS SDK writes it into the user agent: characters a user-agent
-/// token may not hold become `_` (`escapeUserAgent`).
-fn user_agent_app_name(id: &str) -> String {
-    id.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 fn http_client(trust_store: TrustStore) -> SharedHttpClient {
@@ -597,13 +596,6 @@ mod tests {
             },
             "region",
         );
-        check(
-            ClientSettings {
-                user_agent_suffix: Some("bad suffix\n".into()),
-                ..settings()
-            },
-            "userAgentSuffix",
-        );
         assert!(Transport::new(settings()).is_ok());
     }
 
@@ -628,11 +620,5 @@ mod tests {
             timeouts.operation_attempt_timeout(),
             Some(Duration::from_secs(2))
         );
-    }
-
-    #[test]
-    fn app_ids_are_escaped_like_the_js_user_agent() {
-        assert_eq!(user_agent_app_name("my app/1"), "my_app_1");
-        assert_eq!(user_agent_app_name("ok-id_1.2"), "ok-id_1.2");
     }
 }

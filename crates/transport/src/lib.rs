@@ -25,6 +25,7 @@ mod schema_gen;
 mod send_body;
 mod stream;
 mod trust;
+mod user_agent;
 mod wire;
 
 pub use bounds::{DEFAULT_MAX_RESPONSE_BYTES, MAX_FRAME_BYTES};
@@ -36,6 +37,7 @@ pub use output::{converse_output, ResponseMeta};
 pub use request_writer::request_body;
 pub use schema_gen::JS_SDK_VERSION;
 pub use stream::EventStream;
+pub use user_agent::UserAgentPair;
 
 /// Re-exported so callers can implement credential providers without naming the crate.
 pub use aws_credential_types::provider::ProvideCredentials;
