@@ -3,15 +3,11 @@
 //! its prelude), so that a lying or hostile server cannot make a call buffer without end.
 //!
 //! Exceeding one fails the call with `ResponseTooLargeError` (its `code` says which bound);
-//! the SDK does not retry it, and what was read is dropped with the connection.
+//! the SDK does not retry it (`no_retry.rs`), and what was read is dropped with the connection.
 
 use crate::doc::Doc;
 use crate::error::{CallError, ErrorKind};
 use crate::output::ResponseMeta;
-use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
-use aws_smithy_runtime_api::client::retries::classifiers::{
-    ClassifyRetry, RetryAction, RetryClassifierPriority,
-};
 use aws_smithy_types::body::SdkBody;
 use bytes::{Bytes, BytesMut};
 use std::error::Error as StdError;
@@ -192,28 +188,6 @@ impl http_body::Body for WholeBody {
 
     fn size_hint(&self) -> http_body::SizeHint {
         self.inner.size_hint()
-    }
-}
-
-/// Forbids the SDK's retries of a response that crossed a bound: its transient-error
-/// classifier would otherwise retry a failed body read, fetching the same answer again.
-#[derive(Debug)]
-pub(crate) struct NoRetryWhenTooLarge;
-
-impl ClassifyRetry for NoRetryWhenTooLarge {
-    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
-        match ctx.output_or_error() {
-            Some(Err(error)) if too_large_in(error).is_some() => RetryAction::RetryForbidden,
-            _ => RetryAction::NoActionIndicated,
-        }
-    }
-
-    fn name(&self) -> &'static str {
-        "bmm-transport::NoRetryWhenTooLarge"
-    }
-
-    fn priority(&self) -> RetryClassifierPriority {
-        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
     }
 }
 

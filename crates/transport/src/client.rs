@@ -1,12 +1,12 @@
 //! `Transport`: one `aws_sdk_bedrockruntime::Client` (one HTTP connection pool for every
 //! model) configured like the JavaScript SDK's defaults, and the Converse call over it.
 
-use crate::bounds::{self, NoRetryWhenTooLarge};
+use crate::bounds;
 use crate::config::{self, Sources};
 use crate::doc::Doc;
 use crate::error::{self, CallError};
-use crate::exhaustion::NoRetryOnExhaustion;
 use crate::input::Operation;
+use crate::no_retry::NoRetryCanHelp;
 use crate::observe::{self, CallState, Capture, CountingSleep, Recorder};
 use crate::output;
 use crate::request_writer::request_body;
@@ -342,8 +342,7 @@ async fn build_client(settings: &ClientSettings) -> Result<Client, CallError> {
         )
         .interceptor(Recorder)
         .interceptor(SendWrittenBody)
-        .retry_classifier(NoRetryOnExhaustion)
-        .retry_classifier(NoRetryWhenTooLarge);
+        .retry_classifier(NoRetryCanHelp);
     config = match &settings.credentials {
         Credentials::Static {
             access_key_id,

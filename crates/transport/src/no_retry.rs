@@ -1,0 +1,43 @@
+//! Errors no retry can help: the one retry classifier that forbids the SDK's retries
+//! where the JS SDK would not retry, or where trying again would only repeat the failure.
+
+use crate::{bounds, exhaustion};
+use aws_smithy_runtime_api::client::interceptors::context::{Error, InterceptorContext};
+use aws_smithy_runtime_api::client::orchestrator::OrchestratorError;
+use aws_smithy_runtime_api::client::retries::classifiers::{
+    ClassifyRetry, RetryAction, RetryClassifierPriority,
+};
+
+/// Runs after the SDK's transient-error classifier, which would otherwise retry both
+/// kinds of error as failed I/O.
+#[derive(Debug)]
+pub(crate) struct NoRetryCanHelp;
+
+/// A response that crossed a size bound (a retry fetches the same answer again), or a
+/// connection attempt that failed for want of a local resource (the Rust SDK retries
+/// every I/O error as transient; the JS SDK's transient codes are ECONNRESET,
+/// ECONNREFUSED, EPIPE, ETIMEDOUT and unreachable hosts, not these).
+fn no_retry_can_help(error: &OrchestratorError<Error>) -> bool {
+    bounds::too_large_in(error).is_some()
+        || error
+            .as_connector_error()
+            .and_then(|e| exhaustion::find(e))
+            .is_some()
+}
+
+impl ClassifyRetry for NoRetryCanHelp {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        match ctx.output_or_error() {
+            Some(Err(error)) if no_retry_can_help(error) => RetryAction::RetryForbidden,
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "bmm-transport::NoRetryCanHelp"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
+    }
+}
