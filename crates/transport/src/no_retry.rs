@@ -41,3 +41,58 @@ impl ClassifyRetry for NoRetryCanHelp {
         RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bounds::{Bound, TooLarge};
+    use aws_smithy_runtime_api::client::interceptors::context::Input;
+    use aws_smithy_runtime_api::client::result::ConnectorError;
+
+    fn classify(error: OrchestratorError<Error>) -> RetryAction {
+        let mut ctx = InterceptorContext::new(Input::erase(()));
+        ctx.set_output_or_error(Err(error));
+        NoRetryCanHelp.classify_retry(&ctx)
+    }
+
+    fn connect_failure(errno: i32) -> OrchestratorError<Error> {
+        OrchestratorError::connector(ConnectorError::io(Box::new(
+            std::io::Error::from_raw_os_error(errno),
+        )))
+    }
+
+    #[test]
+    fn forbids_retrying_a_response_over_a_bound() {
+        let too_large = TooLarge {
+            bound: Bound::ReadBody,
+            limit: 1024,
+            size: 2048,
+        };
+        assert_eq!(
+            classify(OrchestratorError::response(Box::new(too_large))),
+            RetryAction::RetryForbidden
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn forbids_retrying_a_connect_that_ran_out_of_descriptors() {
+        assert_eq!(
+            classify(connect_failure(libc::EMFILE)),
+            RetryAction::RetryForbidden
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn leaves_other_failures_to_the_sdk() {
+        assert_eq!(
+            classify(connect_failure(libc::ECONNRESET)),
+            RetryAction::NoActionIndicated
+        );
+        assert_eq!(
+            classify(OrchestratorError::response("socket hang up".into())),
+            RetryAction::NoActionIndicated
+        );
+    }
+}
