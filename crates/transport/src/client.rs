@@ -33,6 +33,7 @@ use aws_smithy_types::retry::{RetryConfig, RetrySpec};
 use aws_smithy_types::timeout::TimeoutConfig;
 use aws_types::os_shim_internal::{Env, Fs};
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -210,6 +211,20 @@ impl Transport {
             .await
     }
 
+    /// Runs `call` (one SDK call) sending `body`, its bytes as the JS SDK writes them,
+    /// and recording what `capture` asks for.
+    fn observed<F: Future>(
+        &self,
+        body: String,
+        capture: Capture,
+        call: F,
+    ) -> impl Future<Output = (CallState, F::Output)> {
+        // Boxed: the SDK's future is ~7 KB, and every move of an unboxed one (into
+        // the caller's future, into napi's task, into tokio's) is a memcpy per call.
+        let call = Box::pin(send_body::sending(body.into(), call));
+        observe::observed(CallState::new(capture, self.max_response_bytes), call)
+    }
+
     /// One Converse call: `input` is a JS `ConverseCommandInput` (its `modelId` is ignored),
     /// the result the JS `ConverseCommandOutput`, the error what the JS SDK would throw.
     pub async fn converse(
@@ -221,14 +236,8 @@ impl Transport {
         let body =
             request_body(input, service_tier, Operation::Converse).map_err(CallError::input)?;
         let client = self.client().await?;
-        // Boxed: the SDK's future is ~7 KB, and every move of an unboxed one (into
-        // this future, into napi's task, into tokio's) is a memcpy per call.
-        let call = Box::pin(send_body::sending(
-            body.into(),
-            client.converse().model_id(model_id).send(),
-        ));
-        let state = CallState::new(Capture::ConverseBody, self.max_response_bytes);
-        let (state, result) = observe::observed(state, call).await;
+        let send = client.converse().model_id(model_id).send();
+        let (state, result) = self.observed(body, Capture::ConverseBody, send).await;
         let meta = state.response_meta();
         match result {
             Ok(typed) => {
@@ -266,12 +275,8 @@ impl Transport {
         let body = request_body(input, service_tier, Operation::ConverseStream)
             .map_err(CallError::input)?;
         let client = self.client().await?;
-        let call = Box::pin(send_body::sending(
-            body.into(),
-            client.converse_stream().model_id(model_id).send(),
-        ));
-        let state = CallState::new(Capture::StreamBody, self.max_response_bytes);
-        let (state, result) = observe::observed(state, call).await;
+        let send = client.converse_stream().model_id(model_id).send();
+        let (state, result) = self.observed(body, Capture::StreamBody, send).await;
         let meta = state.response_meta();
         match result {
             Ok(_typed) => {
