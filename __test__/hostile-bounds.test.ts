@@ -4,11 +4,11 @@
 // endless body, error bodies and documents whose keys name Object.prototype's members.
 // Each call is bounded in time by settleWithin; memory by the process's RSS.
 
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as sdk from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { BedrockMultiplexer, MultiplexerConfigValidator, OutcomeType } from '../index';
+import { expectCleanExit, runChild } from './helpers/child';
 import { settleWithin } from './helpers/util';
 
 const { sendNative, sendNativeStream } = require('../js/transport');
@@ -183,15 +183,10 @@ describe('bounds on what a server sends (native transport)', () => {
       await reply.write(request.path.includes('/model/small/') ? small : large);
     });
     const measure = async (env: Record<string, string>) => {
-      const child = spawn(process.execPath, ['--expose-gc', path.join(__dirname, 'fixtures', 'large-answer-rss.js'), server.endpoint], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        env: { ...process.env, ...env },
-      });
-      let stdout = '';
-      child.stdout.on('data', (data) => (stdout += data));
-      const exited = await settleWithin(new Promise((resolve) => child.on('exit', resolve)), 25_000);
-      expect(exited).toEqual({ status: 'fulfilled', value: 0 });
-      const report = JSON.parse(stdout);
+      const script = path.join(__dirname, 'fixtures', 'large-answer-rss.js');
+      const run = await runChild(process.execPath, ['--expose-gc', script, server.endpoint], 25_000, { env: { ...process.env, ...env } });
+      expectCleanExit(run);
+      const report = JSON.parse(run.stdout);
       expect(report.textLength).toBe(50 * MiB);
       return report.peakGrowth / large.length;
     };
