@@ -9,7 +9,7 @@ import { OutcomeType } from '../index';
 import { expectCleanExit, jsonLines, runChild } from './helpers/child';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const { startStallingServer } = require('./helpers/stalling-server');
+const { startStallingServer } = require('./helpers/hostile-server');
 
 jest.setTimeout(20_000);
 

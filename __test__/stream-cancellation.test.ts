@@ -1,8 +1,9 @@
 // Cancellation that always wins, against a hostile server: a raw TCP "Bedrock" on
-// loopback (helpers/stalling-server.js) whose streams stall after their first event.
-// An idle timeout, return() while a next() waits, and destroy() must each drop the
-// HTTP body and release its connection at once, settle every pending read, and leave
-// nothing that keeps a process alive. Counts are the server's own view of the sockets.
+// loopback (startStallingServer in helpers/hostile-server.js) whose streams stall after
+// their first event. An idle timeout, return() while a next() waits, and destroy() must
+// each drop the HTTP body and release its connection at once, settle every pending read,
+// and leave nothing that keeps a process alive. Counts are the server's own view of the
+// sockets.
 
 import * as path from 'node:path';
 import { BedrockModel, BedrockMultiplexer } from '../index';
@@ -10,7 +11,7 @@ import { expectCleanExit, jsonLines, runNode } from './helpers/child';
 import { eventually, settleWithin } from './helpers/util';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const { startStallingServer } = require('./helpers/stalling-server');
+const { startStallingServer } = require('./helpers/hostile-server');
 
 jest.setTimeout(20_000);
 
