@@ -3,7 +3,8 @@
 //! its prelude), so that a lying or hostile server cannot make a call buffer without end.
 //!
 //! Exceeding one fails the call with `ResponseTooLargeError` (its `code` says which bound);
-//! the SDK does not retry it (`no_retry.rs`), and what was read is dropped with the connection.
+//! the SDK does not retry it (`no_retry.rs`), and what was read is dropped with the
+//! connection.
 
 use crate::doc::Doc;
 use crate::error::{CallError, ErrorKind};
@@ -94,18 +95,6 @@ impl TooLarge {
     }
 }
 
-/// The `TooLarge` somewhere in an error's source chain.
-pub(crate) fn too_large_in<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a TooLarge> {
-    let mut current = Some(error);
-    while let Some(e) = current {
-        if let Some(found) = e.downcast_ref::<TooLarge>() {
-            return Some(found);
-        }
-        current = e.source();
-    }
-    None
-}
-
 /// A body the SDK reads whole before deserialising it, read here into one buffer instead:
 /// refused before a byte is read when its `Content-Length` declares more than `limit`,
 /// failed as soon as more than `limit` bytes arrive, and handed on as a single chunk, so
@@ -194,6 +183,7 @@ impl http_body::Body for WholeBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::find_source;
 
     async fn read(body: SdkBody) -> Result<Bytes, aws_smithy_types::body::Error> {
         use http_body_util::BodyExt;
@@ -218,7 +208,7 @@ mod tests {
         for declared in [Some("10"), None] {
             let body = bounded_whole(SdkBody::from(vec![b'x'; 2000]), declared, 1999).unwrap();
             let error = read(body).await.unwrap_err();
-            let too_large = too_large_in(error.as_ref()).expect("TooLarge in the chain");
+            let too_large = find_source::<TooLarge>(error.as_ref()).expect("TooLarge in the chain");
             assert_eq!(
                 (too_large.bound, too_large.limit, too_large.size),
                 (Bound::ReadBody, 1999, 2000)

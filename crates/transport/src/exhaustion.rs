@@ -1,6 +1,8 @@
 //! Local resource exhaustion (no file descriptor, buffer or local port left on this
-//! machine): named as Node names it, and not retried (`no_retry.rs`), as the JS SDK does not retry it.
+//! machine): named as Node names it, and not retried (`no_retry.rs`), as the JS SDK
+//! does not retry it.
 
+use crate::error;
 use std::error::Error as StdError;
 
 /// Node's (libuv's) code and errno for an OS error that means this machine ran out of
@@ -27,14 +29,7 @@ pub(crate) fn node_code(_error: &std::io::Error) -> Option<(&'static str, i32)> 
 
 /// The local exhaustion somewhere in `error`'s sources, if any.
 pub(crate) fn find(error: &(dyn StdError + 'static)) -> Option<(&'static str, i32)> {
-    let mut current = Some(error);
-    while let Some(e) = current {
-        if let Some(code) = e.downcast_ref::<std::io::Error>().and_then(node_code) {
-            return Some(code);
-        }
-        current = e.source();
-    }
-    None
+    error::sources(error).find_map(|e| e.downcast_ref::<std::io::Error>().and_then(node_code))
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! Errors no retry can help: the one retry classifier that forbids the SDK's retries
 //! where the JS SDK would not retry, or where trying again would only repeat the failure.
 
-use crate::{bounds, exhaustion};
+use crate::bounds::TooLarge;
+use crate::error::find_source;
+use crate::exhaustion;
 use aws_smithy_runtime_api::client::interceptors::context::{Error, InterceptorContext};
 use aws_smithy_runtime_api::client::orchestrator::OrchestratorError;
 use aws_smithy_runtime_api::client::retries::classifiers::{
@@ -18,7 +20,7 @@ pub(crate) struct NoRetryCanHelp;
 /// every I/O error as transient; the JS SDK's transient codes are ECONNRESET,
 /// ECONNREFUSED, EPIPE, ETIMEDOUT and unreachable hosts, not these).
 fn no_retry_can_help(error: &OrchestratorError<Error>) -> bool {
-    bounds::too_large_in(error).is_some()
+    find_source::<TooLarge>(error).is_some()
         || error
             .as_connector_error()
             .and_then(|e| exhaustion::find(e))
