@@ -6,7 +6,7 @@
 // at a temporary directory, so the real ~/.aws is never read; IMDS is disabled so that
 // nothing waits on 169.254.169.254, except in the case that points it at a local fake.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { startEmulator } from '../testing';
+import { runNode } from './helpers/child';
 
 const CHILD = path.join(__dirname, 'helpers', 'config-matrix-child.js');
 
@@ -320,23 +321,14 @@ function callerSections(header: string | undefined): string {
   return first < 0 ? '' : sections.slice(first).join(' ');
 }
 
-function runChild(env: Record<string, string>, arg: object): Promise<{ js: SideResult; native: SideResult; transport: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, JSON.stringify(arg)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(out));
-      } catch {
-        reject(new Error(`child exited ${code}: ${err.slice(0, 2000)}`));
-      }
-    });
-  });
+/** One matrix case in a child process with `env` as its whole environment. */
+async function runCase(env: Record<string, string>, arg: object): Promise<{ js: SideResult; native: SideResult; transport: string }> {
+  const run = await runNode(CHILD, [JSON.stringify(arg)], 60_000, { env });
+  try {
+    return JSON.parse(run.stdout);
+  } catch {
+    throw new Error(`child exited ${run.code}: ${run.stderr.slice(0, 2000)}`);
+  }
 }
 
 describe('configuration matrix: the native client resolves what the JS SDK resolves', () => {
@@ -419,7 +411,7 @@ describe('configuration matrix: the native client resolves what the JS SDK resol
     for (const id of [jsModelId, nativeModelId]) emulator.setBehavior(id, c.behavior ?? {});
 
     const connectionsBefore = tlsConnections;
-    const result = await runChild(env, { clientConfig, jsModelId, nativeModelId });
+    const result = await runCase(env, { clientConfig, jsModelId, nativeModelId });
     if (c.overTls) expect(tlsConnections - connectionsBefore).toBeGreaterThanOrEqual(2);
     expect(result.transport).toBe('native');
     const js = observe(result.js, jsModelId);

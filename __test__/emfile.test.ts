@@ -4,12 +4,12 @@
 // classified as the original classifies any non-throttling error; once descriptors are
 // free again the model answers.
 
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { OutcomeType } from '../index';
+import { expectCleanExit, jsonLines, runChild } from './helpers/child';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const { startStallingServer } = require('./helpers/stalling-server');
+const { startStallingServer } = require('./helpers/hostile-server');
 
 jest.setTimeout(20_000);
 
@@ -20,25 +20,9 @@ describeOnUnix('a request when the process has no file descriptor left', () => {
     const server = await startStallingServer();
     try {
       const script = path.join(__dirname, 'fixtures', 'emfile-request.js');
-      const child = spawn('/bin/sh', ['-c', 'ulimit -n 256 && exec "$0" "$@"', process.execPath, script, server.endpoint], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => (stdout += chunk));
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      const code = await new Promise((resolve) => child.on('close', resolve));
-      clearTimeout(killer);
-      const context = `stdout:\n${stdout}\nstderr:\n${stderr}`;
-      expect({ code, context }).toEqual({ code: 0, context });
-      const phases = Object.fromEntries(
-        stdout
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => JSON.parse(line))
-          .map((entry) => [entry.phase, entry]),
-      );
+      const run = await runChild('/bin/sh', ['-c', 'ulimit -n 256 && exec "$0" "$@"', process.execPath, script, server.endpoint], 15_000);
+      expectCleanExit(run);
+      const phases = Object.fromEntries(jsonLines(run.stdout).map((entry) => [entry.phase, entry]));
 
       expect(phases.filled.code).toBe('EMFILE');
       expect(phases.failed).toMatchObject({

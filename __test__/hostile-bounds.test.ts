@@ -4,11 +4,11 @@
 // endless body, error bodies and documents whose keys name Object.prototype's members.
 // Each call is bounded in time by settleWithin; memory by the process's RSS.
 
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as sdk from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { BedrockMultiplexer, MultiplexerConfigValidator, OutcomeType } from '../index';
+import { expectCleanExit, runChild } from './helpers/child';
 import { settleWithin } from './helpers/util';
 
 const { sendNative, sendNativeStream } = require('../js/transport');
@@ -167,9 +167,7 @@ describe('bounds on what a server sends (native transport)', () => {
 
   it('answers bodies within the limit as before', async () => {
     const answer = { output: { message: { role: 'assistant', content: [{ text: 'x'.repeat(3 * MiB) }] } }, stopReason: 'end_turn' };
-    const server = await serve(async (_request, reply) => {
-      await reply.write(hostile.jsonResponse(200, answer));
-    });
+    const server = await serve(answering(hostile.jsonResponse(200, answer)));
     const settled = await settleWithin(sendNative(clientConfig(server.endpoint), MODEL, INPUT(), null, null, 4 * MiB), 10_000);
     expect(settled.status).toBe('fulfilled');
     expect((settled as any).value.output.message.content[0].text).toHaveLength(3 * MiB);
@@ -183,15 +181,10 @@ describe('bounds on what a server sends (native transport)', () => {
       await reply.write(request.path.includes('/model/small/') ? small : large);
     });
     const measure = async (env: Record<string, string>) => {
-      const child = spawn(process.execPath, ['--expose-gc', path.join(__dirname, 'fixtures', 'large-answer-rss.js'), server.endpoint], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        env: { ...process.env, ...env },
-      });
-      let stdout = '';
-      child.stdout.on('data', (data) => (stdout += data));
-      const exited = await settleWithin(new Promise((resolve) => child.on('exit', resolve)), 25_000);
-      expect(exited).toEqual({ status: 'fulfilled', value: 0 });
-      const report = JSON.parse(stdout);
+      const script = path.join(__dirname, 'fixtures', 'large-answer-rss.js');
+      const run = await runChild(process.execPath, ['--expose-gc', script, server.endpoint], 25_000, { env: { ...process.env, ...env } });
+      expectCleanExit(run);
+      const report = JSON.parse(run.stdout);
       expect(report.textLength).toBe(50 * MiB);
       return report.peakGrowth / large.length;
     };
@@ -274,6 +267,22 @@ async function both(script: (request: any, reply: any) => Promise<void>, native:
   return { native: n, js: j };
 }
 
+/** A script answering every request with the same bytes. */
+function answering(response: Buffer) {
+  return async (_request: any, reply: any) => {
+    await reply.write(response);
+  };
+}
+
+/** Converse through the native transport and the JS SDK, each against its own server answering `response`. */
+function converseBoth(response: Buffer) {
+  return both(
+    answering(response),
+    (endpoint) => sendNative(clientConfig(endpoint, { maxAttempts: 1 }), MODEL, INPUT(), null, null),
+    (endpoint) => jsSdkSend(endpoint, new sdk.ConverseCommand({ ...INPUT(), modelId: MODEL } as any)),
+  );
+}
+
 function assertUsableError(error: any) {
   expect(() => String(error)).not.toThrow();
   expect(String(error)).toContain('bad input');
@@ -284,14 +293,7 @@ function assertUsableError(error: any) {
 
 describe('service data with special keys behaves as in the JS SDK', () => {
   it('a 400 Converse error body: decoration never overwrites existing or inherited properties', async () => {
-    const script = async (_request: any, reply: any) => {
-      await reply.write(hostile.jsonResponse(400, SPECIAL_BODY, { 'x-amzn-errortype': 'ValidationException' }));
-    };
-    const r = await both(
-      script,
-      (endpoint) => sendNative(clientConfig(endpoint, { maxAttempts: 1 }), MODEL, INPUT(), null, null),
-      (endpoint) => jsSdkSend(endpoint, new sdk.ConverseCommand({ ...INPUT(), modelId: MODEL } as any)),
-    );
+    const r = await converseBoth(hostile.jsonResponse(400, SPECIAL_BODY, { 'x-amzn-errortype': 'ValidationException' }));
     expect(r.js.status).toBe('rejected');
     assertUsableError((r.js as any).reason);
     assertUsableError((r.native as any).reason);
@@ -300,24 +302,14 @@ describe('service data with special keys behaves as in the JS SDK', () => {
   });
 
   it('an unmodelled error code with the same body', async () => {
-    const script = async (_request: any, reply: any) => {
-      await reply.write(hostile.jsonResponse(400, SPECIAL_BODY, { 'x-amzn-errortype': 'WeirdException' }));
-    };
-    const r = await both(
-      script,
-      (endpoint) => sendNative(clientConfig(endpoint, { maxAttempts: 1 }), MODEL, INPUT(), null, null),
-      (endpoint) => jsSdkSend(endpoint, new sdk.ConverseCommand({ ...INPUT(), modelId: MODEL } as any)),
-    );
+    const r = await converseBoth(hostile.jsonResponse(400, SPECIAL_BODY, { 'x-amzn-errortype': 'WeirdException' }));
     assertUsableError((r.native as any).reason);
     expect(summary({ ok: false, error: (r.native as any).reason })).toStrictEqual(summary({ ok: false, error: (r.js as any).reason }));
   });
 
   it('a 400 ConverseStream error body (the invokeStream path)', async () => {
-    const script = async (_request: any, reply: any) => {
-      await reply.write(hostile.jsonResponse(400, SPECIAL_BODY, { 'x-amzn-errortype': 'ValidationException' }));
-    };
     const r = await both(
-      script,
+      answering(hostile.jsonResponse(400, SPECIAL_BODY, { 'x-amzn-errortype': 'ValidationException' })),
       (endpoint) => sendNativeStream(clientConfig(endpoint, { maxAttempts: 1 }), MODEL, INPUT(), null),
       (endpoint) => jsSdkSend(endpoint, new sdk.ConverseStreamCommand({ ...INPUT(), modelId: MODEL } as any)),
     );
@@ -367,14 +359,7 @@ describe('service data with special keys behaves as in the JS SDK', () => {
       '"stopReason":"end_turn","usage":{"inputTokens":1,"outputTokens":1,"totalTokens":2},"metrics":{"latencyMs":1},' +
       '"additionalModelResponseFields":{"__proto__":{"polluted":true},"toString":"x","deep":[{"__proto__":1}]}}';
     for (const withBytes of [false, true]) {
-      const script = async (_request: any, reply: any) => {
-        await reply.write(hostile.jsonResponse(200, answer(withBytes)));
-      };
-      const r = await both(
-        script,
-        (endpoint) => sendNative(clientConfig(endpoint, { maxAttempts: 1 }), MODEL, INPUT(), null, null),
-        (endpoint) => jsSdkSend(endpoint, new sdk.ConverseCommand({ ...INPUT(), modelId: MODEL } as any)),
-      );
+      const r = await converseBoth(hostile.jsonResponse(200, answer(withBytes)));
       const native = (r.native as any).value;
       const fields = native.additionalModelResponseFields;
       expect(Object.keys(fields)).toEqual(['__proto__', 'toString', 'deep']);

@@ -3,44 +3,20 @@
 // settles, and nothing idle keeps it alive afterwards. Each script runs in a child
 // process that never calls process.exit(); a bounded wait kills it if it hangs.
 
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { jsonLines, runNode, type ChildRun } from './helpers/child';
 
 jest.setTimeout(60_000);
 
 /** Longest a fixture may take before it is treated as hanging. */
 const HANG_LIMIT_MS = 30_000;
 
-interface ScriptRun {
-  killed: boolean;
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  steps: Array<Record<string, unknown>>;
-  stderr: string;
-}
+type ScriptRun = ChildRun & { steps: Array<Record<string, unknown>> };
 
 /** Runs a fixture script to its end, killing it after HANG_LIMIT_MS. */
 async function runFixture(name: string, ...args: string[]): Promise<ScriptRun> {
-  const script = path.join(__dirname, 'fixtures', name);
-  const child = spawn(process.execPath, [script, ...args], { cwd: path.join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  let killed = false;
-  const killer = setTimeout(() => {
-    killed = true;
-    child.kill('SIGKILL');
-  }, HANG_LIMIT_MS);
-  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal })),
-  );
-  clearTimeout(killer);
-  const steps = stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
-  return { killed, code, signal, steps, stderr };
+  const run = await runNode(path.join(__dirname, 'fixtures', name), args, HANG_LIMIT_MS);
+  return { ...run, steps: jsonLines(run.stdout) };
 }
 
 /** Exited by itself, successfully. */

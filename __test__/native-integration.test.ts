@@ -4,12 +4,12 @@
 // aws-sdk-bedrockruntime client over a socket. Only `Date.now` is moved forward in the
 // breaker test, the documented way to show the 30 s recovery without waiting for it.
 
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { BedrockModel, CircuitBreakerState, ErrorType, MultiplexerError, OutcomeType, createMultiplexer } from '../index';
 import { EMULATOR_CREDENTIALS, startEmulator } from '../testing';
 import type { RunningEmulator } from '../testing';
+import { expectCleanExit, jsonLines, runNode } from './helpers/child';
 import { settleWithin } from './helpers/util';
 
 jest.setTimeout(30_000);
@@ -525,33 +525,16 @@ describe('destroy() with requests in flight', () => {
 
   it('lets a child process exit by itself after destroy() and emulator.stop()', async () => {
     const script = path.join(__dirname, 'fixtures', 'destroy-exit.js');
-    const child = spawn(process.execPath, [script], { cwd: path.join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
     let doneAt = 0;
-    child.stdout.on('data', () => {
-      if (!doneAt && stdout.includes('"phase":"done"')) doneAt = REAL_DATE_NOW();
+    const run = await runNode(script, [], 15_000, {
+      onStdout: (stdout) => {
+        if (!doneAt && stdout.includes('"phase":"done"')) doneAt = REAL_DATE_NOW();
+      },
     });
-
-    let killed = false;
-    const killer = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, 15_000);
-    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.on('close', (code, signal) => resolve({ code, signal })),
-    );
-    clearTimeout(killer);
     const exitedAt = REAL_DATE_NOW();
 
-    const phases = stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line));
-    const context = `stdout:\n${stdout}\nstderr:\n${stderr}`;
-    expect({ killed, code, signal, context }).toEqual({ killed: false, code: 0, signal: null, context });
+    const phases = jsonLines(run.stdout);
+    expectCleanExit(run);
     expect(phases.map((p) => p.phase)).toEqual(['started', 'warm', 'in-flight', 'stopped', 'done']);
     expect(phases[0].transport).toBe('native');
     expect(phases[1].fulfilled).toBe(3);

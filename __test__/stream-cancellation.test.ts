@@ -1,16 +1,17 @@
 // Cancellation that always wins, against a hostile server: a raw TCP "Bedrock" on
-// loopback (helpers/stalling-server.js) whose streams stall after their first event.
-// An idle timeout, return() while a next() waits, and destroy() must each drop the
-// HTTP body and release its connection at once, settle every pending read, and leave
-// nothing that keeps a process alive. Counts are the server's own view of the sockets.
+// loopback (startStallingServer in helpers/hostile-server.js) whose streams stall after
+// their first event. An idle timeout, return() while a next() waits, and destroy() must
+// each drop the HTTP body and release its connection at once, settle every pending read,
+// and leave nothing that keeps a process alive. Counts are the server's own view of the
+// sockets.
 
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { BedrockModel, BedrockMultiplexer } from '../index';
+import { expectCleanExit, jsonLines, runNode } from './helpers/child';
 import { eventually, settleWithin } from './helpers/util';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const { startStallingServer } = require('./helpers/stalling-server');
+const { startStallingServer } = require('./helpers/hostile-server');
 
 jest.setTimeout(20_000);
 
@@ -226,27 +227,10 @@ describe('a process with stalled streams', () => {
   const script = path.join(__dirname, 'fixtures', 'stalled-streams-exit.js');
 
   /** Runs the fixture in `mode`; resolves with its phases once it exits, or fails after 10 s. */
-  async function runChild(endpoint: string, mode: string) {
-    const child = spawn(process.execPath, [script, endpoint, mode], { cwd: path.join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    let killed = false;
-    const killer = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, 10_000);
-    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.on('close', (code, signal) => resolve({ code, signal })),
-    );
-    clearTimeout(killer);
-    const context = `stdout:\n${stdout}\nstderr:\n${stderr}`;
-    expect({ killed, code, signal, context }).toEqual({ killed: false, code: 0, signal: null, context });
-    return stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line));
+  async function runFixture(endpoint: string, mode: string) {
+    const run = await runNode(script, [endpoint, mode], 10_000);
+    expectCleanExit(run);
+    return jsonLines(run.stdout);
   }
 
   it.each([
@@ -255,7 +239,7 @@ describe('a process with stalled streams', () => {
     ['destroy', 'AbortError'],
   ])('exits by itself after %s (reads settle as %s)', async (mode, settledAs) => {
     const srv = await server();
-    const phases = await runChild(srv.endpoint, mode);
+    const phases = await runFixture(srv.endpoint, mode);
     const done = phases[phases.length - 1];
     expect(done.phase).toBe('done');
     expect(done.reads).toEqual(Array(10).fill(settledAs));

@@ -114,7 +114,7 @@ class BedrockModel {
       this.#breaker.recordSuccess();
       return response;
     } catch (error) {
-      if (!(error instanceof ClosedByDestroy)) this.#breaker.recordFailure(error);
+      this.#recordStreamFailure(error);
       throw error;
     }
   }
@@ -152,7 +152,7 @@ class BedrockModel {
     const stream = watchedEvents(opened, idleTimeoutMs, {
       ended: (outputTokens, streamingMs) => watch.ended(firstEventMs, outputTokens, streamingMs),
       failed: (error) => {
-        if (!(error instanceof ClosedByDestroy)) this.#breaker.recordFailure(error);
+        this.#recordStreamFailure(error);
         watch.failed(error);
       },
     });
@@ -227,6 +227,11 @@ class BedrockModel {
         return this.getClient().send(command, { abortSignal });
       },
     };
+  }
+
+  /** A stream's failure counts against the breaker, unless destroy() closed it (the caller's doing). */
+  #recordStreamFailure(error) {
+    if (!(error instanceof ClosedByDestroy)) this.#breaker.recordFailure(error);
   }
 
   /** The error `invoke` throws for a failed send, with its outcome attached. */

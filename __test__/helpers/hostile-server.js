@@ -2,7 +2,9 @@
 // A raw TCP "Bedrock" for hostile-server tests: it parses each HTTP/1.1 request and lets
 // a script answer with whatever bytes it likes — a lying Content-Length, an endless
 // body, a frame whose prelude claims 4 GB, a stall — on 127.0.0.1 only. Writes honour
-// backpressure, so the server itself never buffers what the client refuses to read.
+// backpressure, so the server itself never buffers what the client refuses to read. It
+// counts its open connections itself, so a test sees exactly which sockets a client
+// holds; `startStallingServer` is the one script the cancellation tests share.
 //
 // Plain CommonJS, so a child process can load it too.
 
@@ -221,4 +223,60 @@ function prelude(totalLength, headersLength = 0) {
   return bytes;
 }
 
-module.exports = { startHostileServer, head, jsonResponse, eventStreamHead, chunk, eventFrame, event, exceptionEvent, prelude };
+const STALLING_CONVERSE_BODY = JSON.stringify({
+  output: { message: { role: 'assistant', content: [{ text: 'ok' }] } },
+  stopReason: 'end_turn',
+  usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
+  metrics: { latencyMs: 1 },
+});
+
+/**
+ * A server for the cancellation tests: it answers Converse with a small JSON body on
+ * keep-alive connections (so a client's pool holds idle sockets), and ConverseStream with
+ * the response head and one `messageStart` event, then stalls (or, after
+ * `stallBeforeHeaders()`, stalls before the head).
+ */
+async function startStallingServer() {
+  const state = { stallHeaders: false, streamRequests: 0, converseRequests: 0 };
+  const server = await startHostileServer(async (request, reply) => {
+    if (request.path.endsWith('/converse-stream')) {
+      state.streamRequests += 1;
+      if (state.stallHeaders) return;
+      const streamHead = head(200, {
+        'content-type': 'application/vnd.amazon.eventstream',
+        'x-amzn-requestid': 'stalling-stream',
+        'transfer-encoding': 'chunked',
+      });
+      await reply.write(Buffer.concat([streamHead, chunk(event('messageStart', { role: 'assistant' }))]));
+      return; // ...and nothing more: the stream stalls after its first event
+    }
+    state.converseRequests += 1;
+    await reply.write(jsonResponse(200, STALLING_CONVERSE_BODY, { 'x-amzn-requestid': 'stalling-converse' }));
+  });
+  return {
+    endpoint: server.endpoint,
+    /** Sockets a client holds open to this server right now. */
+    connectionsOpen: server.openConnections,
+    /** ConverseStream requests received so far. */
+    streamRequests: () => state.streamRequests,
+    converseRequests: () => state.converseRequests,
+    /** From now on, ConverseStream requests get no answer at all (the opening call waits). */
+    stallBeforeHeaders: () => {
+      state.stallHeaders = true;
+    },
+    close: () => server.close(),
+  };
+}
+
+module.exports = {
+  startHostileServer,
+  startStallingServer,
+  head,
+  jsonResponse,
+  eventStreamHead,
+  chunk,
+  eventFrame,
+  event,
+  exceptionEvent,
+  prelude,
+};

@@ -3,15 +3,12 @@
 //! its prelude), so that a lying or hostile server cannot make a call buffer without end.
 //!
 //! Exceeding one fails the call with `ResponseTooLargeError` (its `code` says which bound);
-//! the SDK does not retry it, and what was read is dropped with the connection.
+//! the SDK does not retry it (`no_retry.rs`), and what was read is dropped with the
+//! connection.
 
 use crate::doc::Doc;
 use crate::error::{CallError, ErrorKind};
 use crate::output::ResponseMeta;
-use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
-use aws_smithy_runtime_api::client::retries::classifiers::{
-    ClassifyRetry, RetryAction, RetryClassifierPriority,
-};
 use aws_smithy_types::body::SdkBody;
 use bytes::{Bytes, BytesMut};
 use std::error::Error as StdError;
@@ -96,18 +93,6 @@ impl TooLarge {
         e.detail = self.to_string();
         e
     }
-}
-
-/// The `TooLarge` somewhere in an error's source chain.
-pub(crate) fn too_large_in<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a TooLarge> {
-    let mut current = Some(error);
-    while let Some(e) = current {
-        if let Some(found) = e.downcast_ref::<TooLarge>() {
-            return Some(found);
-        }
-        current = e.source();
-    }
-    None
 }
 
 /// A body the SDK reads whole before deserialising it, read here into one buffer instead:
@@ -195,31 +180,10 @@ impl http_body::Body for WholeBody {
     }
 }
 
-/// Forbids the SDK's retries of a response that crossed a bound: its transient-error
-/// classifier would otherwise retry a failed body read, fetching the same answer again.
-#[derive(Debug)]
-pub(crate) struct NoRetryWhenTooLarge;
-
-impl ClassifyRetry for NoRetryWhenTooLarge {
-    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
-        match ctx.output_or_error() {
-            Some(Err(error)) if too_large_in(error).is_some() => RetryAction::RetryForbidden,
-            _ => RetryAction::NoActionIndicated,
-        }
-    }
-
-    fn name(&self) -> &'static str {
-        "bmm-transport::NoRetryWhenTooLarge"
-    }
-
-    fn priority(&self) -> RetryClassifierPriority {
-        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::find_source;
 
     async fn read(body: SdkBody) -> Result<Bytes, aws_smithy_types::body::Error> {
         use http_body_util::BodyExt;
@@ -244,7 +208,7 @@ mod tests {
         for declared in [Some("10"), None] {
             let body = bounded_whole(SdkBody::from(vec![b'x'; 2000]), declared, 1999).unwrap();
             let error = read(body).await.unwrap_err();
-            let too_large = too_large_in(error.as_ref()).expect("TooLarge in the chain");
+            let too_large = find_source::<TooLarge>(error.as_ref()).expect("TooLarge in the chain");
             assert_eq!(
                 (too_large.bound, too_large.limit, too_large.size),
                 (Bound::ReadBody, 1999, 2000)

@@ -1,12 +1,12 @@
 //! `Transport`: one `aws_sdk_bedrockruntime::Client` (one HTTP connection pool for every
 //! model) configured like the JavaScript SDK's defaults, and the Converse call over it.
 
-use crate::bounds::{self, NoRetryWhenTooLarge};
+use crate::bounds;
 use crate::config::{self, Sources};
 use crate::doc::Doc;
 use crate::error::{self, CallError};
-use crate::exhaustion::NoRetryOnExhaustion;
 use crate::input::Operation;
+use crate::no_retry::NoRetryCanHelp;
 use crate::observe::{self, CallState, Capture, CountingSleep, Recorder};
 use crate::output;
 use crate::request_writer::request_body;
@@ -218,6 +218,18 @@ impl Transport {
             .await
     }
 
+    /// Runs `call` (one SDK call) sending `body`, its bytes as the JS SDK writes them,
+    /// and recording what `capture` asks for.
+    fn observed<F: Future>(
+        &self,
+        body: String,
+        capture: Capture,
+        call: F,
+    ) -> impl Future<Output = (CallState, F::Output)> {
+        let call = send_body::sending(body.into(), call);
+        observe::observed(CallState::new(capture, self.max_response_bytes), call)
+    }
+
     /// One Converse call: `input` is a JS `ConverseCommandInput` (its `modelId` is ignored),
     /// the result the JS `ConverseCommandOutput`, the error what the JS SDK would throw.
     pub async fn converse(
@@ -230,15 +242,11 @@ impl Transport {
             request_body(input, service_tier, Operation::Converse).map_err(CallError::input)?;
         let built = self.client().await?;
         let request = built.client.converse().model_id(model_id);
-        // Boxed: the SDK's future is ~7 KB, and every move of an unboxed one (into
-        // this future, into napi's task, into tokio's) is a memcpy per call.
         let send: SdkCall<_, _> = match &built.user_agent {
             Some(ua) => Box::pin(request.customize().interceptor(ua.clone()).send()),
             None => Box::pin(request.send()),
         };
-        let call = send_body::sending(body.into(), send);
-        let state = CallState::new(Capture::ConverseBody, self.max_response_bytes);
-        let (state, result) = observe::observed(state, call).await;
+        let (state, result) = self.observed(body, Capture::ConverseBody, send).await;
         let meta = state.response_meta();
         match result {
             Ok(typed) => {
@@ -281,9 +289,7 @@ impl Transport {
             Some(ua) => Box::pin(request.customize().interceptor(ua.clone()).send()),
             None => Box::pin(request.send()),
         };
-        let call = send_body::sending(body.into(), send);
-        let state = CallState::new(Capture::StreamBody, self.max_response_bytes);
-        let (state, result) = observe::observed(state, call).await;
+        let (state, result) = self.observed(body, Capture::StreamBody, send).await;
         let meta = state.response_meta();
         match result {
             Ok(_typed) => {
@@ -297,7 +303,9 @@ impl Transport {
     }
 }
 
-/// One SDK call, boxed, with or without the caller's user-agent interceptor.
+/// One SDK call, boxed, with or without the caller's user-agent interceptor. Boxed also
+/// because the SDK's future is ~5 KB: every move of an unboxed one (into the caller's
+/// future, into napi's task, into tokio's) would be a memcpy per call.
 type SdkCall<T, E> = Pin<Box<dyn Future<Output = Result<T, SdkError<E, HttpResponse>>> + Send>>;
 
 /// Builds the client from the explicit settings, then the environment and shared files.
@@ -357,8 +365,7 @@ async fn build_client(settings: &ClientSettings) -> Result<Built, CallError> {
         )
         .interceptor(Recorder)
         .interceptor(SendWrittenBody)
-        .retry_classifier(NoRetryOnExhaustion)
-        .retry_classifier(NoRetryWhenTooLarge);
+        .retry_classifier(NoRetryCanHelp);
     config = match &settings.credentials {
         Credentials::Static {
             access_key_id,

@@ -6,6 +6,7 @@
 //! `__type`; message from `message` / `Message`), not from the Rust SDK's typed error, so
 //! unmodelled errors and odd bodies come out as they would in JS.
 
+use crate::bounds::TooLarge;
 use crate::doc::Doc;
 use crate::exhaustion;
 use crate::observe::Attempt;
@@ -341,7 +342,7 @@ where
         e.detail = detail;
         return e;
     }
-    if let Some(too_large) = crate::bounds::too_large_in(&err) {
+    if let Some(too_large) = find_source::<TooLarge>(&err) {
         return match &err {
             SdkError::ResponseError(ctx) => too_large.call_error(&meta_of(ctx.raw(), meta)),
             _ => too_large.call_error(meta),
@@ -419,27 +420,28 @@ fn raw_response_error(raw: &HttpResponse, recorded: &ResponseMeta) -> CallError 
 /// The messages of an error and its sources, joined.
 fn chain(e: &(dyn StdError + 'static)) -> String {
     let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
+    for source in sources(e).skip(1) {
+        let text = source.to_string();
         if !out.contains(&text) {
             out.push_str(": ");
             out.push_str(&text);
         }
-        source = s.source();
     }
     out
 }
 
-fn find_source<'a, T: StdError + 'static>(e: &'a (dyn StdError + 'static)) -> Option<&'a T> {
-    let mut current: Option<&(dyn StdError + 'static)> = Some(e);
-    while let Some(c) = current {
-        if let Some(found) = c.downcast_ref::<T>() {
-            return Some(found);
-        }
-        current = c.source();
-    }
-    None
+/// `e`, then its sources, outermost first.
+pub(crate) fn sources<'a>(
+    e: &'a (dyn StdError + 'static),
+) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+    std::iter::successors(Some(e), |&c| c.source())
+}
+
+/// The first error of type `T` among `e` and its sources.
+pub(crate) fn find_source<'a, T: StdError + 'static>(
+    e: &'a (dyn StdError + 'static),
+) -> Option<&'a T> {
+    sources(e).find_map(|c| c.downcast_ref::<T>())
 }
 
 /// Node's view of a socket failure: `Error` with `errno`, `code`, `syscall`; for a host
@@ -585,15 +587,11 @@ fn unreachable_cause(
 /// public and keeps it only in its `Debug` text: `ConnectError("tcp connect error",
 /// 127.0.0.1:4010, Os { .. })`.
 fn refused_address(root: &(dyn StdError + 'static)) -> Option<std::net::SocketAddr> {
-    let mut current: Option<&(dyn StdError + 'static)> = Some(root);
-    while let Some(e) = current {
+    let connect_error = sources(root).find_map(|e| {
         let debug = format!("{e:?}");
-        if let Some(rest) = debug.strip_prefix("ConnectError(\"") {
-            return rest.split(", ").nth(1)?.parse().ok();
-        }
-        current = e.source();
-    }
-    None
+        debug.strip_prefix("ConnectError(\"").map(str::to_owned)
+    })?;
+    connect_error.split(", ").nth(1)?.parse().ok()
 }
 
 fn construction_error<E: StdError + Send + Sync + 'static>(

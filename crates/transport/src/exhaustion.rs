@@ -1,10 +1,8 @@
 //! Local resource exhaustion (no file descriptor, buffer or local port left on this
-//! machine): named as Node names it, and not retried, as the JS SDK does not retry it.
+//! machine): named as Node names it, and not retried (`no_retry.rs`), as the JS SDK
+//! does not retry it.
 
-use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
-use aws_smithy_runtime_api::client::retries::classifiers::{
-    ClassifyRetry, RetryAction, RetryClassifierPriority,
-};
+use crate::error;
 use std::error::Error as StdError;
 
 /// Node's (libuv's) code and errno for an OS error that means this machine ran out of
@@ -31,41 +29,7 @@ pub(crate) fn node_code(_error: &std::io::Error) -> Option<(&'static str, i32)> 
 
 /// The local exhaustion somewhere in `error`'s sources, if any.
 pub(crate) fn find(error: &(dyn StdError + 'static)) -> Option<(&'static str, i32)> {
-    let mut current = Some(error);
-    while let Some(e) = current {
-        if let Some(code) = e.downcast_ref::<std::io::Error>().and_then(node_code) {
-            return Some(code);
-        }
-        current = e.source();
-    }
-    None
-}
-
-/// Forbids retrying a connection attempt that failed for want of a local resource: the
-/// Rust SDK retries every I/O error as transient, the JS SDK does not retry these (its
-/// transient codes are ECONNRESET, ECONNREFUSED, EPIPE, ETIMEDOUT and unreachable hosts).
-#[derive(Debug)]
-pub(crate) struct NoRetryOnExhaustion;
-
-impl ClassifyRetry for NoRetryOnExhaustion {
-    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
-        let exhausted = match ctx.output_or_error() {
-            Some(Err(error)) => error.as_connector_error().and_then(|e| find(e)),
-            _ => None,
-        };
-        match exhausted {
-            Some(_) => RetryAction::RetryForbidden,
-            None => RetryAction::NoActionIndicated,
-        }
-    }
-
-    fn name(&self) -> &'static str {
-        "NoRetryOnExhaustion"
-    }
-
-    fn priority(&self) -> RetryClassifierPriority {
-        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
-    }
+    error::sources(error).find_map(|e| e.downcast_ref::<std::io::Error>().and_then(node_code))
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ mod error;
 mod exhaustion;
 pub mod input;
 mod js_text;
+mod no_retry;
 mod observe;
 mod output;
 mod request_writer;
