@@ -3,6 +3,7 @@
 
 mod common;
 
+use bmm_emulator::testing::{behavior, start, MODEL};
 use bmm_emulator::EmulatorHandle;
 use bmm_transport::{ClientSettings, Transport, UserAgentPair};
 use common::*;
@@ -49,7 +50,7 @@ fn assert_caller_sections(emu: &EmulatorHandle, attempts: usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn converse_appends_the_caller_sections_on_every_attempt() {
-    let emu = emulator();
+    let emu = start();
     emu.set_behavior(
         MODEL,
         behavior(r#"{"fault": "internalError", "failFirst": 1}"#),
@@ -64,7 +65,7 @@ async fn converse_appends_the_caller_sections_on_every_attempt() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn converse_stream_appends_the_caller_sections() {
-    let emu = emulator();
+    let emu = start();
     let (_meta, _events) = transport_with_caller_sections(&emu)
         .converse_stream(MODEL, &user_input("ua"), None)
         .await
@@ -74,7 +75,7 @@ async fn converse_stream_appends_the_caller_sections() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_caller_sections_the_headers_are_the_sdks() {
-    let emu = emulator();
+    let emu = start();
     transport(&emu)
         .converse(MODEL, &user_input("ua"), None)
         .await
