@@ -221,13 +221,25 @@ function cancelNative(clientConfig, callId) {
 }
 
 /**
+ * `modelId` as text for the request path. The JS SDK percent-encodes it there with
+ * `encodeURIComponent`, which throws `URIError: URI malformed` on a lone UTF-16
+ * surrogate; the native side reads strings as UTF-8 (the surrogate becoming U+FFFD) and
+ * would send the request, so the same call throws here first.
+ */
+function pathModelId(modelId) {
+  const text = textOf(modelId, 'modelId');
+  encodeURIComponent(text);
+  return text;
+}
+
+/**
  * One Converse call through the native client, settled as the JS SDK's `send` would:
  * the output object, or the SDK's own exception. `callId` (from `nativeCallId`) lets
  * `cancelNative` abandon it; `maxResponseBytes` (validated) bounds the response body,
  * the native client's default (64 MiB) when undefined.
  */
 async function sendNative(clientConfig, modelId, input, serviceTier, callId, maxResponseBytes) {
-  const result = await nativeTransportFor(clientConfig).converse(textOf(modelId, 'modelId'), input, serviceTier ?? null, callId, maxResponseBytes);
+  const result = await nativeTransportFor(clientConfig).converse(pathModelId(modelId), input, serviceTier ?? null, callId, maxResponseBytes);
   if (result.ok) return nativeOutput(result);
   if (result.cancelled) return undefined; // the caller has already given up on it
   throw sdkError(result.error);
@@ -413,7 +425,7 @@ async function sendNativeStream(clientConfig, modelId, input, callId, openStream
   const opening = openStreams?.add(closeOpening);
   let result;
   try {
-    result = await transport.converseStream(textOf(modelId, 'modelId'), input, null, callId, maxResponseBytes);
+    result = await transport.converseStream(pathModelId(modelId), input, null, callId, maxResponseBytes);
   } finally {
     openStreams?.delete(opening);
   }

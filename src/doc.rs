@@ -7,7 +7,7 @@
 use bmm_transport::Doc;
 use engine::limits::Budget;
 use napi::bindgen_prelude::*;
-use napi::{Property, ValueType};
+use napi::{JsString, Property, ValueType};
 
 use crate::js_value::Refused;
 
@@ -36,7 +36,7 @@ fn to_doc_at(value: Unknown<'_>, depth: u32, budget: &mut Budget) -> std::result
         ValueType::String => {
             let text = unsafe { value.cast::<String>() }?;
             budget.bytes(text.len())?;
-            Doc::String(text)
+            string_doc(value, text)?
         }
         ValueType::Object if value.is_typedarray()? || value.is_buffer()? => Doc::Bytes(bytes_of(value, budget)?),
         ValueType::Object if value.is_date()? => Doc::Timestamp(unsafe { value.cast::<Date>() }?.value_of()?),
@@ -71,6 +71,24 @@ fn to_doc_at(value: Unknown<'_>, depth: u32, budget: &mut Budget) -> std::result
     })
 }
 
+/// The string `value`, given `text`, what napi read of it as UTF-8: that has each lone UTF-16
+/// surrogate replaced by U+FFFD, which the JS SDK would send as `\udxxx`. Only when `text`
+/// holds U+FFFD (rare) is the value read again as UTF-16, to tell a lone surrogate from a
+/// real U+FFFD.
+fn string_doc(value: Unknown<'_>, text: String) -> Result<Doc> {
+    if !text.contains('\u{FFFD}') {
+        return Ok(Doc::String(text));
+    }
+    let utf16 = unsafe { value.cast::<JsString>() }?.into_utf16()?;
+    // napi's copy ends with a NUL terminator of its own.
+    let units = utf16.as_slice().strip_suffix(&[0]).unwrap_or(utf16.as_slice());
+    Ok(if char::decode_utf16(units.iter().copied()).any(|unit| unit.is_err()) {
+        Doc::IllFormedString(units.to_vec())
+    } else {
+        Doc::String(text)
+    })
+}
+
 /// The bytes of a `Buffer` or typed array, counted before they are copied.
 fn bytes_of(value: Unknown<'_>, budget: &mut Budget) -> std::result::Result<Vec<u8>, Refused> {
     let copy = |bytes: &[u8], budget: &mut Budget| -> std::result::Result<Vec<u8>, Refused> {
@@ -90,6 +108,7 @@ pub fn from_doc<'env>(env: &'env Env, doc: &Doc) -> Result<Unknown<'env>> {
         Doc::Bool(b) => b.into_unknown(env)?,
         Doc::Number(n) => n.into_unknown(env)?,
         Doc::String(s) => s.as_str().into_unknown(env)?,
+        Doc::IllFormedString(units) => env.create_string_utf16(units)?.to_unknown(),
         Doc::Bytes(bytes) => Uint8Array::new(bytes.clone()).into_unknown(env)?,
         Doc::Timestamp(ms) => env.create_date(*ms)?.to_unknown(),
         Doc::Array(items) => {

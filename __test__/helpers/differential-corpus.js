@@ -178,6 +178,12 @@ const fails = (name, Class, check) => (result) => {
   if (check) check(result.error);
 };
 
+/**
+ * The emulator's JSON reader refuses a lone surrogate's escape (\ud800) as Bedrock
+ * refuses malformed JSON; the request bytes are what such a case compares.
+ */
+const refusedByTheEmulator = fails('ValidationException', null, (error) => assert.match(error.message, /^Malformed input request/));
+
 /** The JS SDK threw something. */
 const rejects = (result) => assert.equal(result.ok, false, 'the JS SDK succeeded');
 
@@ -409,6 +415,52 @@ const requestCases = [
       promptVariables: undefined,
     }),
     js: ok((o) => assert.equal(answerText(o), 'echo: last')),
+  },
+  {
+    // napi reads strings as UTF-8, which turns a lone surrogate into U+FFFD; the JS SDK
+    // writes it as the escape \udxxx. A real U+FFFD and a valid pair stay as they are.
+    name: 'request: lone UTF-16 surrogates in text, beside a valid pair and U+FFFD itself',
+    input: () => ({
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { text: 'high \ud800 alone' },
+            { text: 'low \udc00 alone, high at the end \udbff' },
+            { text: 'high before high \ud83d\ud83d\ude00, low before high \ude00\ud83d' },
+            { text: 'a pair \ud83d\ude00 and U+FFFD itself \ufffd' },
+          ],
+        },
+      ],
+      system: [{ text: 'system \udfff' }],
+    }),
+    js: refusedByTheEmulator,
+  },
+  {
+    name: 'request: lone UTF-16 surrogates in document values, a tool name, stop sequences, request metadata, a blob given as a string',
+    input: () => ({
+      messages: [
+        { role: 'user', content: [{ text: 'tools' }, { image: { format: 'png', source: { bytes: 'blob \ud800 text' } } }] },
+        {
+          role: 'assistant',
+          content: [{ toolUse: { toolUseId: 'tooluse_\udc01', name: 'get_\ud800weather', input: { city: 'Os\udfff', list: ['\ud800\ud800', '\ufffd', { deep: '\udbff\udfff\udbff' }] } } }],
+        },
+        { role: 'user', content: [{ toolResult: { toolUseId: 'tooluse_\udc01', content: [{ json: { lone: '\ud800' } }, { text: '\ud800' }] } }] },
+      ],
+      toolConfig: { tools: [{ toolSpec: { name: 'get_\ud800weather', description: 'Weather \udc00', inputSchema: { json: { type: 'object', description: '\ud800' } } } }] },
+      inferenceConfig: { stopSequences: ['\udfff', 'END'] },
+      additionalModelRequestFields: { note: 'x\ud800y', n: [1, '\udc00'] },
+      requestMetadata: { k: 'v\ud800' },
+    }),
+    js: refusedByTheEmulator,
+  },
+  {
+    // The JS SDK puts the model id in the path with encodeURIComponent, which throws.
+    name: 'request: a model id with a lone UTF-16 surrogate is refused before sending, as encodeURIComponent refuses it',
+    input: () => USER_TEXT('never sent'),
+    modelIdSuffix: '\ud800',
+    sendsNothing: true,
+    js: fails('URIError', null, (error) => assert.equal(error.message, 'URI malformed')),
   },
 ];
 

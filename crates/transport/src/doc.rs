@@ -1,7 +1,8 @@
 //! `Doc`: the neutral value tree exchanged with the napi layer, one variant per kind of JS
 //! value the JavaScript SDK takes or returns (`Uint8Array` and `Date` included).
 
-use crate::js_text::write_json_string;
+use crate::js_text::{write_json_string, write_json_utf16};
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// A JS value. Objects keep insertion order; the JS engine itself puts integer-like keys
@@ -14,6 +15,10 @@ pub enum Doc {
     Bool(bool),
     Number(f64),
     String(String),
+    /// A string holding a lone UTF-16 surrogate (`'\ud800'`), which a Rust `String` cannot
+    /// hold: its UTF-16 code units, so that it is sent as the JS SDK sends it (`"\ud800"`).
+    /// Only such strings take this form; every well-formed string is a `String`.
+    IllFormedString(Vec<u16>),
     /// A `Uint8Array`.
     Bytes(Vec<u8>),
     /// A `Date`: milliseconds since the Unix epoch.
@@ -63,6 +68,16 @@ impl Doc {
         }
     }
 
+    /// Either kind of string as text, each lone surrogate replaced by U+FFFD, as a UTF-8
+    /// encoder (`TextEncoder`, `Buffer.from`) makes of it.
+    pub fn text(&self) -> Option<Cow<'_, str>> {
+        match self {
+            Doc::String(s) => Some(Cow::Borrowed(s)),
+            Doc::IllFormedString(units) => Some(Cow::Owned(String::from_utf16_lossy(units))),
+            _ => None,
+        }
+    }
+
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Doc::Number(n) => Some(*n),
@@ -98,7 +113,7 @@ impl Doc {
             Doc::Null => "null",
             Doc::Bool(_) => "a boolean",
             Doc::Number(_) => "a number",
-            Doc::String(_) => "a string",
+            Doc::String(_) | Doc::IllFormedString(_) => "a string",
             Doc::Bytes(_) => "a Uint8Array",
             Doc::Timestamp(_) => "a Date",
             Doc::Array(_) => "an array",
@@ -136,6 +151,7 @@ impl Doc {
                 }
             }
             Doc::String(s) => write_json_string(out, s),
+            Doc::IllFormedString(units) => write_json_utf16(out, units),
             Doc::Array(items) => {
                 json.text.push('[');
                 for (i, item) in items.iter().enumerate() {
@@ -197,6 +213,7 @@ impl Doc {
             Doc::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Doc::Number(n) => write_js_number(out, *n),
             Doc::String(s) => write_json_string(out, s),
+            Doc::IllFormedString(units) => write_json_utf16(out, units),
             Doc::Bytes(b) => {
                 out.push_str(r#"{"$bytes":""#);
                 out.push_str(&crate::wire::base64_encode(b));

@@ -313,19 +313,19 @@ fn map<T>(
     Ok(out)
 }
 
+/// A string member; one holding a lone surrogate is checked in its U+FFFD form (the body
+/// itself carries it as the JS SDK does, `request_writer`).
 fn string(doc: &Doc, path: &Path) -> Result<String, InputError> {
-    match doc {
-        Doc::String(s) => Ok(s.clone()),
-        other => Err(expected(path, "a string", other)),
-    }
+    doc.text()
+        .map(String::from)
+        .ok_or_else(|| expected(path, "a string", doc))
 }
 
 /// An enum member: any string (the SDK keeps unknown values as they are, like JS).
 fn enum_value<T: for<'a> From<&'a str>>(doc: &Doc, path: &Path) -> Result<T, InputError> {
-    match doc {
-        Doc::String(s) => Ok(T::from(s.as_str())),
-        other => Err(expected(path, "a string", other)),
-    }
+    doc.text()
+        .map(|s| T::from(&s))
+        .ok_or_else(|| expected(path, "a string", doc))
 }
 
 fn boolean(doc: &Doc, path: &Path) -> Result<bool, InputError> {
@@ -357,8 +357,10 @@ fn float(doc: &Doc, path: &Path) -> Result<f32, InputError> {
 fn blob(doc: &Doc, path: &Path) -> Result<Blob, InputError> {
     match doc {
         Doc::Bytes(b) => Ok(Blob::new(b.clone())),
-        Doc::String(s) => Ok(Blob::new(s.as_bytes().to_vec())),
-        other => Err(expected(path, "a Uint8Array", other)),
+        other => other
+            .text()
+            .map(|s| Blob::new(s.as_bytes()))
+            .ok_or_else(|| expected(path, "a Uint8Array", other)),
     }
 }
 
@@ -378,6 +380,7 @@ fn document(doc: &Doc, path: &Path) -> Result<Document, InputError> {
             json_number(*n).ok_or_else(|| path.error(format!("{n} cannot be sent in JSON")))?,
         ),
         Doc::String(s) => Document::String(s.clone()),
+        Doc::IllFormedString(_) => Document::String(doc.text().unwrap_or_default().into_owned()),
         Doc::Bytes(b) => Document::Object(
             b.iter()
                 .enumerate()

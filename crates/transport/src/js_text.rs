@@ -61,6 +61,33 @@ pub(crate) fn write_js_number(out: &mut String, n: f64) {
 pub(crate) fn write_json_string(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
+    write_escaped(out, s);
+    out.push('"');
+}
+
+/// Appends a string holding lone surrogates (as UTF-16 code units) as a JSON string literal,
+/// as `JSON.stringify` and the JS SDK's serialiser write it: well-formed text as
+/// [`write_json_string`] does, each lone surrogate as `\udxxx` (lower-case hex).
+pub(crate) fn write_json_utf16(out: &mut String, units: &[u16]) {
+    out.reserve(units.len() + 2);
+    out.push('"');
+    let mut run = String::new();
+    for decoded in char::decode_utf16(units.iter().copied()) {
+        match decoded {
+            Ok(c) => run.push(c),
+            Err(lone) => {
+                write_escaped(out, &run);
+                run.clear();
+                let _ = write!(out, "\\u{:04x}", lone.unpaired_surrogate());
+            }
+        }
+    }
+    write_escaped(out, &run);
+    out.push('"');
+}
+
+/// The inside of a JSON string literal: `s` with `JSON.stringify`'s escapes.
+fn write_escaped(out: &mut String, s: &str) {
     let mut plain = 0;
     for (i, b) in s.bytes().enumerate() {
         let escape = match b {
@@ -83,7 +110,6 @@ pub(crate) fn write_json_string(out: &mut String, s: &str) {
         }
     }
     out.push_str(&s[plain..]);
-    out.push('"');
 }
 
 #[cfg(test)]
@@ -157,5 +183,25 @@ mod tests {
             out,
             "\"a\\\"b\\\\c\\b\\f\\n\\r\\t\\u0001\\u001f\u{7f}\u{2028}/ü😀\""
         );
+    }
+
+    /// What `JSON.stringify` gave in Node for strings with lone surrogates, a valid pair
+    /// and U+FFFD itself.
+    #[test]
+    fn escapes_lone_surrogates_like_json_stringify() {
+        let utf16 = |s: &[u16]| {
+            let mut out = String::new();
+            write_json_utf16(&mut out, s);
+            out
+        };
+        // JSON.stringify('\ud800') === '"\\ud800"', and so on.
+        assert_eq!(utf16(&[0xd800]), r#""\ud800""#);
+        assert_eq!(utf16(&[0xdfff, 0x61]), r#""\udfffa""#);
+        assert_eq!(utf16(&[0x61, 0xdbff, 0x0a]), r#""a\udbff\n""#);
+        // High then high: the first is lone; low then high: both lone.
+        assert_eq!(utf16(&[0xd83d, 0xd83d, 0xde00]), "\"\\ud83d\u{1f600}\"");
+        assert_eq!(utf16(&[0xde00, 0xd83d, 0x22]), r#""\ude00\ud83d\"""#);
+        // Well-formed runs are escaped as `write_json_string` escapes them.
+        assert_eq!(utf16(&[0xfffd, 0xd800, 0x5c, 0x1]), "\"\u{fffd}\\ud800\\\\\\u0001\"");
     }
 }

@@ -17,7 +17,7 @@
 
 use crate::doc::Doc;
 use crate::input::{self, InputError, Operation};
-use crate::js_text::{write_js_number, write_json_string};
+use crate::js_text::{write_js_number, write_json_string, write_json_utf16};
 use crate::schema::{self, Shape, ShapeId};
 use crate::wire::base64_encode;
 
@@ -92,13 +92,15 @@ fn write_value(out: &mut String, shape: ShapeId, value: &Doc) {
         // No request member is a timestamp; a `Date` in a document gets restJson1's
         // default format, epoch seconds, spelled as a JS number.
         (_, Doc::Timestamp(ms)) => write_js_number(out, ms / 1000.0),
-        // The JS SDK sends a string given for a blob as the base64 of its UTF-8 bytes.
-        (Shape::Blob, Doc::String(s)) => {
+        // The JS SDK sends a string given for a blob as the base64 of its UTF-8 bytes (a lone
+        // surrogate encoded as U+FFFD).
+        (Shape::Blob, Doc::String(_) | Doc::IllFormedString(_)) => {
             out.push('"');
-            out.push_str(&base64_encode(s.as_bytes()));
+            out.push_str(&base64_encode(value.text().unwrap_or_default().as_bytes()));
             out.push('"');
         }
         (_, Doc::String(s)) => write_json_string(out, s),
+        (_, Doc::IllFormedString(units)) => write_json_utf16(out, units),
         (_, Doc::Number(n)) if n.is_finite() => write_js_number(out, *n),
         (_, Doc::Number(n)) => {
             out.push('"');
@@ -191,6 +193,39 @@ mod tests {
         assert_eq!(
             request_body(&stream_only, None, Operation::ConverseStream).unwrap(),
             r#"{"guardrailConfig":{"guardrailIdentifier":"g","guardrailVersion":"1","streamProcessingMode":"async"}}"#
+        );
+    }
+
+    #[test]
+    fn lone_surrogates_are_escaped_and_blob_strings_carry_u_fffd() {
+        let lone = || Doc::IllFormedString(vec![0x61, 0xd800]);
+        let input = Doc::object([
+            (
+                "messages",
+                Doc::Array(vec![Doc::object([
+                    ("role", Doc::from("user")),
+                    (
+                        "content",
+                        Doc::Array(vec![
+                            Doc::object([("text", lone())]),
+                            Doc::object([(
+                                "image",
+                                Doc::object([
+                                    ("format", Doc::from("png")),
+                                    ("source", Doc::object([("bytes", lone())])),
+                                ]),
+                            )]),
+                        ]),
+                    ),
+                ])]),
+            ),
+            ("additionalModelRequestFields", Doc::object([("k", Doc::Array(vec![lone()]))])),
+            ("requestMetadata", Doc::object([("m", lone())])),
+        ]);
+        // "a\u{fffd}" in UTF-8 is 61 ef bf bd: base64 "Ye+/vQ==".
+        assert_eq!(
+            body(&input, None),
+            r#"{"messages":[{"role":"user","content":[{"text":"a\ud800"},{"image":{"format":"png","source":{"bytes":"Ye+/vQ=="}}}]}],"additionalModelRequestFields":{"k":["a\ud800"]},"requestMetadata":{"m":"a\ud800"}}"#
         );
     }
 }
