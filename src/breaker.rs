@@ -30,7 +30,10 @@ impl BreakerHandle {
     /// its overrides over the live defaults, as the original does).
     #[napi(constructor, catch_unwind)]
     pub fn new(model_id: String, config: Unknown) -> Result<Self> {
-        Ok(Self::wrap(Arc::new(Mutex::new(Breaker::new(model_id, breaker_config(config)?)))))
+        Ok(Self::wrap(Arc::new(Mutex::new(Breaker::new(
+            model_id,
+            breaker_config(config)?,
+        )))))
     }
 
     #[napi(catch_unwind)]
@@ -93,7 +96,9 @@ impl BreakerTable {
     /// A table whose breakers default to `config` (complete, already merged).
     #[napi(constructor, catch_unwind)]
     pub fn new(config: Unknown) -> Result<Self> {
-        Ok(BreakerTable { shared: Arc::new(Mutex::new(BreakerManager::new(breaker_config(config)?))) })
+        Ok(BreakerTable {
+            shared: Arc::new(Mutex::new(BreakerManager::new(breaker_config(config)?))),
+        })
     }
 
     /// The breaker of `model_id`, created with `config` (complete) or else the
@@ -101,7 +106,9 @@ impl BreakerTable {
     #[napi(catch_unwind)]
     pub fn get_breaker(&self, model_id: String, config: Option<Unknown>) -> Result<BreakerHandle> {
         let config = config.map(breaker_config).transpose()?;
-        Ok(BreakerHandle::wrap(table(&self.shared).get_or_create(&model_id, config)))
+        Ok(BreakerHandle::wrap(
+            table(&self.shared).get_or_create(&model_id, config),
+        ))
     }
 
     #[napi(catch_unwind)]
@@ -150,7 +157,9 @@ impl BreakerTable {
 
 /// Locks a breaker table; a panic elsewhere cannot leave it unusable.
 pub fn table(shared: &Mutex<BreakerManager>) -> std::sync::MutexGuard<'_, BreakerManager> {
-    shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    shared
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[napi(catch_unwind)]
@@ -170,8 +179,22 @@ pub fn status_object<'env>(env: &'env Env, status: &BreakerStatus) -> Result<Obj
     out.set("state", status.state.as_str())?;
     out.set("failureCount", status.failure_count as f64)?;
     out.set("successCount", f64::from(status.success_count))?;
-    set_or_undefined(&mut out, "lastOpenedAt", status.last_opened_at.map(|ms| clock::date(env, ms)).transpose()?)?;
-    set_or_undefined(&mut out, "nextRetryAt", status.next_retry_at.map(|ms| clock::date(env, ms)).transpose()?)?;
+    set_or_undefined(
+        &mut out,
+        "lastOpenedAt",
+        status
+            .last_opened_at
+            .map(|ms| clock::date(env, ms))
+            .transpose()?,
+    )?;
+    set_or_undefined(
+        &mut out,
+        "nextRetryAt",
+        status
+            .next_retry_at
+            .map(|ms| clock::date(env, ms))
+            .transpose()?,
+    )?;
     Ok(out)
 }
 

@@ -39,9 +39,16 @@ pub fn friendly_error_message(name: String) -> Option<&'static str> {
 
 /// `getRetryDelay`: draws `Math.random()` only on the backoff branch, as the original.
 #[napi(catch_unwind)]
-pub fn retry_delay(retry_after_seconds: Option<f64>, base_delay_ms: f64, attempt: f64, random: Function<(), f64>) -> Result<f64> {
+pub fn retry_delay(
+    retry_after_seconds: Option<f64>,
+    base_delay_ms: f64,
+    attempt: f64,
+    random: Function<(), f64>,
+) -> Result<f64> {
     let mut dice = Dice::new(&random);
-    let delay = classify::retry_delay(retry_after_seconds, base_delay_ms, attempt, &mut || dice.draw());
+    let delay = classify::retry_delay(retry_after_seconds, base_delay_ms, attempt, &mut || {
+        dice.draw()
+    });
     dice.finish()?;
     Ok(delay)
 }
@@ -57,7 +64,11 @@ pub fn describe_invoke_failure<'env>(
     aborted: bool,
     timeout_ms: f64,
 ) -> Result<Object<'env>> {
-    let (name, code, cause_code) = (text_or_empty(name)?, text_or_empty(code)?, text_or_empty(cause_code)?);
+    let (name, code, cause_code) = (
+        text_or_empty(name)?,
+        text_or_empty(code)?,
+        text_or_empty(cause_code)?,
+    );
     let failure = classify::classify_invoke_failure(&name, &[&code, &cause_code], aborted);
     error::describe_invoke_failure(env, failure, timeout_ms)
 }

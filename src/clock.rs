@@ -17,7 +17,10 @@ pub struct Dice<'f, 'env> {
 
 impl<'f, 'env> Dice<'f, 'env> {
     pub fn new(random: &'f Function<'env, (), f64>) -> Self {
-        Dice { random, error: None }
+        Dice {
+            random,
+            error: None,
+        }
     }
 
     pub fn draw(&mut self) -> f64 {

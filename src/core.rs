@@ -66,9 +66,18 @@ impl MultiplexerCore {
     }
 
     #[napi(catch_unwind)]
-    pub fn select(&mut self, skipped: Vec<String>, now: f64, random: Function<(), f64>) -> Result<Selection> {
+    pub fn select(
+        &mut self,
+        skipped: Vec<String>,
+        now: f64,
+        random: Function<(), f64>,
+    ) -> Result<Selection> {
         let mut dice = Dice::new(&random);
-        let selection = self.registry.select(&|id: &str| skipped.iter().any(|s| s == id), now, &mut || dice.draw());
+        let selection = self.registry.select(
+            &|id: &str| skipped.iter().any(|s| s == id),
+            now,
+            &mut || dice.draw(),
+        );
         dice.finish()?;
         Ok(Selection {
             model_id: selection.model_id,
@@ -81,13 +90,21 @@ impl MultiplexerCore {
     /// caller put in `outcome.type`: one the original does not know counts in no
     /// counter, as there.
     #[napi(catch_unwind)]
-    pub fn report_outcome(&mut self, model_id: String, kind: Unknown, latency: Unknown, now: f64) -> Result<bool> {
+    pub fn report_outcome(
+        &mut self,
+        model_id: String,
+        kind: Unknown,
+        latency: Unknown,
+        now: f64,
+    ) -> Result<bool> {
         let kind = match kind.get_type()? {
             ValueType::Number => OutcomeType::from_code(unsafe { kind.cast::<f64>() }?),
             _ => None,
         };
         let latency = js_value::snapshot(latency)?.to_number();
-        Ok(self.registry.report_outcome_kind(&model_id, kind, latency, now))
+        Ok(self
+            .registry
+            .report_outcome_kind(&model_id, kind, latency, now))
     }
 
     #[napi(catch_unwind)]
@@ -123,8 +140,15 @@ impl MultiplexerCore {
 
     /// A stream that ended (see `StreamStats::record`).
     #[napi(catch_unwind)]
-    pub fn record_stream(&mut self, model_id: String, first_event_ms: f64, output_tokens: f64, streaming_ms: f64) {
-        self.streams.record(&model_id, first_event_ms, output_tokens, streaming_ms);
+    pub fn record_stream(
+        &mut self,
+        model_id: String,
+        first_event_ms: f64,
+        output_tokens: f64,
+        streaming_ms: f64,
+    ) {
+        self.streams
+            .record(&model_id, first_event_ms, output_tokens, streaming_ms);
     }
 
     /// `getStreamStats()`: `{ [modelId]: { streams, timeToFirstEvent, outputTokensPerSecond } }`.
@@ -134,7 +158,10 @@ impl MultiplexerCore {
         for model in self.streams.view() {
             let mut entry = Object::new(env)?;
             entry.set("streams", model.streams as f64)?;
-            entry.set("timeToFirstEvent", latency_object(env, &model.time_to_first_event)?)?;
+            entry.set(
+                "timeToFirstEvent",
+                latency_object(env, &model.time_to_first_event)?,
+            )?;
             entry.set("outputTokensPerSecond", model.output_tokens_per_second)?;
             out.set(&model.model_id, entry)?;
         }
@@ -147,8 +174,16 @@ impl MultiplexerCore {
     }
 
     #[napi(catch_unwind)]
-    pub fn model_health_status<'env>(&mut self, env: &'env Env, model_id: String, now: f64) -> Result<Option<Object<'env>>> {
-        self.registry.model_health(&model_id, now).map(|health| model_health_object(env, &health)).transpose()
+    pub fn model_health_status<'env>(
+        &mut self,
+        env: &'env Env,
+        model_id: String,
+        now: f64,
+    ) -> Result<Option<Object<'env>>> {
+        self.registry
+            .model_health(&model_id, now)
+            .map(|health| model_health_object(env, &health))
+            .transpose()
     }
 
     /// The load-balancer check: `{ status, code }`.
@@ -171,7 +206,10 @@ impl MultiplexerCore {
 
     #[napi(catch_unwind)]
     pub fn pool_sizes(&self) -> PoolSizes {
-        PoolSizes { primary: self.registry.primary_count() as u32, fallback: self.registry.fallback_count() as u32 }
+        PoolSizes {
+            primary: self.registry.primary_count() as u32,
+            fallback: self.registry.fallback_count() as u32,
+        }
     }
 
     #[napi(catch_unwind)]
@@ -205,8 +243,22 @@ pub fn model_health_object<'env>(env: &'env Env, health: &ModelHealth) -> Result
     out.set("modelId", health.model_id.as_str())?;
     out.set("isHealthy", health.is_healthy)?;
     out.set("circuitState", health.circuit_state.as_str())?;
-    set_or_undefined(&mut out, "lastSuccessAt", health.last_success_at.map(|ms| clock::date(env, ms)).transpose()?)?;
-    set_or_undefined(&mut out, "lastFailureAt", health.last_failure_at.map(|ms| clock::date(env, ms)).transpose()?)?;
+    set_or_undefined(
+        &mut out,
+        "lastSuccessAt",
+        health
+            .last_success_at
+            .map(|ms| clock::date(env, ms))
+            .transpose()?,
+    )?;
+    set_or_undefined(
+        &mut out,
+        "lastFailureAt",
+        health
+            .last_failure_at
+            .map(|ms| clock::date(env, ms))
+            .transpose()?,
+    )?;
     out.set("avgResponseTimeMs", health.avg_response_time_ms)?;
     out.set("errorRate", health.error_rate)?;
     out.set("requestsPerMinute", health.requests_per_minute as f64)?;

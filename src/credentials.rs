@@ -52,7 +52,10 @@ impl CredentialsTypeError {
 }
 
 impl FromNapiValue for CheckedCredentials {
-    unsafe fn from_napi_value(env: napi::sys::napi_env, value: napi::sys::napi_value) -> Result<Self> {
+    unsafe fn from_napi_value(
+        env: napi::sys::napi_env,
+        value: napi::sys::napi_value,
+    ) -> Result<Self> {
         let value = unsafe { Unknown::from_napi_value(env, value) }?;
         match read(Env::from_raw(env), value) {
             Ok(keys) => Ok(CheckedCredentials(Ok(keys))),
@@ -75,7 +78,10 @@ impl From<Error> for Unusable {
 }
 
 fn wrong(field: &'static str, value_type: ValueType) -> Unusable {
-    Unusable::Type(CredentialsTypeError { field, actual: type_of(value_type) })
+    Unusable::Type(CredentialsTypeError {
+        field,
+        actual: type_of(value_type),
+    })
 }
 
 /// The JS SDK's signer requires `accessKeyId` and `secretAccessKey` of type string
@@ -113,7 +119,9 @@ fn session_token(env: &Env, value: Unknown<'_>) -> std::result::Result<Option<St
         ValueType::Boolean if !unsafe { value.cast::<bool>() }? => return Ok(None),
         ValueType::Number if !is_truthy_number(unsafe { value.cast::<f64>() }?) => return Ok(None),
         ValueType::String => unsafe { value.cast::<String>() }?,
-        ValueType::Object if is_string_object(env, value)? => value.coerce_to_string()?.into_utf8()?.into_owned()?,
+        ValueType::Object if is_string_object(env, value)? => {
+            value.coerce_to_string()?.into_utf8()?.into_owned()?
+        }
         other => return Err(wrong("sessionToken", other)),
     };
     Ok(Some(text).filter(|token| !token.is_empty()))

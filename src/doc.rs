@@ -20,13 +20,21 @@ const MAX_DEPTH: u32 = 128;
 pub fn to_doc(value: Unknown<'_>) -> Result<Doc> {
     let mut budget = Budget::default();
     let root = budget.value().map_err(Refused::from);
-    root.and_then(|()| to_doc_at(value, 0, &mut budget)).map_err(|refused| refused.into_error("Converse input"))
+    root.and_then(|()| to_doc_at(value, 0, &mut budget))
+        .map_err(|refused| refused.into_error("Converse input"))
 }
 
 /// Each value is counted against the budget once, as its parent's member (or as the root).
-fn to_doc_at(value: Unknown<'_>, depth: u32, budget: &mut Budget) -> std::result::Result<Doc, Refused> {
+fn to_doc_at(
+    value: Unknown<'_>,
+    depth: u32,
+    budget: &mut Budget,
+) -> std::result::Result<Doc, Refused> {
     if depth > MAX_DEPTH {
-        return Err(Error::from_reason("Converse input is nested too deeply (or contains a cycle)").into());
+        return Err(Error::from_reason(
+            "Converse input is nested too deeply (or contains a cycle)",
+        )
+        .into());
     }
     Ok(match value.get_type()? {
         ValueType::Undefined => Doc::Undefined,
@@ -38,8 +46,12 @@ fn to_doc_at(value: Unknown<'_>, depth: u32, budget: &mut Budget) -> std::result
             budget.bytes(text.len())?;
             string_doc(value, text)?
         }
-        ValueType::Object if value.is_typedarray()? || value.is_buffer()? => Doc::Bytes(bytes_of(value, budget)?),
-        ValueType::Object if value.is_date()? => Doc::Timestamp(unsafe { value.cast::<Date>() }?.value_of()?),
+        ValueType::Object if value.is_typedarray()? || value.is_buffer()? => {
+            Doc::Bytes(bytes_of(value, budget)?)
+        }
+        ValueType::Object if value.is_date()? => {
+            Doc::Timestamp(unsafe { value.cast::<Date>() }?.value_of()?)
+        }
         ValueType::Object if value.is_array()? => {
             let array = unsafe { value.cast::<Array>() }?;
             budget.array(array.len())?;
@@ -60,14 +72,19 @@ fn to_doc_at(value: Unknown<'_>, depth: u32, budget: &mut Budget) -> std::result
                 // `get`, not `get_named_property`: a key may contain NUL, which a C string
                 // (the named-property API) cannot carry.
                 let field = match object.get::<Unknown>(&key)? {
-                    Some(field) => to_doc_at(field, depth + 1, budget).map_err(|refused| refused.within_key(&key))?,
+                    Some(field) => to_doc_at(field, depth + 1, budget)
+                        .map_err(|refused| refused.within_key(&key))?,
                     None => Doc::Undefined,
                 };
                 fields.push((key, field));
             }
             Doc::Object(fields)
         }
-        other => return Err(Error::from_reason(format!("Converse input cannot carry a {other} value")).into()),
+        other => {
+            return Err(
+                Error::from_reason(format!("Converse input cannot carry a {other} value")).into(),
+            )
+        }
     })
 }
 
@@ -81,12 +98,17 @@ fn string_doc(value: Unknown<'_>, text: String) -> Result<Doc> {
     }
     let utf16 = unsafe { value.cast::<JsString>() }?.into_utf16()?;
     // napi's copy ends with a NUL terminator of its own.
-    let units = utf16.as_slice().strip_suffix(&[0]).unwrap_or(utf16.as_slice());
-    Ok(if char::decode_utf16(units.iter().copied()).any(|unit| unit.is_err()) {
-        Doc::IllFormedString(units.to_vec())
-    } else {
-        Doc::String(text)
-    })
+    let units = utf16
+        .as_slice()
+        .strip_suffix(&[0])
+        .unwrap_or(utf16.as_slice());
+    Ok(
+        if char::decode_utf16(units.iter().copied()).any(|unit| unit.is_err()) {
+            Doc::IllFormedString(units.to_vec())
+        } else {
+            Doc::String(text)
+        },
+    )
 }
 
 /// The bytes of a `Buffer` or typed array, counted before they are copied.

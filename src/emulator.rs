@@ -18,7 +18,8 @@ impl EmulatorServer {
     #[napi(factory, catch_unwind)]
     pub fn start(options: Option<Value>) -> Result<Self> {
         let options = emulator_options(options.unwrap_or(Value::Null))?;
-        let handle = Emulator::start(options).map_err(|error| Error::from_reason(error.to_string()))?;
+        let handle =
+            Emulator::start(options).map_err(|error| Error::from_reason(error.to_string()))?;
         Ok(EmulatorServer { handle })
     }
 
@@ -35,13 +36,17 @@ impl EmulatorServer {
 
     #[napi(catch_unwind)]
     pub fn set_behavior(&self, model_id: String, behavior: Value) -> Result<()> {
-        let behavior = Behavior::from_value(behavior).map_err(|error| Error::from_reason(error.to_string()))?;
-        self.handle.set_behavior(&model_id, behavior).map_err(|error| Error::from_reason(error.to_string()))
+        let behavior = Behavior::from_value(behavior)
+            .map_err(|error| Error::from_reason(error.to_string()))?;
+        self.handle
+            .set_behavior(&model_id, behavior)
+            .map_err(|error| Error::from_reason(error.to_string()))
     }
 
     #[napi(catch_unwind)]
     pub fn requests(&self) -> Result<Value> {
-        serde_json::to_value(self.handle.requests()).map_err(|error| Error::from_reason(error.to_string()))
+        serde_json::to_value(self.handle.requests())
+            .map_err(|error| Error::from_reason(error.to_string()))
     }
 
     #[napi(catch_unwind)]
@@ -57,7 +62,8 @@ impl EmulatorServer {
     /// `{ requests, connectionsOpen, connectionsTotal, tlsHandshakes, tlsResumedHandshakes }`.
     #[napi(catch_unwind)]
     pub fn stats(&self) -> Result<Value> {
-        serde_json::to_value(self.handle.stats()).map_err(|error| Error::from_reason(error.to_string()))
+        serde_json::to_value(self.handle.stats())
+            .map_err(|error| Error::from_reason(error.to_string()))
     }
 
     #[napi(catch_unwind)]
@@ -70,19 +76,29 @@ fn emulator_options(options: Value) -> Result<EmulatorOptions> {
     let mut out = EmulatorOptions::default();
     let field = |key: &str| options.get(key).filter(|value| !value.is_null());
     if let Some(port) = field("port") {
-        out.port = port.as_u64().and_then(|p| u16::try_from(p).ok()).ok_or_else(|| invalid("port", "a port number"))?;
+        out.port = port
+            .as_u64()
+            .and_then(|p| u16::try_from(p).ok())
+            .ok_or_else(|| invalid("port", "a port number"))?;
     }
     if let Some(host) = field("host") {
-        out.host = host.as_str().ok_or_else(|| invalid("host", "a string"))?.to_owned();
+        out.host = host
+            .as_str()
+            .ok_or_else(|| invalid("host", "a string"))?
+            .to_owned();
     }
     if let Some(tls) = field("tls") {
         out.tls = tls_identity(tls)?;
     }
     if let Some(verify) = field("verifySignatures") {
-        out.verify_signatures = verify.as_bool().ok_or_else(|| invalid("verifySignatures", "a boolean"))?;
+        out.verify_signatures = verify
+            .as_bool()
+            .ok_or_else(|| invalid("verifySignatures", "a boolean"))?;
     }
     if let Some(credentials) = field("credentials") {
-        let pairs = credentials.as_array().ok_or_else(|| invalid("credentials", "an array"))?;
+        let pairs = credentials
+            .as_array()
+            .ok_or_else(|| invalid("credentials", "an array"))?;
         out.credentials = pairs
             .iter()
             .map(|pair| {
@@ -94,8 +110,8 @@ fn emulator_options(options: Value) -> Result<EmulatorOptions> {
             .collect::<Result<_>>()?;
     }
     if let Some(behavior) = field("defaultBehavior") {
-        out.default_behavior =
-            Behavior::from_value(behavior.clone()).map_err(|error| Error::from_reason(error.to_string()))?;
+        out.default_behavior = Behavior::from_value(behavior.clone())
+            .map_err(|error| Error::from_reason(error.to_string()))?;
     }
     Ok(out)
 }
@@ -107,7 +123,10 @@ fn tls_identity(tls: &Value) -> Result<Option<TlsIdentity>> {
     }
     let pem = |key: &str| tls.get(key).and_then(Value::as_str).map(str::to_owned);
     match (pem("cert"), pem("key")) {
-        (Some(cert_chain), Some(private_key)) => Ok(Some(TlsIdentity::Pem { cert_chain, private_key })),
+        (Some(cert_chain), Some(private_key)) => Ok(Some(TlsIdentity::Pem {
+            cert_chain,
+            private_key,
+        })),
         _ => Err(invalid("tls", "true, false or { cert, key } (PEM strings)")),
     }
 }

@@ -13,36 +13,48 @@ use napi::bindgen_prelude::*;
 /// `MultiplexerError` code and message for a request that ended in failure.
 pub fn multiplexer_failure(action: &Action) -> Option<(&'static str, String)> {
     match action {
-        Action::FailNoModels { .. } => {
-            Some(("NO_MODELS_AVAILABLE", "No models available to process the request".to_owned()))
-        }
-        Action::FailRetriesExhausted { retries, .. } => {
-            Some(("RETRIES_EXHAUSTED", format!("All retry attempts exhausted ({retries} retries)")))
-        }
+        Action::FailNoModels { .. } => Some((
+            "NO_MODELS_AVAILABLE",
+            "No models available to process the request".to_owned(),
+        )),
+        Action::FailRetriesExhausted { retries, .. } => Some((
+            "RETRIES_EXHAUSTED",
+            format!("All retry attempts exhausted ({retries} retries)"),
+        )),
         _ => None,
     }
 }
 
 /// How `BedrockModel.invoke` presents a failed send of its own: the thrown error's
 /// name and message, and the enhanced error response it carries.
-pub fn describe_invoke_failure(env: &Env, failure: InvokeFailure, timeout_ms: f64) -> Result<Object<'_>> {
+pub fn describe_invoke_failure(
+    env: &Env,
+    failure: InvokeFailure,
+    timeout_ms: f64,
+) -> Result<Object<'_>> {
     let mut out = Object::new(env)?;
     let name = failure.error_name();
-    let (message, error_type, response_message): (Option<String>, Option<ErrorType>, Option<String>) =
-        match failure {
-            InvokeFailure::Cancelled => (
-                Some("Request cancelled".to_owned()),
-                Some(ErrorType::Cancelled),
-                Some("Request was cancelled".to_owned()),
-            ),
-            InvokeFailure::Timeout => (
-                None,
-                Some(ErrorType::Timeout),
-                Some(format!("Request timed out after {}ms", js_number(timeout_ms))),
-            ),
-            InvokeFailure::RateLimit => (Some("Model rate limited".to_owned()), None, None),
-            InvokeFailure::FailFast | InvokeFailure::LocalExhaustion => (None, None, None),
-        };
+    let (message, error_type, response_message): (
+        Option<String>,
+        Option<ErrorType>,
+        Option<String>,
+    ) = match failure {
+        InvokeFailure::Cancelled => (
+            Some("Request cancelled".to_owned()),
+            Some(ErrorType::Cancelled),
+            Some("Request was cancelled".to_owned()),
+        ),
+        InvokeFailure::Timeout => (
+            None,
+            Some(ErrorType::Timeout),
+            Some(format!(
+                "Request timed out after {}ms",
+                js_number(timeout_ms)
+            )),
+        ),
+        InvokeFailure::RateLimit => (Some("Model rate limited".to_owned()), None, None),
+        InvokeFailure::FailFast | InvokeFailure::LocalExhaustion => (None, None, None),
+    };
     out.set("name", name)?;
     out.set("message", message)?;
     out.set("errorType", error_type.map(ErrorType::as_str))?;
@@ -67,15 +79,27 @@ pub fn circuit_open_error(env: &Env, open: CircuitOpenInfo) -> Result<Object<'_>
     let mut details = Object::new(env)?;
     details.set("circuitState", open.state.as_str())?;
     details.set("failureCount", open.failure_count as f64)?;
-    set_or_undefined(&mut details, "lastOpenedAt", open.last_opened_at.and_then(iso_string))?;
-    set_or_undefined(&mut details, "nextRetryAt", open.next_retry_at.and_then(iso_string))?;
+    set_or_undefined(
+        &mut details,
+        "lastOpenedAt",
+        open.last_opened_at.and_then(iso_string),
+    )?;
+    set_or_undefined(
+        &mut details,
+        "nextRetryAt",
+        open.next_retry_at.and_then(iso_string),
+    )?;
     out.set("details", details)?;
     Ok(out)
 }
 
 /// Sets `key` to the value, or to `undefined` (present, as the original's object
 /// literals leave it) when there is none.
-pub fn set_or_undefined<V: ToNapiValue>(object: &mut Object, key: &str, value: Option<V>) -> Result<()> {
+pub fn set_or_undefined<V: ToNapiValue>(
+    object: &mut Object,
+    key: &str,
+    value: Option<V>,
+) -> Result<()> {
     match value {
         Some(value) => object.set(key, value),
         None => object.set(key, ()),

@@ -38,31 +38,57 @@ impl HealthTable {
 
     /// `getModelHealth(modelId, modelStats?)`.
     #[napi(catch_unwind)]
-    pub fn model_health<'env>(&self, env: &'env Env, model_id: String, model_stats: Unknown, now: f64) -> Result<Object<'env>> {
+    pub fn model_health<'env>(
+        &self,
+        env: &'env Env,
+        model_id: String,
+        model_stats: Unknown,
+        now: f64,
+    ) -> Result<Object<'env>> {
         let average_latency = average_latency(&js_value::snapshot(model_stats)?);
-        let health = self.health.model_health(&model_id, average_latency, &mut table(&self.breakers), now);
+        let health =
+            self.health
+                .model_health(&model_id, average_latency, &mut table(&self.breakers), now);
         model_health_object(env, &health)
     }
 
     /// `getSystemHealth(modelStatsMap)`.
     #[napi(catch_unwind)]
-    pub fn system_health<'env>(&self, env: &'env Env, model_stats_map: Unknown, now: f64) -> Result<Object<'env>> {
+    pub fn system_health<'env>(
+        &self,
+        env: &'env Env,
+        model_stats_map: Unknown,
+        now: f64,
+    ) -> Result<Object<'env>> {
         let stats = stats_list(model_stats_map)?;
-        let health = self.health.system_health(&stats, &mut table(&self.breakers), now);
+        let health = self
+            .health
+            .system_health(&stats, &mut table(&self.breakers), now);
         system_health_object(env, &health)
     }
 
     #[napi(catch_unwind)]
     pub fn is_accepting_requests(&self, model_stats_map: Unknown, now: f64) -> Result<bool> {
         let stats = stats_list(model_stats_map)?;
-        Ok(self.health.is_accepting_requests(&stats, &mut table(&self.breakers), now))
+        Ok(self
+            .health
+            .is_accepting_requests(&stats, &mut table(&self.breakers), now))
     }
 
     /// `HealthCheckEndpoint.getSimpleHealth(modelStatsMap)`.
     #[napi(catch_unwind)]
-    pub fn simple_health<'env>(&self, env: &'env Env, model_stats_map: Unknown, now: f64) -> Result<Object<'env>> {
+    pub fn simple_health<'env>(
+        &self,
+        env: &'env Env,
+        model_stats_map: Unknown,
+        now: f64,
+    ) -> Result<Object<'env>> {
         let stats = stats_list(model_stats_map)?;
-        simple_health_object(env, self.health.simple_health(&stats, &mut table(&self.breakers), now))
+        simple_health_object(
+            env,
+            self.health
+                .simple_health(&stats, &mut table(&self.breakers), now),
+        )
     }
 
     #[napi(catch_unwind)]
@@ -94,7 +120,10 @@ fn average_latency(model_stats: &JsValue) -> Option<f64> {
 /// The `(modelId, averageLatency)` pairs of a `Record<string, ModelStats>`.
 fn stats_list(map: Unknown) -> Result<Vec<(String, Option<f64>)>> {
     Ok(match js_value::snapshot(map)? {
-        JsValue::Object(entries) => entries.iter().map(|(id, stats)| (id.clone(), average_latency(stats))).collect(),
+        JsValue::Object(entries) => entries
+            .iter()
+            .map(|(id, stats)| (id.clone(), average_latency(stats)))
+            .collect(),
         _ => Vec::new(),
     })
 }

@@ -17,7 +17,8 @@ const MAX_DEPTH: u32 = 4;
 pub fn snapshot(value: Unknown<'_>) -> Result<JsValue> {
     let mut budget = Budget::default();
     let root = budget.value().map_err(Refused::from);
-    root.and_then(|()| snapshot_at(value, 0, &mut budget)).map_err(|refused| refused.into_error("The value passed"))
+    root.and_then(|()| snapshot_at(value, 0, &mut budget))
+        .map_err(|refused| refused.into_error("The value passed"))
 }
 
 /// Why a copy of a caller's value stopped: JavaScript threw (a getter, a Proxy trap),
@@ -36,7 +37,10 @@ impl From<Error> for Refused {
 
 impl From<TooLarge> for Refused {
     fn from(bound: TooLarge) -> Self {
-        Refused::TooLarge { path: String::new(), bound }
+        Refused::TooLarge {
+            path: String::new(),
+            bound,
+        }
     }
 }
 
@@ -54,9 +58,15 @@ impl Refused {
     fn within(self, segment: &str) -> Self {
         match self {
             Refused::TooLarge { path, bound } if path.is_empty() || path.starts_with('[') => {
-                Refused::TooLarge { path: format!("{segment}{path}"), bound }
+                Refused::TooLarge {
+                    path: format!("{segment}{path}"),
+                    bound,
+                }
             }
-            Refused::TooLarge { path, bound } => Refused::TooLarge { path: format!("{segment}.{path}"), bound },
+            Refused::TooLarge { path, bound } => Refused::TooLarge {
+                path: format!("{segment}.{path}"),
+                bound,
+            },
             js => js,
         }
     }
@@ -66,14 +76,22 @@ impl Refused {
     pub fn into_error(self, what: &str) -> Error {
         match self {
             Refused::Js(error) => error,
-            Refused::TooLarge { path, bound } if path.is_empty() => Error::new(Status::InvalidArg, format!("{what} {bound}")),
-            Refused::TooLarge { path, bound } => Error::new(Status::InvalidArg, format!("{what}: {path} {bound}")),
+            Refused::TooLarge { path, bound } if path.is_empty() => {
+                Error::new(Status::InvalidArg, format!("{what} {bound}"))
+            }
+            Refused::TooLarge { path, bound } => {
+                Error::new(Status::InvalidArg, format!("{what}: {path} {bound}"))
+            }
         }
     }
 }
 
 /// Each value is counted against the budget once, as its parent's member (or as the root).
-fn snapshot_at(value: Unknown<'_>, depth: u32, budget: &mut Budget) -> std::result::Result<JsValue, Refused> {
+fn snapshot_at(
+    value: Unknown<'_>,
+    depth: u32,
+    budget: &mut Budget,
+) -> std::result::Result<JsValue, Refused> {
     Ok(match value.get_type()? {
         ValueType::Undefined => JsValue::Undefined,
         ValueType::Null => JsValue::Null,
@@ -93,7 +111,10 @@ fn snapshot_at(value: Unknown<'_>, depth: u32, budget: &mut Budget) -> std::resu
                 budget.array(array.len())?;
                 for index in 0..array.len() {
                     let item: Unknown = array.get_element(index)?;
-                    items.push(snapshot_at(item, depth + 1, budget).map_err(|refused| refused.within_index(index))?);
+                    items.push(
+                        snapshot_at(item, depth + 1, budget)
+                            .map_err(|refused| refused.within_index(index))?,
+                    );
                 }
             }
             JsValue::Array(items)
@@ -107,7 +128,8 @@ fn snapshot_at(value: Unknown<'_>, depth: u32, budget: &mut Budget) -> std::resu
                 for key in keys {
                     budget.bytes(key.len())?;
                     let field: Unknown = object.get_named_property(&key)?;
-                    let field = snapshot_at(field, depth + 1, budget).map_err(|refused| refused.within_key(&key))?;
+                    let field = snapshot_at(field, depth + 1, budget)
+                        .map_err(|refused| refused.within_key(&key))?;
                     fields.push((key, field));
                 }
             }
@@ -122,7 +144,9 @@ fn snapshot_at(value: Unknown<'_>, depth: u32, budget: &mut Budget) -> std::resu
 /// array of length 2³² − 1 is refused instead of iterated.
 #[napi(catch_unwind)]
 pub fn check_array_length(field: String, length: u32) -> Result<()> {
-    Budget::default().array(length).map_err(|bound| Error::new(Status::InvalidArg, format!("{field} {bound}")))
+    Budget::default()
+        .array(length)
+        .map_err(|bound| Error::new(Status::InvalidArg, format!("{field} {bound}")))
 }
 
 /// `String(array)`, once the array and the arrays nested in it are known to be within
@@ -130,24 +154,33 @@ pub fn check_array_length(field: String, length: u32) -> Result<()> {
 /// of length 2³² − 1 (or one nested in it) would take minutes.
 #[napi(catch_unwind)]
 pub fn array_text(field: String, array: Unknown) -> Result<String> {
-    check_joinable(array, 0, &mut Budget::default()).map_err(|refused| refused.into_error(&field))?;
+    check_joinable(array, 0, &mut Budget::default())
+        .map_err(|refused| refused.into_error(&field))?;
     array.coerce_to_string()?.into_utf8()?.into_owned()
 }
 
 /// Arrays nested deeper than this are refused (an array holding itself included).
 const MAX_JOIN_DEPTH: u32 = 32;
 
-fn check_joinable(value: Unknown<'_>, depth: u32, budget: &mut Budget) -> std::result::Result<(), Refused> {
+fn check_joinable(
+    value: Unknown<'_>,
+    depth: u32,
+    budget: &mut Budget,
+) -> std::result::Result<(), Refused> {
     if value.get_type()? != ValueType::Object || !value.is_array()? {
         return Ok(());
     }
     if depth >= MAX_JOIN_DEPTH {
-        return Err(TooLarge::Depth { limit: MAX_JOIN_DEPTH }.into());
+        return Err(TooLarge::Depth {
+            limit: MAX_JOIN_DEPTH,
+        }
+        .into());
     }
     let array = unsafe { value.cast::<Array>() }?;
     budget.array(array.len())?;
     for index in 0..array.len() {
-        check_joinable(array.get_element::<Unknown>(index)?, depth + 1, budget).map_err(|refused| refused.within_index(index))?;
+        check_joinable(array.get_element::<Unknown>(index)?, depth + 1, budget)
+            .map_err(|refused| refused.within_index(index))?;
     }
     Ok(())
 }

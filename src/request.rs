@@ -20,7 +20,9 @@ pub struct JsRequestMachine {
 impl JsRequestMachine {
     #[napi(constructor, catch_unwind)]
     pub fn new(max_retries: f64) -> Self {
-        JsRequestMachine { inner: engine::request::RequestMachine::new(max_retries) }
+        JsRequestMachine {
+            inner: engine::request::RequestMachine::new(max_retries),
+        }
     }
 
     /// Starts a new request on this machine (drivers reuse machines: making a napi
@@ -36,7 +38,11 @@ impl JsRequestMachine {
     }
 
     #[napi(catch_unwind)]
-    pub fn selected<'env>(&mut self, env: &'env Env, model_id: Option<String>) -> Result<Object<'env>> {
+    pub fn selected<'env>(
+        &mut self,
+        env: &'env Env,
+        model_id: Option<String>,
+    ) -> Result<Object<'env>> {
         self.inner.selected(model_id);
         self.action(env)
     }
@@ -54,13 +60,21 @@ impl JsRequestMachine {
     }
 
     #[napi(catch_unwind)]
-    pub fn classified<'env>(&mut self, env: &'env Env, is_refusal: Option<bool>) -> Result<Object<'env>> {
+    pub fn classified<'env>(
+        &mut self,
+        env: &'env Env,
+        is_refusal: Option<bool>,
+    ) -> Result<Object<'env>> {
         self.inner.classified(is_refusal);
         self.action(env)
     }
 
     #[napi(catch_unwind)]
-    pub fn escalation_tier<'env>(&mut self, env: &'env Env, tier: Option<String>) -> Result<Object<'env>> {
+    pub fn escalation_tier<'env>(
+        &mut self,
+        env: &'env Env,
+        tier: Option<String>,
+    ) -> Result<Object<'env>> {
         self.inner.escalation_tier(tier);
         self.action(env)
     }
@@ -85,7 +99,13 @@ impl JsRequestMachine {
     ) -> Result<Option<String>> {
         self.restart(max_retries);
         let mut dice = Dice::new(&random);
-        quiet::advance(&mut self.inner, &mut core.registry, now, Some(&mut || dice.draw()), None);
+        quiet::advance(
+            &mut self.inner,
+            &mut core.registry,
+            now,
+            Some(&mut || dice.draw()),
+            None,
+        );
         dice.finish()?;
         Ok(match self.inner.action() {
             Action::Invoke { model_id } => Some(model_id.clone()),
@@ -124,7 +144,12 @@ impl JsRequestMachine {
             model_id,
             kind: outcome_type.and_then(OutcomeType::from_code),
         });
-        let facts = ErrorFacts { is_multiplexer_error, outcome, is_circuit_open, fails_over };
+        let facts = ErrorFacts {
+            is_multiplexer_error,
+            outcome,
+            is_circuit_open,
+            fails_over,
+        };
         self.inner.failed(facts) == LastError::Remember
     }
 }
@@ -137,12 +162,20 @@ fn step_object<'env>(env: &'env Env, action: &Action) -> Result<Object<'env>> {
             "select"
         }
         Action::GetModel { model_id } => with_model(&mut out, "getModel", model_id)?,
-        Action::EmitInvocationStart { model_id } => with_model(&mut out, "emitInvocationStart", model_id)?,
+        Action::EmitInvocationStart { model_id } => {
+            with_model(&mut out, "emitInvocationStart", model_id)?
+        }
         Action::Invoke { model_id } => with_model(&mut out, "invoke", model_id)?,
-        Action::EmitInvocationComplete { model_id } => with_model(&mut out, "emitInvocationComplete", model_id)?,
+        Action::EmitInvocationComplete { model_id } => {
+            with_model(&mut out, "emitInvocationComplete", model_id)?
+        }
         Action::Classify { model_id } => with_model(&mut out, "classify", model_id)?,
-        Action::EmitRefusalClassification { model_id } => with_model(&mut out, "emitRefusalClassification", model_id)?,
-        Action::EmitRefusalDetected { model_id } => with_model(&mut out, "emitRefusalDetected", model_id)?,
+        Action::EmitRefusalClassification { model_id } => {
+            with_model(&mut out, "emitRefusalClassification", model_id)?
+        }
+        Action::EmitRefusalDetected { model_id } => {
+            with_model(&mut out, "emitRefusalDetected", model_id)?
+        }
         Action::Report { outcome } => {
             let which = match outcome {
                 ReportedOutcome::FromResponse => "response",
@@ -155,7 +188,9 @@ fn step_object<'env>(env: &'env Env, action: &Action) -> Result<Object<'env>> {
             out.set("outcome", which)?;
             "report"
         }
-        Action::ConsultEscalation { model_id } => with_model(&mut out, "consultEscalation", model_id)?,
+        Action::ConsultEscalation { model_id } => {
+            with_model(&mut out, "consultEscalation", model_id)?
+        }
         Action::EmitTierEscalation { model_id, from, to } => {
             out.set("from", *from)?;
             out.set("to", to.as_str())?;
@@ -181,10 +216,13 @@ fn step_object<'env>(env: &'env Env, action: &Action) -> Result<Object<'env>> {
                 out.set("message", message)?;
             }
             out.set("skipped", skipped.clone())?;
-            out.set("retries", f64::from(match action {
-                Action::FailRetriesExhausted { retries, .. } => *retries,
-                _ => 0,
-            }))?;
+            out.set(
+                "retries",
+                f64::from(match action {
+                    Action::FailRetriesExhausted { retries, .. } => *retries,
+                    _ => 0,
+                }),
+            )?;
             "fail"
         }
     };

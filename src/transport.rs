@@ -6,7 +6,14 @@
 //! rejection: the JavaScript side turns `error` into the very exception class the
 //! JavaScript SDK would throw, which only it can construct.
 
-use bmm_transport::{AwsCredentials, CallError, ClientSettings, Credentials, Doc, EventStream, JsJson, ProvideCredentials, Transport, UserAgentPair};
+// A failed call's `CallError` is large, but it is built once and moved straight into a
+// JS error; boxing it would add an allocation to no one's benefit.
+#![allow(clippy::result_large_err)]
+
+use bmm_transport::{
+    AwsCredentials, CallError, ClientSettings, Credentials, Doc, EventStream, JsJson,
+    ProvideCredentials, Transport, UserAgentPair,
+};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunction;
 use std::collections::HashMap;
@@ -33,11 +40,16 @@ pub struct NativeTransport {
 pub struct NativeSettings {
     pub region: Option<String>,
     /// A static credentials object.
-    #[napi(ts_type = "{ accessKeyId: unknown, secretAccessKey: unknown, sessionToken?: unknown, expirationMs?: unknown }")]
+    #[napi(
+        ts_type = "{ accessKeyId: unknown, secretAccessKey: unknown, sessionToken?: unknown, expirationMs?: unknown }"
+    )]
     pub credentials: Option<CheckedCredentials>,
     /// An async credentials provider, wrapped so that it resolves to credentials as above.
-    #[napi(ts_type = "() => Promise<{ accessKeyId: unknown, secretAccessKey: unknown, sessionToken?: unknown, expirationMs?: unknown }>")]
-    pub credentials_provider: Option<ThreadsafeFunction<(), Promise<CheckedCredentials>, (), Status, false, true>>,
+    #[napi(
+        ts_type = "() => Promise<{ accessKeyId: unknown, secretAccessKey: unknown, sessionToken?: unknown, expirationMs?: unknown }>"
+    )]
+    pub credentials_provider:
+        Option<ThreadsafeFunction<(), Promise<CheckedCredentials>, (), Status, false, true>>,
     pub endpoint: Option<String>,
     pub max_attempts: Option<u32>,
     pub retry_mode: Option<String>,
@@ -65,9 +77,13 @@ impl NativeTransport {
     #[napi(constructor, catch_unwind)]
     pub fn new(settings: NativeSettings) -> Result<Self> {
         let credentials = match (settings.credentials, settings.credentials_provider) {
-            (_, Some(provider)) => Credentials::Provider(Arc::new(JsCredentialsProvider { provider: Arc::new(provider) })),
+            (_, Some(provider)) => Credentials::Provider(Arc::new(JsCredentialsProvider {
+                provider: Arc::new(provider),
+            })),
             (Some(keys), None) => {
-                let keys = keys.usable("clientConfig.credentials").map_err(|message| Error::new(Status::InvalidArg, message))?;
+                let keys = keys
+                    .usable("clientConfig.credentials")
+                    .map_err(|message| Error::new(Status::InvalidArg, message))?;
                 Credentials::Static {
                     access_key_id: keys.access_key_id,
                     secret_access_key: keys.secret_access_key,
@@ -85,7 +101,15 @@ impl NativeTransport {
             retry_mode: settings.retry_mode,
             connect_timeout: settings.connection_timeout_ms.and_then(duration),
             request_timeout: settings.request_timeout_ms.and_then(duration),
-            custom_user_agent: settings.custom_user_agent.unwrap_or_default().into_iter().map(|pair| UserAgentPair { name: pair.name, version: pair.version }).collect(),
+            custom_user_agent: settings
+                .custom_user_agent
+                .unwrap_or_default()
+                .into_iter()
+                .map(|pair| UserAgentPair {
+                    name: pair.name,
+                    version: pair.version,
+                })
+                .collect(),
             profile: settings.profile,
             use_fips: settings.use_fips_endpoint,
             use_dual_stack: settings.use_dualstack_endpoint,
@@ -96,7 +120,11 @@ impl NativeTransport {
             stalled_stream_protection: Some(false),
         };
         let transport = build(&settings)?;
-        Ok(NativeTransport { settings, client: Mutex::new(Some(transport)), cancellable: Arc::default() })
+        Ok(NativeTransport {
+            settings,
+            client: Mutex::new(Some(transport)),
+            cancellable: Arc::default(),
+        })
     }
 
     /// The client, built anew when `close()` dropped it (the settings built one before).
@@ -120,7 +148,10 @@ impl NativeTransport {
     /// Sends one Converse call for `model_id`; `service_tier` overrides the input's.
     /// A `call_id` (unique among this transport's pending calls) lets `cancel` end it;
     /// `max_response_bytes` (validated by the caller) bounds the response body.
-    #[napi(catch_unwind, ts_return_type = "Promise<{ ok: boolean, json?: string, undefinedMembers?: string, value?: unknown, error?: unknown, cancelled?: boolean }>")]
+    #[napi(
+        catch_unwind,
+        ts_return_type = "Promise<{ ok: boolean, json?: string, undefinedMembers?: string, value?: unknown, error?: unknown, cancelled?: boolean }>"
+    )]
     pub fn converse<'env>(
         &self,
         env: &'env Env,
@@ -130,17 +161,26 @@ impl NativeTransport {
         call_id: Option<u32>,
         max_response_bytes: Option<f64>,
     ) -> Result<PromiseRaw<'env, Object<'env>>> {
-        let (input, transport, cancel) = (to_doc(input)?, self.bounded(max_response_bytes)?, self.cancellable.register(call_id));
+        let (input, transport, cancel) = (
+            to_doc(input)?,
+            self.bounded(max_response_bytes)?,
+            self.cancellable.register(call_id),
+        );
         let call = async move {
             let send = transport.converse(&model_id, &input, service_tier.as_deref());
-            Ok(cancellable(send, cancel).await.map(|result| result.map(Output::from)))
+            Ok(cancellable(send, cancel)
+                .await
+                .map(|result| result.map(Output::from)))
         };
         env.spawn_future_with_callback(call, |env, result| settle(env, result, Output::set_on))
     }
 
     /// Opens one ConverseStream call; settles once the first event has arrived (an
     /// exception as first event is the call's error), like the JS SDK's `send`.
-    #[napi(catch_unwind, ts_return_type = "Promise<{ ok: boolean, metadata?: unknown, stream?: NativeStream, error?: unknown, cancelled?: boolean }>")]
+    #[napi(
+        catch_unwind,
+        ts_return_type = "Promise<{ ok: boolean, metadata?: unknown, stream?: NativeStream, error?: unknown, cancelled?: boolean }>"
+    )]
     pub fn converse_stream<'env>(
         &self,
         env: &'env Env,
@@ -150,7 +190,11 @@ impl NativeTransport {
         call_id: Option<u32>,
         max_response_bytes: Option<f64>,
     ) -> Result<PromiseRaw<'env, Object<'env>>> {
-        let (input, transport, cancel) = (to_doc(input)?, self.bounded(max_response_bytes)?, self.cancellable.register(call_id));
+        let (input, transport, cancel) = (
+            to_doc(input)?,
+            self.bounded(max_response_bytes)?,
+            self.cancellable.register(call_id),
+        );
         let call = async move {
             let open = transport.converse_stream(&model_id, &input, service_tier.as_deref());
             Ok(cancellable(open, cancel).await)
@@ -158,7 +202,10 @@ impl NativeTransport {
         env.spawn_future_with_callback(call, |env, result| {
             settle(env, result, |env, out, (metadata, events)| {
                 out.set("metadata", from_doc(env, &metadata)?)?;
-                let stream = NativeStream { events: Arc::new(tokio::sync::Mutex::new(Some(events))), closed: Arc::default() };
+                let stream = NativeStream {
+                    events: Arc::new(tokio::sync::Mutex::new(Some(events))),
+                    closed: Arc::default(),
+                };
                 out.set("stream", stream.into_instance(env)?)
             })
         })
@@ -167,10 +214,12 @@ impl NativeTransport {
     /// The transport for one call, with its `maxResponseBytes` when given.
     fn bounded(&self, max_response_bytes: Option<f64>) -> Result<Transport> {
         let transport = self.transport()?;
-        Ok(match max_response_bytes.filter(|n| n.is_finite() && *n >= 1.0) {
-            Some(limit) => transport.with_max_response_bytes(limit as u64),
-            None => transport,
-        })
+        Ok(
+            match max_response_bytes.filter(|n| n.is_finite() && *n >= 1.0) {
+                Some(limit) => transport.with_max_response_bytes(limit as u64),
+                None => transport,
+            },
+        )
     }
 
     /// Abandons the pending call `call_id` (a no-op once it has settled): dropping the
@@ -196,7 +245,10 @@ impl NativeStream {
     /// `{ done: true }`, `{ done: false, ... }` with the event as `Output::set_on` sets it, or
     /// `{ done: true, error }`; `{ done: true }` too once `close()` is called, even while
     /// this pull waits.
-    #[napi(catch_unwind, ts_return_type = "Promise<{ done: boolean, json?: string, undefinedMembers?: string, value?: unknown, error?: unknown }>")]
+    #[napi(
+        catch_unwind,
+        ts_return_type = "Promise<{ done: boolean, json?: string, undefinedMembers?: string, value?: unknown, error?: unknown }>"
+    )]
     pub fn next<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Object<'env>>> {
         let (events, closed) = (Arc::clone(&self.events), Arc::clone(&self.closed));
         let pull = async move {
@@ -242,7 +294,9 @@ impl NativeStream {
 }
 
 /// The next event of the stream, if it is still open.
-async fn pull(events: &tokio::sync::Mutex<Option<EventStream>>) -> Option<std::result::Result<Doc, CallError>> {
+async fn pull(
+    events: &tokio::sync::Mutex<Option<EventStream>>,
+) -> Option<std::result::Result<Doc, CallError>> {
     let mut guard = events.lock().await;
     let event = guard.as_mut()?.next().await;
     if !matches!(event, Some(Ok(_))) {
@@ -297,7 +351,10 @@ struct CancelToken {
 impl Drop for CancelToken {
     fn drop(&mut self) {
         let mut pending = lock(&self.table.pending);
-        if pending.get(&self.id).is_some_and(|flag| Arc::ptr_eq(flag, &self.flag)) {
+        if pending
+            .get(&self.id)
+            .is_some_and(|flag| Arc::ptr_eq(flag, &self.flag))
+        {
             pending.remove(&self.id);
         }
     }
@@ -308,7 +365,11 @@ impl Cancellable {
         let id = call_id?;
         let flag = Arc::new(CancelFlag::default());
         lock(&self.pending).insert(id, Arc::clone(&flag));
-        Some(CancelToken { id, flag, table: Arc::clone(self) })
+        Some(CancelToken {
+            id,
+            flag,
+            table: Arc::clone(self),
+        })
     }
 
     fn cancel(&self, call_id: u32) {
@@ -320,11 +381,16 @@ impl Cancellable {
 
 /// The table stays usable after a panic elsewhere: it holds no invariant a panic breaks.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Runs `call` unless cancelled first; `None` when cancelled.
-async fn cancellable<T>(call: impl std::future::Future<Output = T>, cancel: Option<CancelToken>) -> Option<T> {
+async fn cancellable<T>(
+    call: impl std::future::Future<Output = T>,
+    cancel: Option<CancelToken>,
+) -> Option<T> {
     match cancel {
         None => Some(call.await),
         Some(token) => tokio::select! {
@@ -436,15 +502,28 @@ impl std::fmt::Debug for JsCredentialsProvider {
 }
 
 impl ProvideCredentials for JsCredentialsProvider {
-    fn provide_credentials<'a>(&'a self) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
     where
         Self: 'a,
     {
         let provider = Arc::clone(&self.provider);
         aws_credential_types::provider::future::ProvideCredentials::new(async move {
-            let failed = |error: Error| aws_credential_types::provider::error::CredentialsError::provider_error(error.reason);
-            let keys = provider.call_async(()).await.map_err(failed)?.await.map_err(failed)?;
-            let keys = keys.usable("clientConfig.credentials()").map_err(|message| failed(Error::from_reason(message)))?;
+            let failed = |error: Error| {
+                aws_credential_types::provider::error::CredentialsError::provider_error(
+                    error.reason,
+                )
+            };
+            let keys = provider
+                .call_async(())
+                .await
+                .map_err(failed)?
+                .await
+                .map_err(failed)?;
+            let keys = keys
+                .usable("clientConfig.credentials()")
+                .map_err(|message| failed(Error::from_reason(message)))?;
             Ok(AwsCredentials::new(
                 keys.access_key_id,
                 keys.secret_access_key,
@@ -457,7 +536,8 @@ impl ProvideCredentials for JsCredentialsProvider {
 }
 
 fn build(settings: &ClientSettings) -> Result<Transport> {
-    Transport::new(settings.clone()).map_err(|error| Error::from_reason(format!("clientConfig: {error}")))
+    Transport::new(settings.clone())
+        .map_err(|error| Error::from_reason(format!("clientConfig: {error}")))
 }
 
 fn system_time(ms: f64) -> SystemTime {

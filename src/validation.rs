@@ -27,7 +27,12 @@ fn to_js(result: ValidationResult) -> JsValidationResult {
         errors: result
             .errors
             .into_iter()
-            .map(|e| JsValidationError { field: e.field, message: e.message, expected: e.expected, actual: e.actual })
+            .map(|e| JsValidationError {
+                field: e.field,
+                message: e.message,
+                expected: e.expected,
+                actual: e.actual,
+            })
             .collect(),
     }
 }
@@ -39,12 +44,16 @@ pub fn validate_model_config(config: Unknown) -> Result<JsValidationResult> {
 
 #[napi(catch_unwind)]
 pub fn validate_multiplexer_config(config: Unknown) -> Result<JsValidationResult> {
-    Ok(to_js(validate::validate_multiplexer_config(&snapshot(config)?)))
+    Ok(to_js(validate::validate_multiplexer_config(&snapshot(
+        config,
+    )?)))
 }
 
 #[napi(catch_unwind)]
 pub fn validate_circuit_breaker_config(config: Unknown) -> Result<JsValidationResult> {
-    Ok(to_js(validate::validate_circuit_breaker_config(&snapshot(config)?)))
+    Ok(to_js(validate::validate_circuit_breaker_config(&snapshot(
+        config,
+    )?)))
 }
 
 /// `formatValidationErrors(result)` for a result object from anywhere, read as
@@ -59,7 +68,12 @@ pub fn format_validation_errors(result: Unknown) -> Result<String> {
 #[napi(catch_unwind)]
 pub fn validation_failure_message(result: Unknown) -> Result<Option<String>> {
     let (is_valid, errors) = read_result(&snapshot(result)?)?;
-    Ok((!is_valid).then(|| format!("Validation failed: {}", validate::format_validation_errors(false, &errors))))
+    Ok((!is_valid).then(|| {
+        format!(
+            "Validation failed: {}",
+            validate::format_validation_errors(false, &errors)
+        )
+    }))
 }
 
 /// `isValid` and, when it is false, the errors (a valid result's are never read).
@@ -96,12 +110,15 @@ fn read_error(error: &JsValue) -> ValidationError {
 /// `refusalRetryEnabled` for the live `refusalDetection` section of a config.
 #[napi(catch_unwind)]
 pub fn refusal_retry_enabled(refusal_detection: Unknown) -> Result<bool> {
-    Ok(validate::refusal_retry_enabled(&snapshot(refusal_detection)?))
+    Ok(validate::refusal_retry_enabled(&snapshot(
+        refusal_detection,
+    )?))
 }
 
 /// Whether the live `tierEscalation` section of a config turns escalation on.
 #[napi(catch_unwind)]
 pub fn tier_escalation_enabled(tier_escalation: Unknown) -> Result<bool> {
-    Ok(validate::tier_escalation_enabled(&snapshot(tier_escalation)?))
+    Ok(validate::tier_escalation_enabled(&snapshot(
+        tier_escalation,
+    )?))
 }
-

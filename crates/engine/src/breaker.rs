@@ -34,7 +34,12 @@ pub struct BreakerConfig {
 
 impl Default for BreakerConfig {
     fn default() -> Self {
-        Self { failure_threshold: 5.0, recovery_time_ms: 30000.0, success_threshold: 2.0, failure_window_ms: 60000.0 }
+        Self {
+            failure_threshold: 5.0,
+            recovery_time_ms: 30000.0,
+            success_threshold: 2.0,
+            failure_window_ms: 60000.0,
+        }
     }
 }
 
@@ -254,7 +259,9 @@ impl Breaker {
 
     fn next_retry_at(&self) -> Option<Millis> {
         match (self.state, self.last_opened_at) {
-            (BreakerState::Open, Some(opened_at)) => Some(date_value(opened_at + self.config.recovery_time_ms)),
+            (BreakerState::Open, Some(opened_at)) => {
+                Some(date_value(opened_at + self.config.recovery_time_ms))
+            }
             _ => None,
         }
     }
@@ -298,7 +305,10 @@ impl Default for BreakerManager {
 impl BreakerManager {
     /// `default_config` is already merged over the defaults by the caller.
     pub fn new(default_config: BreakerConfig) -> Self {
-        Self { default_config, breakers: JsMap::new() }
+        Self {
+            default_config,
+            breakers: JsMap::new(),
+        }
     }
 
     pub fn default_config(&self) -> &BreakerConfig {
@@ -307,9 +317,15 @@ impl BreakerManager {
 
     /// The breaker for `model_id`, created with `config` (else the default
     /// configuration) when there is none; an existing breaker keeps its own.
-    pub fn get_or_create(&mut self, model_id: &str, config: Option<BreakerConfig>) -> SharedBreaker {
+    pub fn get_or_create(
+        &mut self,
+        model_id: &str,
+        config: Option<BreakerConfig>,
+    ) -> SharedBreaker {
         let config = config.unwrap_or(self.default_config);
-        Arc::clone(self.breakers.get_or_insert_with(model_id, || Arc::new(Mutex::new(Breaker::new(model_id, config)))))
+        Arc::clone(self.breakers.get_or_insert_with(model_id, || {
+            Arc::new(Mutex::new(Breaker::new(model_id, config)))
+        }))
     }
 
     pub fn get(&self, model_id: &str) -> Option<SharedBreaker> {
@@ -318,7 +334,9 @@ impl BreakerManager {
 
     /// True for a model without a breaker.
     pub fn can_execute(&self, model_id: &str, now: Millis) -> bool {
-        self.breakers.get(model_id).is_none_or(|breaker| lock(breaker).can_execute(now))
+        self.breakers
+            .get(model_id)
+            .is_none_or(|breaker| lock(breaker).can_execute(now))
     }
 
     pub fn record_success(&mut self, model_id: &str, now: Millis) {
@@ -331,7 +349,11 @@ impl BreakerManager {
 
     /// `getAllStatus()`, in the key order of the object the original returns.
     pub fn all_status(&self, now: Millis) -> Vec<(String, BreakerStatus)> {
-        object_entries(self.breakers.iter().map(|(id, breaker)| (id.to_owned(), lock(breaker).status(now))))
+        object_entries(
+            self.breakers
+                .iter()
+                .map(|(id, breaker)| (id.to_owned(), lock(breaker).status(now))),
+        )
     }
 
     pub fn reset_all(&self) {
@@ -381,7 +403,13 @@ mod tests {
         let mut b = breaker();
         assert_eq!(
             b.status(T0),
-            BreakerStatus { state: BreakerState::Closed, failure_count: 0, success_count: 0, last_opened_at: None, next_retry_at: None }
+            BreakerStatus {
+                state: BreakerState::Closed,
+                failure_count: 0,
+                success_count: 0,
+                last_opened_at: None,
+                next_retry_at: None
+            }
         );
         assert!(b.can_execute(T0));
         assert_eq!(b.model_id(), "model-a");
@@ -445,7 +473,10 @@ mod tests {
         assert_eq!(b.state(T0 + 30000.0), BreakerState::HalfOpen);
         assert!(b.can_execute(T0 + 30000.0));
         let status = b.status(T0 + 30000.0);
-        assert_eq!(status.next_retry_at, None, "only an open breaker has a retry time");
+        assert_eq!(
+            status.next_retry_at, None,
+            "only an open breaker has a retry time"
+        );
         assert_eq!(status.last_opened_at, Some(T0));
     }
 
@@ -461,7 +492,11 @@ mod tests {
         assert_eq!(status.state, BreakerState::Closed);
         assert_eq!(status.success_count, 0);
         assert_eq!(status.failure_count, 0);
-        assert_eq!(status.last_opened_at, Some(T0), "closing keeps the last opening time");
+        assert_eq!(
+            status.last_opened_at,
+            Some(T0),
+            "closing keeps the last opening time"
+        );
     }
 
     #[test]
@@ -519,7 +554,13 @@ mod tests {
 
     #[test]
     fn a_fractional_recovery_time_gives_whole_millisecond_retry_times() {
-        let mut b = Breaker::new("m", BreakerConfig { recovery_time_ms: 1500.7, ..BreakerConfig::default() });
+        let mut b = Breaker::new(
+            "m",
+            BreakerConfig {
+                recovery_time_ms: 1500.7,
+                ..BreakerConfig::default()
+            },
+        );
         b.force_open(T0);
         assert_eq!(b.status(T0).next_retry_at, Some(T0 + 1500.0));
         assert_eq!(b.open_error(T0 + 1000.0).retry_after_ms, 500.0);
@@ -529,7 +570,13 @@ mod tests {
 
     #[test]
     fn an_infinite_recovery_time_never_recovers_and_has_an_invalid_retry_time() {
-        let mut b = Breaker::new("m", BreakerConfig { recovery_time_ms: f64::INFINITY, ..BreakerConfig::default() });
+        let mut b = Breaker::new(
+            "m",
+            BreakerConfig {
+                recovery_time_ms: f64::INFINITY,
+                ..BreakerConfig::default()
+            },
+        );
         b.force_open(T0);
         assert_eq!(b.state(T0 + 1e12), BreakerState::Open);
         let next = b.status(T0).next_retry_at;
@@ -539,7 +586,11 @@ mod tests {
 
     #[test]
     fn nan_thresholds_never_trip() {
-        let config = BreakerConfig { failure_threshold: f64::NAN, success_threshold: f64::NAN, ..BreakerConfig::default() };
+        let config = BreakerConfig {
+            failure_threshold: f64::NAN,
+            success_threshold: f64::NAN,
+            ..BreakerConfig::default()
+        };
         let mut b = Breaker::new("m", config);
         for _ in 0..50 {
             b.record_failure(T0);
@@ -564,7 +615,13 @@ mod tests {
         b.reset();
         assert_eq!(
             b.status(T0),
-            BreakerStatus { state: BreakerState::Closed, failure_count: 0, success_count: 0, last_opened_at: None, next_retry_at: None }
+            BreakerStatus {
+                state: BreakerState::Closed,
+                failure_count: 0,
+                success_count: 0,
+                last_opened_at: None,
+                next_retry_at: None
+            }
         );
     }
 
@@ -582,8 +639,18 @@ mod tests {
             manager.record_failure("a", T0);
         }
         assert!(!manager.can_execute("a", T0));
-        let shared = manager.get_or_create("a", Some(BreakerConfig { failure_threshold: 1.0, ..BreakerConfig::default() }));
-        assert_eq!(lock(&shared).config(), &BreakerConfig::default(), "an existing breaker keeps its config");
+        let shared = manager.get_or_create(
+            "a",
+            Some(BreakerConfig {
+                failure_threshold: 1.0,
+                ..BreakerConfig::default()
+            }),
+        );
+        assert_eq!(
+            lock(&shared).config(),
+            &BreakerConfig::default(),
+            "an existing breaker keeps its config"
+        );
         lock(&shared).reset();
         assert!(manager.can_execute("a", T0));
         manager.record_success("b", T0);
@@ -592,11 +659,17 @@ mod tests {
 
     #[test]
     fn a_manager_gives_new_breakers_the_requested_or_default_config() {
-        let custom = BreakerConfig { failure_threshold: 2.0, ..BreakerConfig::default() };
+        let custom = BreakerConfig {
+            failure_threshold: 2.0,
+            ..BreakerConfig::default()
+        };
         let mut manager = BreakerManager::new(custom);
         assert_eq!(manager.default_config(), &custom);
         assert_eq!(lock(&manager.get_or_create("a", None)).config(), &custom);
-        let own = BreakerConfig { success_threshold: 7.0, ..BreakerConfig::default() };
+        let own = BreakerConfig {
+            success_threshold: 7.0,
+            ..BreakerConfig::default()
+        };
         assert_eq!(lock(&manager.get_or_create("b", Some(own))).config(), &own);
     }
 

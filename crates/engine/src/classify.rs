@@ -89,21 +89,31 @@ pub fn classify_error_type(name: &str, message: &str, fault: Option<&str>) -> Er
         ErrorType::Throttling
     } else if named(&["ValidationException", "ValidationError"]) {
         ErrorType::Validation
-    } else if named(&["AccessDeniedException", "UnauthorizedException", "CredentialsProviderError"])
-        || mentions(&["credentials", "access denied"])
+    } else if named(&[
+        "AccessDeniedException",
+        "UnauthorizedException",
+        "CredentialsProviderError",
+    ]) || mentions(&["credentials", "access denied"])
     {
         ErrorType::Authentication
-    } else if named(&["TimeoutError", "ModelTimeoutException"]) || mentions(&["timeout", "timed out"]) {
+    } else if named(&["TimeoutError", "ModelTimeoutException"])
+        || mentions(&["timeout", "timed out"])
+    {
         ErrorType::Timeout
     } else if named(&["AbortError", "CancelledError"]) || mentions(&["abort", "cancel"]) {
         ErrorType::Cancelled
     } else if name == "CircuitOpenError" || mentions(&["circuit breaker"]) {
         ErrorType::CircuitOpen
-    } else if named(&["ModelNotReadyException", "ServiceUnavailableException", "ResourceNotFoundException"])
-        || mentions(&["not found", "unavailable"])
+    } else if named(&[
+        "ModelNotReadyException",
+        "ServiceUnavailableException",
+        "ResourceNotFoundException",
+    ]) || mentions(&["not found", "unavailable"])
     {
         ErrorType::ModelUnavailable
-    } else if named(&["NetworkError", "NetworkingError"]) || mentions(&["network", "econnrefused", "enotfound"]) {
+    } else if named(&["NetworkError", "NetworkingError"])
+        || mentions(&["network", "econnrefused", "enotfound"])
+    {
         ErrorType::Network
     } else if name == "InternalServerException" || fault == Some("server") {
         ErrorType::Internal
@@ -116,7 +126,11 @@ pub fn classify_error_type(name: &str, message: &str, fault: Option<&str>) -> Er
 pub fn is_retryable(error_type: ErrorType) -> bool {
     matches!(
         error_type,
-        ErrorType::Throttling | ErrorType::Timeout | ErrorType::Network | ErrorType::Internal | ErrorType::ModelUnavailable
+        ErrorType::Throttling
+            | ErrorType::Timeout
+            | ErrorType::Network
+            | ErrorType::Internal
+            | ErrorType::ModelUnavailable
     )
 }
 
@@ -141,11 +155,21 @@ pub fn recovery_suggestions(error_type: ErrorType) -> &'static [&'static str] {
             "Verify the AWS region is correct",
             "Check if the model is available in your region",
         ],
-        ErrorType::Timeout => &["Increase timeout duration", "Reduce prompt size", "Reduce max_tokens", "Try a faster model"],
-        ErrorType::Cancelled => &["Request was intentionally cancelled", "Resubmit the request if needed"],
-        ErrorType::CircuitOpen => {
-            &["Wait for the circuit breaker to recover", "Check model health status", "Use an alternative model"]
-        }
+        ErrorType::Timeout => &[
+            "Increase timeout duration",
+            "Reduce prompt size",
+            "Reduce max_tokens",
+            "Try a faster model",
+        ],
+        ErrorType::Cancelled => &[
+            "Request was intentionally cancelled",
+            "Resubmit the request if needed",
+        ],
+        ErrorType::CircuitOpen => &[
+            "Wait for the circuit breaker to recover",
+            "Check model health status",
+            "Use an alternative model",
+        ],
         ErrorType::ModelUnavailable => &[
             "Check if the model ID is correct",
             "Verify the model is available in your region",
@@ -163,9 +187,11 @@ pub fn recovery_suggestions(error_type: ErrorType) -> &'static [&'static str] {
             "Contact AWS support if the issue persists",
             "Check AWS service health dashboard",
         ],
-        ErrorType::Unknown => {
-            &["Check error details for more information", "Retry the request", "Contact support if the issue persists"]
-        }
+        ErrorType::Unknown => &[
+            "Check error details for more information",
+            "Retry the request",
+            "Contact support if the issue persists",
+        ],
     }
 }
 
@@ -195,7 +221,12 @@ const MAX_RETRY_DELAY_MS: f64 = 60000.0;
 /// error's `retryAfterSeconds` when truthy: it wins outright and nothing is
 /// drawn. Otherwise exponential backoff with up to 30% jitter, one draw,
 /// capped at a minute (a NaN stays NaN, as `Math.min` keeps it).
-pub fn retry_delay(retry_after_seconds: Option<f64>, base_delay_ms: f64, attempt: f64, draw: &mut dyn FnMut() -> f64) -> f64 {
+pub fn retry_delay(
+    retry_after_seconds: Option<f64>,
+    base_delay_ms: f64,
+    attempt: f64,
+    draw: &mut dyn FnMut() -> f64,
+) -> f64 {
     if let Some(seconds) = retry_after_seconds {
         return seconds * 1000.0;
     }
@@ -229,7 +260,8 @@ pub enum InvokeFailure {
 
 /// Node's error codes (`code` of the error or of its `cause`) for resources this process
 /// ran out of.
-const LOCAL_EXHAUSTION_CODES: [&str; 5] = ["EMFILE", "ENFILE", "ENOBUFS", "ENOMEM", "EADDRNOTAVAIL"];
+const LOCAL_EXHAUSTION_CODES: [&str; 5] =
+    ["EMFILE", "ENFILE", "ENOBUFS", "ENOMEM", "EADDRNOTAVAIL"];
 
 /// Whether an error code says this process, not the model, ran out of something.
 pub fn is_local_exhaustion(code: &str) -> bool {
@@ -243,14 +275,21 @@ pub fn fails_over_before_first_event(thrown_name: &str, service_error_name: &str
     thrown_name == "TimeoutError"
         || matches!(
             service_error_name,
-            "ServiceUnavailableException" | "ModelNotReadyException" | "ModelTimeoutException" | "InternalServerException"
+            "ServiceUnavailableException"
+                | "ModelNotReadyException"
+                | "ModelTimeoutException"
+                | "InternalServerException"
         )
 }
 
 /// Classifies a failed invocation from the error's name, its codes (its own `code` and its
 /// `cause`'s) and whether the caller's abort signal had fired; the original's checks run
 /// in its order, local exhaustion before throttling.
-pub fn classify_invoke_failure(error_name: &str, error_codes: &[&str], aborted: bool) -> InvokeFailure {
+pub fn classify_invoke_failure(
+    error_name: &str,
+    error_codes: &[&str],
+    aborted: bool,
+) -> InvokeFailure {
     if error_name == "AbortError" || aborted {
         InvokeFailure::Cancelled
     } else if error_name == "TimeoutError" {
@@ -267,7 +306,10 @@ pub fn classify_invoke_failure(error_name: &str, error_codes: &[&str], aborted: 
 impl InvokeFailure {
     /// Whether the breaker records a failure (exactly once) for it.
     pub fn records_breaker_failure(self) -> bool {
-        !matches!(self, InvokeFailure::Cancelled | InvokeFailure::LocalExhaustion)
+        !matches!(
+            self,
+            InvokeFailure::Cancelled | InvokeFailure::LocalExhaustion
+        )
     }
 
     /// The kind of the outcome attached to the thrown error.
@@ -296,10 +338,22 @@ mod tests {
     #[test]
     fn streams_fail_over_on_timeouts_and_unavailability_before_the_first_event() {
         assert!(fails_over_before_first_event("TimeoutError", ""));
-        assert!(fails_over_before_first_event("FailFastError", "ServiceUnavailableException"));
-        assert!(fails_over_before_first_event("FailFastError", "ModelNotReadyException"));
-        assert!(!fails_over_before_first_event("FailFastError", "ValidationException"));
-        assert!(!fails_over_before_first_event("FailFastError", "AccessDeniedException"));
+        assert!(fails_over_before_first_event(
+            "FailFastError",
+            "ServiceUnavailableException"
+        ));
+        assert!(fails_over_before_first_event(
+            "FailFastError",
+            "ModelNotReadyException"
+        ));
+        assert!(!fails_over_before_first_event(
+            "FailFastError",
+            "ValidationException"
+        ));
+        assert!(!fails_over_before_first_event(
+            "FailFastError",
+            "AccessDeniedException"
+        ));
     }
 
     const ALL_TYPES: [ErrorType; 10] = [
@@ -331,7 +385,12 @@ mod tests {
             assert!(is_throttling_name(name));
             assert_eq!(outcome_for_error(Some(name)), OutcomeType::RateLimit);
         }
-        for name in ["throttlingexception", "ThrottlingError", "", "RateLimitError"] {
+        for name in [
+            "throttlingexception",
+            "ThrottlingError",
+            "",
+            "RateLimitError",
+        ] {
             assert!(!is_throttling_name(name));
             assert_eq!(outcome_for_error(Some(name)), OutcomeType::FailFast);
         }
@@ -384,47 +443,97 @@ mod tests {
             ("something odd", ErrorType::Unknown),
         ];
         for (message, expected) in table {
-            assert_eq!(classify_error_type("Error", message, None), expected, "{message}");
+            assert_eq!(
+                classify_error_type("Error", message, None),
+                expected,
+                "{message}"
+            );
         }
     }
 
     #[test]
     fn earlier_rules_win() {
         // A validation name beats a message about credentials.
-        assert_eq!(classify_error_type("ValidationException", "bad credentials", None), ErrorType::Validation);
+        assert_eq!(
+            classify_error_type("ValidationException", "bad credentials", None),
+            ErrorType::Validation
+        );
         // "credentials" is checked before "timeout".
-        assert_eq!(classify_error_type("Error", "credentials timeout", None), ErrorType::Authentication);
+        assert_eq!(
+            classify_error_type("Error", "credentials timeout", None),
+            ErrorType::Authentication
+        );
         // A timeout message beats a cancel name.
-        assert_eq!(classify_error_type("AbortError", "timed out", None), ErrorType::Timeout);
+        assert_eq!(
+            classify_error_type("AbortError", "timed out", None),
+            ErrorType::Timeout
+        );
         // "cancel" beats "circuit breaker", which beats "not found".
-        assert_eq!(classify_error_type("Error", "circuit breaker cancel", None), ErrorType::Cancelled);
-        assert_eq!(classify_error_type("Error", "circuit breaker not found", None), ErrorType::CircuitOpen);
+        assert_eq!(
+            classify_error_type("Error", "circuit breaker cancel", None),
+            ErrorType::Cancelled
+        );
+        assert_eq!(
+            classify_error_type("Error", "circuit breaker not found", None),
+            ErrorType::CircuitOpen
+        );
         // "enotfound" has no space, so it is not "not found" but a network error.
-        assert_eq!(classify_error_type("Error", "enotfound", None), ErrorType::Network);
+        assert_eq!(
+            classify_error_type("Error", "enotfound", None),
+            ErrorType::Network
+        );
         // The message rules beat the server fault.
-        assert_eq!(classify_error_type("Error", "network", Some("server")), ErrorType::Network);
+        assert_eq!(
+            classify_error_type("Error", "network", Some("server")),
+            ErrorType::Network
+        );
     }
 
     #[test]
     fn a_server_fault_is_internal_and_a_client_fault_is_not() {
-        assert_eq!(classify_error_type("Weird", "", Some("server")), ErrorType::Internal);
-        assert_eq!(classify_error_type("Weird", "", Some("client")), ErrorType::Unknown);
+        assert_eq!(
+            classify_error_type("Weird", "", Some("server")),
+            ErrorType::Internal
+        );
+        assert_eq!(
+            classify_error_type("Weird", "", Some("client")),
+            ErrorType::Unknown
+        );
     }
 
     #[test]
     fn retryable_types_are_the_transient_ones() {
-        let retryable: Vec<ErrorType> = ALL_TYPES.into_iter().filter(|t| is_retryable(*t)).collect();
+        let retryable: Vec<ErrorType> =
+            ALL_TYPES.into_iter().filter(|t| is_retryable(*t)).collect();
         assert_eq!(
             retryable,
-            [ErrorType::Throttling, ErrorType::ModelUnavailable, ErrorType::Timeout, ErrorType::Internal, ErrorType::Network]
+            [
+                ErrorType::Throttling,
+                ErrorType::ModelUnavailable,
+                ErrorType::Timeout,
+                ErrorType::Internal,
+                ErrorType::Network
+            ]
         );
     }
 
     #[test]
     fn every_type_has_its_recovery_suggestions() {
-        assert_eq!(recovery_suggestions(ErrorType::Cancelled), ["Request was intentionally cancelled", "Resubmit the request if needed"]);
-        assert_eq!(recovery_suggestions(ErrorType::Throttling)[3], "Request a quota increase from AWS");
-        assert_eq!(recovery_suggestions(ErrorType::CircuitOpen)[0], "Wait for the circuit breaker to recover");
+        assert_eq!(
+            recovery_suggestions(ErrorType::Cancelled),
+            [
+                "Request was intentionally cancelled",
+                "Resubmit the request if needed"
+            ]
+        );
+        assert_eq!(
+            recovery_suggestions(ErrorType::Throttling)[3],
+            "Request a quota increase from AWS"
+        );
+        assert_eq!(
+            recovery_suggestions(ErrorType::CircuitOpen)[0],
+            "Wait for the circuit breaker to recover"
+        );
         assert_eq!(recovery_suggestions(ErrorType::Unknown).len(), 3);
         assert_eq!(recovery_suggestions(ErrorType::Internal).len(), 3);
         for t in ALL_TYPES {
@@ -434,8 +543,14 @@ mod tests {
 
     #[test]
     fn known_names_have_friendly_messages() {
-        assert_eq!(friendly_message("AbortError"), Some("Request was cancelled."));
-        assert_eq!(friendly_message("CancelledError"), Some("Request was cancelled."));
+        assert_eq!(
+            friendly_message("AbortError"),
+            Some("Request was cancelled.")
+        );
+        assert_eq!(
+            friendly_message("CancelledError"),
+            Some("Request was cancelled.")
+        );
         assert_eq!(
             friendly_message("ThrottlingException"),
             Some("Request was throttled due to rate limiting. Please retry after some time.")
@@ -462,8 +577,14 @@ mod tests {
             calls += 1;
             0.5
         };
-        assert_eq!(retry_delay(None, 1000.0, 1.0, &mut draw), 1000.0 + 0.5 * 0.3 * 1000.0);
-        assert_eq!(retry_delay(None, 1000.0, 3.0, &mut draw), 4000.0 + 0.5 * 0.3 * 4000.0);
+        assert_eq!(
+            retry_delay(None, 1000.0, 1.0, &mut draw),
+            1000.0 + 0.5 * 0.3 * 1000.0
+        );
+        assert_eq!(
+            retry_delay(None, 1000.0, 3.0, &mut draw),
+            4000.0 + 0.5 * 0.3 * 4000.0
+        );
         assert_eq!(retry_delay(None, 1000.0, 10.0, &mut draw), 60000.0);
         assert!(retry_delay(None, f64::NAN, 1.0, &mut draw).is_nan());
         assert_eq!(calls, 4);
@@ -471,18 +592,42 @@ mod tests {
 
     #[test]
     fn invocation_failures_are_classified_in_order() {
-        assert_eq!(classify_invoke_failure("AbortError", &[], false), InvokeFailure::Cancelled);
-        assert_eq!(classify_invoke_failure("ThrottlingException", &[], true), InvokeFailure::Cancelled);
-        assert_eq!(classify_invoke_failure("TimeoutError", &["EMFILE"], false), InvokeFailure::Timeout);
-        assert_eq!(classify_invoke_failure("ModelTimeoutException", &[], false), InvokeFailure::FailFast);
-        assert_eq!(classify_invoke_failure("ServiceQuotaExceededException", &[], false), InvokeFailure::RateLimit);
-        assert_eq!(classify_invoke_failure("ValidationException", &[], false), InvokeFailure::FailFast);
-        assert_eq!(classify_invoke_failure("Error", &["EMFILE"], false), InvokeFailure::LocalExhaustion);
+        assert_eq!(
+            classify_invoke_failure("AbortError", &[], false),
+            InvokeFailure::Cancelled
+        );
+        assert_eq!(
+            classify_invoke_failure("ThrottlingException", &[], true),
+            InvokeFailure::Cancelled
+        );
+        assert_eq!(
+            classify_invoke_failure("TimeoutError", &["EMFILE"], false),
+            InvokeFailure::Timeout
+        );
+        assert_eq!(
+            classify_invoke_failure("ModelTimeoutException", &[], false),
+            InvokeFailure::FailFast
+        );
+        assert_eq!(
+            classify_invoke_failure("ServiceQuotaExceededException", &[], false),
+            InvokeFailure::RateLimit
+        );
+        assert_eq!(
+            classify_invoke_failure("ValidationException", &[], false),
+            InvokeFailure::FailFast
+        );
+        assert_eq!(
+            classify_invoke_failure("Error", &["EMFILE"], false),
+            InvokeFailure::LocalExhaustion
+        );
         assert_eq!(
             classify_invoke_failure("Error", &["ERR_HTTP2_STREAM_CANCEL", "ENFILE"], false),
             InvokeFailure::LocalExhaustion
         );
-        assert_eq!(classify_invoke_failure("Error", &["ECONNRESET"], false), InvokeFailure::FailFast);
+        assert_eq!(
+            classify_invoke_failure("Error", &["ECONNRESET"], false),
+            InvokeFailure::FailFast
+        );
     }
 
     #[test]
@@ -499,7 +644,11 @@ mod tests {
     fn every_invocation_failure_but_a_cancellation_or_local_exhaustion_trips_the_breaker() {
         assert!(!InvokeFailure::Cancelled.records_breaker_failure());
         assert!(!InvokeFailure::LocalExhaustion.records_breaker_failure());
-        for f in [InvokeFailure::Timeout, InvokeFailure::RateLimit, InvokeFailure::FailFast] {
+        for f in [
+            InvokeFailure::Timeout,
+            InvokeFailure::RateLimit,
+            InvokeFailure::FailFast,
+        ] {
             assert!(f.records_breaker_failure());
         }
     }
@@ -507,11 +656,31 @@ mod tests {
     #[test]
     fn invocation_failures_carry_their_outcome_and_error_name() {
         let table = [
-            (InvokeFailure::Cancelled, OutcomeType::FailFast, "CancelledError"),
-            (InvokeFailure::Timeout, OutcomeType::FailFast, "TimeoutError"),
-            (InvokeFailure::RateLimit, OutcomeType::RateLimit, "RateLimitError"),
-            (InvokeFailure::FailFast, OutcomeType::FailFast, "FailFastError"),
-            (InvokeFailure::LocalExhaustion, OutcomeType::FailFast, "FailFastError"),
+            (
+                InvokeFailure::Cancelled,
+                OutcomeType::FailFast,
+                "CancelledError",
+            ),
+            (
+                InvokeFailure::Timeout,
+                OutcomeType::FailFast,
+                "TimeoutError",
+            ),
+            (
+                InvokeFailure::RateLimit,
+                OutcomeType::RateLimit,
+                "RateLimitError",
+            ),
+            (
+                InvokeFailure::FailFast,
+                OutcomeType::FailFast,
+                "FailFastError",
+            ),
+            (
+                InvokeFailure::LocalExhaustion,
+                OutcomeType::FailFast,
+                "FailFastError",
+            ),
         ];
         for (failure, outcome, name) in table {
             assert_eq!(failure.outcome_type(), outcome);

@@ -109,12 +109,18 @@ impl HealthManager {
     /// `window_ms` bounds "recent"; `max_history` caps the requests kept per
     /// model. Both are JavaScript numbers and compared as such.
     pub fn new(window_ms: f64, max_history: f64) -> Self {
-        Self { window_ms, max_history, metrics: JsMap::new() }
+        Self {
+            window_ms,
+            max_history,
+            metrics: JsMap::new(),
+        }
     }
 
     pub fn record_success(&mut self, model_id: &str, response_time_ms: f64, now: Millis) {
         let max_history = self.max_history;
-        let metrics = self.metrics.get_or_insert_with(model_id, ModelMetrics::default);
+        let metrics = self
+            .metrics
+            .get_or_insert_with(model_id, ModelMetrics::default);
         metrics.requests.push_back((now, response_time_ms));
         metrics.success_count += 1;
         metrics.last_success_at = Some(now);
@@ -123,7 +129,9 @@ impl HealthManager {
 
     pub fn record_failure(&mut self, model_id: &str, response_time_ms: f64, now: Millis) {
         let max_history = self.max_history;
-        let metrics = self.metrics.get_or_insert_with(model_id, ModelMetrics::default);
+        let metrics = self
+            .metrics
+            .get_or_insert_with(model_id, ModelMetrics::default);
         metrics.requests.push_back((now, response_time_ms));
         metrics.failure_count += 1;
         metrics.last_failure_at = Some(now);
@@ -132,7 +140,8 @@ impl HealthManager {
 
     /// Starts tracking a model; keeps any history it already has.
     pub fn register(&mut self, model_id: &str) {
-        self.metrics.get_or_insert_with(model_id, ModelMetrics::default);
+        self.metrics
+            .get_or_insert_with(model_id, ModelMetrics::default);
     }
 
     pub fn unregister(&mut self, model_id: &str) {
@@ -150,14 +159,26 @@ impl HealthManager {
     /// `getModelHealth(id, stats)`, where `average_latency` is the stats'
     /// mean latency, used when the model has no recent requests. Like the
     /// original it creates a breaker for a model that has none.
-    pub fn model_health(&self, model_id: &str, average_latency: Option<f64>, breakers: &mut BreakerManager, now: Millis) -> ModelHealth {
-        self.evaluate(model_id, average_latency, breakers, now, None).0
+    pub fn model_health(
+        &self,
+        model_id: &str,
+        average_latency: Option<f64>,
+        breakers: &mut BreakerManager,
+        now: Millis,
+    ) -> ModelHealth {
+        self.evaluate(model_id, average_latency, breakers, now, None)
+            .0
     }
 
     /// `getSystemHealth(statsMap)`. `stats` are the (id, mean latency) pairs
     /// as they were assigned to the stats object; the models reported are its
     /// keys, then any other model with history, in registration order.
-    pub fn system_health(&self, stats: &[(String, Option<f64>)], breakers: &mut BreakerManager, now: Millis) -> SystemHealth {
+    pub fn system_health(
+        &self,
+        stats: &[(String, Option<f64>)],
+        breakers: &mut BreakerManager,
+        now: Millis,
+    ) -> SystemHealth {
         let mut models: Vec<(String, Option<f64>)> = object_entries(stats.iter().cloned());
         for (model_id, _) in self.metrics.iter() {
             if !models.iter().any(|(id, _)| id == model_id) {
@@ -172,8 +193,13 @@ impl HealthManager {
         let mut reports = Vec::with_capacity(models.len());
 
         for (model_id, average_latency) in &models {
-            let (health, window, lifetime) =
-                self.evaluate(model_id, *average_latency, breakers, now, Some(&mut response_times));
+            let (health, window, lifetime) = self.evaluate(
+                model_id,
+                *average_latency,
+                breakers,
+                now,
+                Some(&mut response_times),
+            );
             match (health.is_healthy, health.circuit_state) {
                 (true, BreakerState::Closed) => healthy += 1,
                 (true, _) => degraded += 1,
@@ -201,21 +227,41 @@ impl HealthManager {
             unhealthy_models: unhealthy,
             models: reports,
             total_requests,
-            success_rate: if total_requests > 0 { total_successes as f64 / total_requests as f64 } else { 1.0 },
-            average_latency_ms: if latency_count > 0 { latency_sum / latency_count as f64 } else { 0.0 },
+            success_rate: if total_requests > 0 {
+                total_successes as f64 / total_requests as f64
+            } else {
+                1.0
+            },
+            average_latency_ms: if latency_count > 0 {
+                latency_sum / latency_count as f64
+            } else {
+                0.0
+            },
             p99_latency_ms: p99(&mut response_times),
         }
     }
 
     /// `isSystemAcceptingRequests(statsMap)`.
-    pub fn is_accepting_requests(&self, stats: &[(String, Option<f64>)], breakers: &mut BreakerManager, now: Millis) -> bool {
+    pub fn is_accepting_requests(
+        &self,
+        stats: &[(String, Option<f64>)],
+        breakers: &mut BreakerManager,
+        now: Millis,
+    ) -> bool {
         let health = self.system_health(stats, breakers, now);
         health.is_healthy && health.healthy_models > 0
     }
 
     /// `HealthCheckEndpoint.getSimpleHealth(statsMap)`.
-    pub fn simple_health(&self, stats: &[(String, Option<f64>)], breakers: &mut BreakerManager, now: Millis) -> SimpleHealth {
-        SimpleHealth { healthy: self.is_accepting_requests(stats, breakers, now) }
+    pub fn simple_health(
+        &self,
+        stats: &[(String, Option<f64>)],
+        breakers: &mut BreakerManager,
+        now: Millis,
+    ) -> SimpleHealth {
+        SimpleHealth {
+            healthy: self.is_accepting_requests(stats, breakers, now),
+        }
     }
 
     /// One model's report, its in-window totals, and its lifetime counts
@@ -228,7 +274,9 @@ impl HealthManager {
         now: Millis,
         mut sink: Option<&mut Vec<f64>>,
     ) -> (ModelHealth, Recent, Option<Lifetime>) {
-        let circuit_state = lock(&breakers.get_or_create(model_id, None)).status(now).state;
+        let circuit_state = lock(&breakers.get_or_create(model_id, None))
+            .status(now)
+            .state;
         let metrics = self.metrics.get(model_id);
 
         let cutoff = now - self.window_ms;
@@ -243,13 +291,19 @@ impl HealthManager {
             }
         }
 
-        let lifetime = metrics.map(|m| Lifetime { requests: m.success_count + m.failure_count, successes: m.success_count });
+        let lifetime = metrics.map(|m| Lifetime {
+            requests: m.success_count + m.failure_count,
+            successes: m.success_count,
+        });
         let error_rate = match (metrics, &lifetime) {
             (Some(m), Some(l)) if l.requests > 0 => m.failure_count as f64 / l.requests as f64,
             _ => 0.0,
         };
-        let avg_response_time_ms =
-            if recent.count > 0 { recent.sum / recent.count as f64 } else { average_latency.unwrap_or(0.0) };
+        let avg_response_time_ms = if recent.count > 0 {
+            recent.sum / recent.count as f64
+        } else {
+            average_latency.unwrap_or(0.0)
+        };
 
         let health = ModelHealth {
             model_id: model_id.to_owned(),
@@ -284,10 +338,13 @@ fn p99(samples: &mut [f64]) -> f64 {
     }
     // The last of equal maxima, which the stable sort would put last
     // (it only matters for telling -0 from 0).
-    let largest = samples.iter().copied().fold(None, |best: Option<f64>, x| match best {
-        Some(b) if js_numeric_order(&x, &b).is_lt() => Some(b),
-        _ => Some(x),
-    });
+    let largest = samples
+        .iter()
+        .copied()
+        .fold(None, |best: Option<f64>, x| match best {
+            Some(b) if js_numeric_order(&x, &b).is_lt() => Some(b),
+            _ => Some(x),
+        });
     let index = ((samples.len() as f64 * 0.99).floor() as usize).min(samples.len() - 1);
     let (_, &mut at_index, _) = samples.select_nth_unstable_by(index, js_numeric_order);
     if at_index == 0.0 || at_index.is_nan() {
@@ -308,7 +365,10 @@ mod tests {
     }
 
     fn stats(pairs: &[(&str, f64)]) -> Vec<(String, Option<f64>)> {
-        pairs.iter().map(|(id, avg)| (id.to_string(), Some(*avg))).collect()
+        pairs
+            .iter()
+            .map(|(id, avg)| (id.to_string(), Some(*avg)))
+            .collect()
     }
 
     #[test]
@@ -358,7 +418,12 @@ mod tests {
         let report = health.model_health("m", Some(42.0), &mut breakers, T0 + 120000.0);
         assert_eq!(report.avg_response_time_ms, 42.0);
         assert_eq!(report.requests_per_minute, 0);
-        assert_eq!(health.model_health("m", None, &mut breakers, T0 + 120000.0).avg_response_time_ms, 0.0);
+        assert_eq!(
+            health
+                .model_health("m", None, &mut breakers, T0 + 120000.0)
+                .avg_response_time_ms,
+            0.0
+        );
     }
 
     #[test]
@@ -420,12 +485,25 @@ mod tests {
         let mut breakers = BreakerManager::default();
         health.record_failure("m", 5.0, T0);
         health.register("m");
-        assert_eq!(health.model_health("m", None, &mut breakers, T0).requests_per_minute, 1);
+        assert_eq!(
+            health
+                .model_health("m", None, &mut breakers, T0)
+                .requests_per_minute,
+            1
+        );
         health.unregister("m");
-        assert_eq!(health.model_health("m", None, &mut breakers, T0).requests_per_minute, 0);
+        assert_eq!(
+            health
+                .model_health("m", None, &mut breakers, T0)
+                .requests_per_minute,
+            0
+        );
         health.record_failure("m", 5.0, T0);
         health.reset_model("m");
-        assert_eq!(health.model_health("m", None, &mut breakers, T0).error_rate, 0.0);
+        assert_eq!(
+            health.model_health("m", None, &mut breakers, T0).error_rate,
+            0.0
+        );
     }
 
     #[test]
@@ -449,7 +527,14 @@ mod tests {
         health.register("a");
         let report = health.system_health(&stats(&[("a", 0.0)]), &mut breakers, T0);
         assert!(report.is_healthy);
-        assert_eq!((report.healthy_models, report.degraded_models, report.unhealthy_models), (1, 0, 0));
+        assert_eq!(
+            (
+                report.healthy_models,
+                report.degraded_models,
+                report.unhealthy_models
+            ),
+            (1, 0, 0)
+        );
         let simple = health.simple_health(&stats(&[("a", 0.0)]), &mut breakers, T0);
         assert_eq!((simple.status(), simple.code()), ("healthy", 200));
     }
@@ -465,7 +550,14 @@ mod tests {
         lock(&breakers.get_or_create("open", None)).force_open(T0);
         health.record_failure("failing", 10.0, T0);
         let report = health.system_health(&[], &mut breakers, T0);
-        assert_eq!((report.healthy_models, report.degraded_models, report.unhealthy_models), (1, 1, 2));
+        assert_eq!(
+            (
+                report.healthy_models,
+                report.degraded_models,
+                report.unhealthy_models
+            ),
+            (1, 1, 2)
+        );
         // Two unhealthy of four is not below floor(4 / 2).
         assert!(!report.is_healthy);
         let simple = health.simple_health(&[], &mut breakers, T0);
@@ -507,12 +599,19 @@ mod tests {
             health.record_success("a", rt, T0);
         }
         // Sorted [0, 0, 5]: index floor(2.97) = 2 is 5 already.
-        assert_eq!(health.system_health(&[], &mut breakers, T0).p99_latency_ms, 5.0);
+        assert_eq!(
+            health.system_health(&[], &mut breakers, T0).p99_latency_ms,
+            5.0
+        );
         let mut zeros = vec![0.0; 200];
         zeros.push(-3.0);
         zeros.push(-0.0);
         // Sorted: -3, then zeros; index floor(202 * 0.99) = 199 is a zero: the largest wins.
-        assert_eq!(p99(&mut zeros).to_bits(), (-0.0f64).to_bits(), "the last of the tied maxima");
+        assert_eq!(
+            p99(&mut zeros).to_bits(),
+            (-0.0f64).to_bits(),
+            "the last of the tied maxima"
+        );
         let mut ordinary: Vec<f64> = (1..=200).map(f64::from).collect();
         assert_eq!(p99(&mut ordinary), 199.0);
     }
@@ -524,12 +623,20 @@ mod tests {
         for id in ["z", "b", "9"] {
             health.register(id);
         }
-        let report = health.system_health(&stats(&[("b", 0.0), ("a", 0.0), ("12", 0.0), ("a", 7.0)]), &mut breakers, T0);
+        let report = health.system_health(
+            &stats(&[("b", 0.0), ("a", 0.0), ("12", 0.0), ("a", 7.0)]),
+            &mut breakers,
+            T0,
+        );
         assert_eq!(report.total_models, 5);
         // The stats keys (array indices first), then unseen histories; the
         // reported object moves index-like ids to the front again.
         assert_eq!(ids(&report), ["9", "12", "b", "a", "z"]);
-        let a = report.models.iter().find(|m| m.model_id == "a").map(|m| m.avg_response_time_ms);
+        let a = report
+            .models
+            .iter()
+            .find(|m| m.model_id == "a")
+            .map(|m| m.avg_response_time_ms);
         assert_eq!(a, Some(7.0), "a repeated stats key keeps its last value");
     }
 

@@ -43,7 +43,9 @@ impl JsValue {
             JsValue::BigInt(_) => "bigint",
             JsValue::Symbol(_) => "symbol",
             JsValue::Function(_) => "function",
-            JsValue::Null | JsValue::Array(_) | JsValue::LongArray(_) | JsValue::Object(_) => "object",
+            JsValue::Null | JsValue::Array(_) | JsValue::LongArray(_) | JsValue::Object(_) => {
+                "object"
+            }
         }
     }
 
@@ -55,7 +57,11 @@ impl JsValue {
             JsValue::Number(n) => !(*n == 0.0 || n.is_nan()),
             JsValue::String(s) => !s.is_empty(),
             JsValue::BigInt(digits) => digits.trim_start_matches('-').chars().any(|c| c != '0'),
-            JsValue::Symbol(_) | JsValue::Function(_) | JsValue::Array(_) | JsValue::LongArray(_) | JsValue::Object(_) => true,
+            JsValue::Symbol(_)
+            | JsValue::Function(_)
+            | JsValue::Array(_)
+            | JsValue::LongArray(_)
+            | JsValue::Object(_) => true,
         }
     }
 
@@ -106,7 +112,10 @@ impl JsValue {
     /// `x[key]` for an object's own property; `undefined` for anything else.
     pub fn get(&self, key: &str) -> &JsValue {
         match self {
-            JsValue::Object(entries) => entries.iter().find(|(k, _)| k == key).map_or(&UNDEFINED, |(_, v)| v),
+            JsValue::Object(entries) => entries
+                .iter()
+                .find(|(k, _)| k == key)
+                .map_or(&UNDEFINED, |(_, v)| v),
             _ => &UNDEFINED,
         }
     }
@@ -116,7 +125,11 @@ impl JsValue {
     pub fn to_number(&self) -> f64 {
         match self {
             // A long array joins to text with commas, which is never a number.
-            JsValue::Undefined | JsValue::Symbol(_) | JsValue::Function(_) | JsValue::Object(_) | JsValue::LongArray(_) => f64::NAN,
+            JsValue::Undefined
+            | JsValue::Symbol(_)
+            | JsValue::Function(_)
+            | JsValue::Object(_)
+            | JsValue::LongArray(_) => f64::NAN,
             JsValue::Null => 0.0,
             JsValue::Bool(b) => f64::from(u8::from(*b)),
             JsValue::Number(n) => *n,
@@ -144,7 +157,13 @@ impl JsValue {
             // `Array.prototype.join`: holes, null and undefined become empty.
             JsValue::Array(items) => items
                 .iter()
-                .map(|item| if item.is_nullish() { String::new() } else { item.to_js_string() })
+                .map(|item| {
+                    if item.is_nullish() {
+                        String::new()
+                    } else {
+                        item.to_js_string()
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(","),
             // Not the join itself: that text could be gigabytes of commas.
@@ -162,17 +181,24 @@ fn string_to_number(text: &str) -> f64 {
         return 0.0;
     }
     let radix = |prefix: &[&str], radix: u32| {
-        prefix.iter().find_map(|p| text.strip_prefix(p)).map(|digits| {
-            u64::from_str_radix(digits, radix).map_or(f64::NAN, |n| n as f64)
-        })
+        prefix
+            .iter()
+            .find_map(|p| text.strip_prefix(p))
+            .map(|digits| u64::from_str_radix(digits, radix).map_or(f64::NAN, |n| n as f64))
     };
-    if let Some(n) = radix(&["0x", "0X"], 16).or_else(|| radix(&["0o", "0O"], 8)).or_else(|| radix(&["0b", "0B"], 2)) {
+    if let Some(n) = radix(&["0x", "0X"], 16)
+        .or_else(|| radix(&["0o", "0O"], 8))
+        .or_else(|| radix(&["0b", "0B"], 2))
+    {
         return n;
     }
     match text {
         "Infinity" | "+Infinity" => f64::INFINITY,
         "-Infinity" => f64::NEG_INFINITY,
-        _ if text.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')) => {
+        _ if text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')) =>
+        {
             text.parse().unwrap_or(f64::NAN)
         }
         _ => f64::NAN,
@@ -187,7 +213,8 @@ pub fn number_to_js_string(n: f64) -> String {
 /// The value of `key` as an array index (a canonical decimal below 2³² − 1),
 /// which plain objects list before every other key, in numeric order.
 fn array_index(key: &str) -> Option<u32> {
-    let canonical = key == "0" || (!key.starts_with('0') && !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()));
+    let canonical = key == "0"
+        || (!key.starts_with('0') && !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()));
     if !canonical {
         return None;
     }
@@ -261,7 +288,16 @@ mod tests {
 
     #[test]
     fn falsy_values_are_exactly_javascripts() {
-        for falsy in [JsValue::Undefined, JsValue::Null, JsValue::Bool(false), n(0.0), n(-0.0), n(f64::NAN), s(""), JsValue::BigInt("0".into())] {
+        for falsy in [
+            JsValue::Undefined,
+            JsValue::Null,
+            JsValue::Bool(false),
+            n(0.0),
+            n(-0.0),
+            n(f64::NAN),
+            s(""),
+            JsValue::BigInt("0".into()),
+        ] {
             assert!(!falsy.is_truthy(), "{falsy:?} should be falsy");
         }
         for truthy in [
@@ -305,10 +341,19 @@ mod tests {
         assert_eq!(JsValue::Null.to_js_string(), "null");
         assert_eq!(JsValue::Bool(false).to_js_string(), "false");
         assert_eq!(s("abc").to_js_string(), "abc");
-        assert_eq!(JsValue::BigInt("12345678901234567890".into()).to_js_string(), "12345678901234567890");
+        assert_eq!(
+            JsValue::BigInt("12345678901234567890".into()).to_js_string(),
+            "12345678901234567890"
+        );
         assert_eq!(JsValue::Symbol("tag".into()).to_js_string(), "Symbol(tag)");
-        assert_eq!(JsValue::Function("function f() {}".into()).to_js_string(), "function f() {}");
-        assert_eq!(JsValue::Object(vec![("a".into(), n(1.0))]).to_js_string(), "[object Object]");
+        assert_eq!(
+            JsValue::Function("function f() {}".into()).to_js_string(),
+            "function f() {}"
+        );
+        assert_eq!(
+            JsValue::Object(vec![("a".into(), n(1.0))]).to_js_string(),
+            "[object Object]"
+        );
     }
 
     #[test]
@@ -363,13 +408,29 @@ mod tests {
     #[test]
     fn object_entries_put_array_indices_first_and_keep_first_position_of_repeats() {
         let entries = object_entries(
-            ["b", "10", "a", "2", "b", "01", "4294967295", "4294967294", "-1"]
-                .iter()
-                .enumerate()
-                .map(|(i, k)| (k.to_string(), i)),
+            [
+                "b",
+                "10",
+                "a",
+                "2",
+                "b",
+                "01",
+                "4294967295",
+                "4294967294",
+                "-1",
+            ]
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.to_string(), i)),
         );
         let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(keys, ["2", "10", "4294967294", "b", "a", "01", "4294967295", "-1"]);
-        assert_eq!(entries.iter().find(|(k, _)| k == "b").map(|(_, v)| *v), Some(4));
+        assert_eq!(
+            keys,
+            ["2", "10", "4294967294", "b", "a", "01", "4294967295", "-1"]
+        );
+        assert_eq!(
+            entries.iter().find(|(k, _)| k == "b").map(|(_, v)| *v),
+            Some(4)
+        );
     }
 }

@@ -34,9 +34,16 @@ pub enum TooLarge {
 impl fmt::Display for TooLarge {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TooLarge::Array { length } => write!(f, "has {length} elements, more than the {MAX_ARRAY_LENGTH} accepted"),
+            TooLarge::Array { length } => write!(
+                f,
+                "has {length} elements, more than the {MAX_ARRAY_LENGTH} accepted"
+            ),
             TooLarge::Values => write!(f, "has more than the {MAX_VALUES} values accepted"),
-            TooLarge::Bytes => write!(f, "has more than the {} MiB of text and bytes accepted", MAX_BYTES >> 20),
+            TooLarge::Bytes => write!(
+                f,
+                "has more than the {} MiB of text and bytes accepted",
+                MAX_BYTES >> 20
+            ),
             TooLarge::Depth { limit } => write!(f, "is nested more than {limit} deep"),
         }
     }
@@ -51,7 +58,10 @@ pub struct Budget {
 
 impl Default for Budget {
     fn default() -> Self {
-        Budget { values: MAX_VALUES, bytes: MAX_BYTES }
+        Budget {
+            values: MAX_VALUES,
+            bytes: MAX_BYTES,
+        }
     }
 }
 
@@ -90,7 +100,10 @@ mod tests {
     #[test]
     fn an_array_longer_than_the_bound_is_refused_by_its_length() {
         let mut budget = Budget::default();
-        assert_eq!(budget.array(u32::MAX), Err(TooLarge::Array { length: u32::MAX }));
+        assert_eq!(
+            budget.array(u32::MAX),
+            Err(TooLarge::Array { length: u32::MAX })
+        );
         assert_eq!(budget.array(MAX_ARRAY_LENGTH), Ok(()));
     }
 
@@ -114,9 +127,24 @@ mod tests {
 
     #[test]
     fn messages_name_the_limit() {
-        assert_eq!(TooLarge::Array { length: 4_294_967_295 }.to_string(), "has 4294967295 elements, more than the 100000 accepted");
-        assert_eq!(TooLarge::Values.to_string(), "has more than the 1000000 values accepted");
-        assert_eq!(TooLarge::Bytes.to_string(), "has more than the 256 MiB of text and bytes accepted");
-        assert_eq!(TooLarge::Depth { limit: 32 }.to_string(), "is nested more than 32 deep");
+        assert_eq!(
+            TooLarge::Array {
+                length: 4_294_967_295
+            }
+            .to_string(),
+            "has 4294967295 elements, more than the 100000 accepted"
+        );
+        assert_eq!(
+            TooLarge::Values.to_string(),
+            "has more than the 1000000 values accepted"
+        );
+        assert_eq!(
+            TooLarge::Bytes.to_string(),
+            "has more than the 256 MiB of text and bytes accepted"
+        );
+        assert_eq!(
+            TooLarge::Depth { limit: 32 }.to_string(),
+            "is nested more than 32 deep"
+        );
     }
 }

@@ -13,7 +13,9 @@ pub struct JsMap<V> {
 
 impl<V> Default for JsMap<V> {
     fn default() -> Self {
-        Self { entries: Vec::new() }
+        Self {
+            entries: Vec::new(),
+        }
     }
 }
 
@@ -31,7 +33,10 @@ impl<V> JsMap<V> {
     }
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
-        self.entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.entries
+            .iter_mut()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
     }
 
     pub fn contains(&self, key: &str) -> bool {

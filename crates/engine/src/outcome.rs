@@ -13,13 +13,14 @@ pub enum OutcomeType {
 impl OutcomeType {
     /// The enum from its numeric JavaScript value; anything else is `None`.
     pub fn from_code(code: f64) -> Option<Self> {
-        match code {
-            c if c == 0.0 => Some(Self::Success),
-            c if c == 1.0 => Some(Self::RateLimit),
-            c if c == 2.0 => Some(Self::FailFast),
-            c if c == 3.0 => Some(Self::Refusal),
-            _ => None,
-        }
+        [
+            Self::Success,
+            Self::RateLimit,
+            Self::FailFast,
+            Self::Refusal,
+        ]
+        .into_iter()
+        .find(|outcome| f64::from(outcome.code()) == code)
     }
 
     pub fn code(self) -> u32 {

@@ -36,17 +36,29 @@ pub fn advance(
             Action::Select { skipped } => {
                 let Some(draw) = draw.as_mut() else { return };
                 let skipped = skipped.clone();
-                let selection = registry.select(&|id: &str| skipped.iter().any(|s| s == id), now, draw);
+                let selection =
+                    registry.select(&|id: &str| skipped.iter().any(|s| s == id), now, draw);
                 machine.selected(selection.model_id);
             }
             Action::GetModel { model_id } => {
                 let found = registry.contains(model_id);
                 machine.model_found(found);
             }
-            Action::EmitInvocationStart { .. } | Action::EmitInvocationComplete { .. } => machine.done(),
-            Action::Report { outcome: ReportedOutcome::FromResponse } => {
-                let Some(outcome) = response.take() else { return };
-                registry.report_outcome(&outcome.model_id, OutcomeType::Success, outcome.latency, now);
+            Action::EmitInvocationStart { .. } | Action::EmitInvocationComplete { .. } => {
+                machine.done()
+            }
+            Action::Report {
+                outcome: ReportedOutcome::FromResponse,
+            } => {
+                let Some(outcome) = response.take() else {
+                    return;
+                };
+                registry.report_outcome(
+                    &outcome.model_id,
+                    OutcomeType::Success,
+                    outcome.latency,
+                    now,
+                );
                 machine.done();
             }
             _ => return,
@@ -63,7 +75,11 @@ mod tests {
     fn registry(models: &[(&str, f64, bool)]) -> Registry {
         let mut registry = Registry::new();
         for &(model_id, weight, is_fallback) in models {
-            registry.add_model(&ModelSpec { model_id: model_id.into(), weight, is_fallback });
+            registry.add_model(&ModelSpec {
+                model_id: model_id.into(),
+                weight,
+                is_fallback,
+            });
         }
         registry
     }
@@ -87,7 +103,12 @@ mod tests {
         let (mut draw, count) = draws(&[0.5]);
         advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
         // 0.5 of a total weight 4 falls in b's share (1..4).
-        assert_eq!(machine.action(), &Action::Invoke { model_id: "b".into() });
+        assert_eq!(
+            machine.action(),
+            &Action::Invoke {
+                model_id: "b".into()
+            }
+        );
         assert_eq!(count.get(), 1);
     }
 
@@ -98,8 +119,17 @@ mod tests {
         let (mut draw, _) = draws(&[0.1]);
         advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
         machine.invoked(check_refusal);
-        let response = ResponseOutcome { model_id: "a".into(), latency: 42.0 };
-        advance(&mut machine, &mut reg, 1_050.0, Some(&mut draw), Some(response));
+        let response = ResponseOutcome {
+            model_id: "a".into(),
+            latency: 42.0,
+        };
+        advance(
+            &mut machine,
+            &mut reg,
+            1_050.0,
+            Some(&mut draw),
+            Some(response),
+        );
         (reg, machine)
     }
 
@@ -110,14 +140,26 @@ mod tests {
         let stats = reg.stats();
         assert_eq!(stats.success_count, 1);
         assert_eq!(stats.latency.max, 42.0);
-        assert_eq!(reg.model_health("a", 1_050.0).unwrap().last_success_at, Some(1_050.0));
+        assert_eq!(
+            reg.model_health("a", 1_050.0).unwrap().last_success_at,
+            Some(1_050.0)
+        );
     }
 
     #[test]
     fn leaves_refusal_checks_to_the_driver() {
         let (reg, machine) = answered(true);
-        assert_eq!(machine.action(), &Action::Classify { model_id: "a".into() });
-        assert_eq!(reg.stats().success_count, 0, "a response counts once it is classified");
+        assert_eq!(
+            machine.action(),
+            &Action::Classify {
+                model_id: "a".into()
+            }
+        );
+        assert_eq!(
+            reg.stats().success_count,
+            0,
+            "a response counts once it is classified"
+        );
     }
 
     #[test]
@@ -128,34 +170,72 @@ mod tests {
         advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
         machine.invoked(false);
         advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
-        assert_eq!(machine.action(), &Action::Report { outcome: ReportedOutcome::FromResponse });
+        assert_eq!(
+            machine.action(),
+            &Action::Report {
+                outcome: ReportedOutcome::FromResponse
+            }
+        );
         assert_eq!(reg.stats().success_count, 0);
     }
 
     #[test]
     fn skips_open_circuits_and_fails_when_nothing_is_left() {
         let mut reg = registry(&[("a", 1.0, false), ("b", 1.0, true)]);
-        reg.breaker("a").unwrap().lock().unwrap().force_open(1_000.0);
+        reg.breaker("a")
+            .unwrap()
+            .lock()
+            .unwrap()
+            .force_open(1_000.0);
         let mut machine = RequestMachine::new(3.0);
         let (mut draw, count) = draws(&[0.9]);
         advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
-        assert_eq!(machine.action(), &Action::Invoke { model_id: "b".into() });
+        assert_eq!(
+            machine.action(),
+            &Action::Invoke {
+                model_id: "b".into()
+            }
+        );
         assert_eq!(count.get(), 1, "the empty primary pool costs no draw");
 
         // b fails with an outcome that moves on: nothing is left to select.
         machine.failed(ErrorFacts {
-            outcome: Some(ErrorOutcome { model_id: "b".into(), kind: Some(OutcomeType::RateLimit) }),
+            outcome: Some(ErrorOutcome {
+                model_id: "b".into(),
+                kind: Some(OutcomeType::RateLimit),
+            }),
             ..ErrorFacts::default()
         });
-        assert_eq!(machine.action(), &Action::EmitInvocationComplete { model_id: "b".into() });
+        assert_eq!(
+            machine.action(),
+            &Action::EmitInvocationComplete {
+                model_id: "b".into()
+            }
+        );
         machine.done();
-        assert!(matches!(machine.action(), Action::Report { outcome: ReportedOutcome::FromError }));
+        assert!(matches!(
+            machine.action(),
+            Action::Report {
+                outcome: ReportedOutcome::FromError
+            }
+        ));
         machine.done();
         advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
-        assert_eq!(machine.action(), &Action::ConsultEscalation { model_id: "b".into() }, "the driver reads the setting");
+        assert_eq!(
+            machine.action(),
+            &Action::ConsultEscalation {
+                model_id: "b".into()
+            },
+            "the driver reads the setting"
+        );
         machine.escalation_tier(None);
         advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
-        assert_eq!(machine.action(), &Action::FailNoModels { skipped: vec!["b".into()] });
+        assert_eq!(
+            machine.action(),
+            &Action::FailNoModels {
+                skipped: vec!["b".into()]
+            }
+        );
     }
 
     #[test]
@@ -173,6 +253,11 @@ mod tests {
         machine.selected(Some("gone".into()));
         let (mut draw, _) = draws(&[0.1]);
         advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
-        assert_eq!(machine.action(), &Action::Invoke { model_id: "a".into() });
+        assert_eq!(
+            machine.action(),
+            &Action::Invoke {
+                model_id: "a".into()
+            }
+        );
     }
 }

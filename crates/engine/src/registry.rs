@@ -109,7 +109,11 @@ impl Registry {
             stats: ModelStats::default(),
             breaker: SharedBreaker::clone(&breaker),
         };
-        let pool = if spec.is_fallback { &mut self.fallback } else { &mut self.primary };
+        let pool = if spec.is_fallback {
+            &mut self.fallback
+        } else {
+            &mut self.primary
+        };
         pool.set(&spec.model_id, entry);
         self.health.register(&spec.model_id);
         breaker
@@ -133,11 +137,14 @@ impl Registry {
 
     /// `getModel(id)`: the primary entry, else the fallback one.
     pub fn entry(&self, model_id: &str) -> Option<&ModelEntry> {
-        self.primary.get(model_id).or_else(|| self.fallback.get(model_id))
+        self.primary
+            .get(model_id)
+            .or_else(|| self.fallback.get(model_id))
     }
 
     pub fn breaker(&self, model_id: &str) -> Option<SharedBreaker> {
-        self.entry(model_id).map(|entry| SharedBreaker::clone(&entry.breaker))
+        self.entry(model_id)
+            .map(|entry| SharedBreaker::clone(&entry.breaker))
     }
 
     pub fn primary_count(&self) -> usize {
@@ -151,7 +158,12 @@ impl Registry {
     /// `selectModel({ skippedModels })`: a weighted draw among the primary
     /// models neither skipped nor behind an open circuit, else among the
     /// fallback ones. Each pool with a positive total weight costs one draw.
-    pub fn select(&mut self, skipped: &dyn Fn(&str) -> bool, now: Millis, draw: &mut dyn FnMut() -> f64) -> Selection {
+    pub fn select(
+        &mut self,
+        skipped: &dyn Fn(&str) -> bool,
+        now: Millis,
+        draw: &mut dyn FnMut() -> f64,
+    ) -> Selection {
         let mut circuit_open_skipped = Vec::new();
         for (pool, is_fallback) in [(&self.primary, false), (&self.fallback, true)] {
             let mut candidates: Vec<(&str, f64)> = Vec::new();
@@ -166,24 +178,46 @@ impl Registry {
                 candidates.push((model_id, entry.weight));
             }
             let weights: Vec<f64> = candidates.iter().map(|&(_, weight)| weight).collect();
-            let picked = weighted_pick(&weights, draw).and_then(|index| candidates.get(index)).map(|&(id, _)| id);
+            let picked = weighted_pick(&weights, draw)
+                .and_then(|index| candidates.get(index))
+                .map(|&(id, _)| id);
             // The original tests the picked id for truthiness: an empty id counts as no pick.
             if let Some(model_id) = picked.filter(|id| !id.is_empty()) {
-                return Selection { model_id: Some(model_id.to_owned()), is_fallback, circuit_open_skipped };
+                return Selection {
+                    model_id: Some(model_id.to_owned()),
+                    is_fallback,
+                    circuit_open_skipped,
+                };
             }
         }
-        Selection { model_id: None, is_fallback: false, circuit_open_skipped }
+        Selection {
+            model_id: None,
+            is_fallback: false,
+            circuit_open_skipped,
+        }
     }
 
     /// `reportOutcome(outcome)`; false (and nothing recorded) for an unknown model.
-    pub fn report_outcome(&mut self, model_id: &str, kind: OutcomeType, latency: f64, now: Millis) -> bool {
+    pub fn report_outcome(
+        &mut self,
+        model_id: &str,
+        kind: OutcomeType,
+        latency: f64,
+        now: Millis,
+    ) -> bool {
         self.report_outcome_kind(model_id, Some(kind), latency, now)
     }
 
     /// [`Registry::report_outcome`] for an outcome type that may be one the
     /// original does not know (`None`): see [`ModelStats::record_kind`]. It
     /// is recorded as a failure in the health history.
-    pub fn report_outcome_kind(&mut self, model_id: &str, kind: Option<OutcomeType>, latency: f64, now: Millis) -> bool {
+    pub fn report_outcome_kind(
+        &mut self,
+        model_id: &str,
+        kind: Option<OutcomeType>,
+        latency: f64,
+        now: Millis,
+    ) -> bool {
         let entry = match self.primary.get_mut(model_id) {
             Some(entry) => entry,
             None => match self.fallback.get_mut(model_id) {
@@ -207,7 +241,8 @@ impl Registry {
 
     /// `getStats()`.
     pub fn stats(&self) -> MultiplexerStats {
-        let sum = |count: fn(&ModelStats) -> u64| self.entries().map(|entry| count(&entry.stats)).sum();
+        let sum =
+            |count: fn(&ModelStats) -> u64| self.entries().map(|entry| count(&entry.stats)).sum();
         let model_stats = object_entries(self.entries().map(|entry| {
             let stats = &entry.stats;
             let view = ModelStatsView {
@@ -241,7 +276,9 @@ impl Registry {
 
     /// The (id, mean latency) pairs of the stats object the original hands to health checks.
     fn stats_for_health(&self) -> Vec<(String, Option<f64>)> {
-        self.entries().map(|entry| (entry.model_id.clone(), Some(entry.stats.average_latency))).collect()
+        self.entries()
+            .map(|entry| (entry.model_id.clone(), Some(entry.stats.average_latency)))
+            .collect()
     }
 
     /// `getHealthStatus()`.
@@ -253,7 +290,10 @@ impl Registry {
     /// `getModelHealthStatus(id)`; `None` for an unknown model.
     pub fn model_health(&mut self, model_id: &str, now: Millis) -> Option<ModelHealth> {
         let average_latency = self.entry(model_id)?.stats.average_latency;
-        Some(self.health.model_health(model_id, Some(average_latency), &mut self.breakers, now))
+        Some(
+            self.health
+                .model_health(model_id, Some(average_latency), &mut self.breakers, now),
+        )
     }
 
     /// `getSimpleHealthCheck()`.
@@ -297,7 +337,11 @@ mod tests {
     const T0: Millis = 1_700_000_000_000.0;
 
     fn spec(id: &str, weight: f64, is_fallback: bool) -> ModelSpec {
-        ModelSpec { model_id: id.into(), weight, is_fallback }
+        ModelSpec {
+            model_id: id.into(),
+            weight,
+            is_fallback,
+        }
     }
 
     fn registry(specs: &[ModelSpec]) -> Registry {
@@ -316,7 +360,10 @@ mod tests {
 
     impl Draws {
         fn new(values: &[f64]) -> Self {
-            Self { values: values.to_vec(), calls: 0 }
+            Self {
+                values: values.to_vec(),
+                calls: 0,
+            }
         }
 
         fn select(&mut self, registry: &mut Registry, skipped: &[&str], now: Millis) -> Selection {
@@ -338,11 +385,19 @@ mod tests {
 
     #[test]
     fn primary_models_are_drawn_by_weight() {
-        let mut r = registry(&[spec("a", 1.0, false), spec("b", 3.0, false), spec("f", 1.0, true)]);
+        let mut r = registry(&[
+            spec("a", 1.0, false),
+            spec("b", 3.0, false),
+            spec("f", 1.0, true),
+        ]);
         let mut draws = Draws::new(&[0.2, 0.3]);
         assert_eq!(
             draws.select(&mut r, &[], T0),
-            Selection { model_id: Some("a".into()), is_fallback: false, circuit_open_skipped: vec![] }
+            Selection {
+                model_id: Some("a".into()),
+                is_fallback: false,
+                circuit_open_skipped: vec![]
+            }
         );
         assert_eq!(draws.select(&mut r, &[], T0).model_id.as_deref(), Some("b"));
         assert_eq!(draws.calls, 2);
@@ -350,7 +405,11 @@ mod tests {
 
     #[test]
     fn fallback_models_are_drawn_once_the_primaries_are_skipped() {
-        let mut r = registry(&[spec("a", 1.0, false), spec("f", 1.0, true), spec("g", 1.0, true)]);
+        let mut r = registry(&[
+            spec("a", 1.0, false),
+            spec("f", 1.0, true),
+            spec("g", 1.0, true),
+        ]);
         let mut draws = Draws::new(&[0.9]);
         let selection = draws.select(&mut r, &["a"], T0);
         assert_eq!(selection.model_id.as_deref(), Some("g"));
@@ -360,7 +419,12 @@ mod tests {
 
     #[test]
     fn open_circuits_are_passed_over_and_reported_in_pool_order() {
-        let mut r = registry(&[spec("a", 1.0, false), spec("b", 1.0, false), spec("f", 1.0, true), spec("g", 1.0, true)]);
+        let mut r = registry(&[
+            spec("a", 1.0, false),
+            spec("b", 1.0, false),
+            spec("f", 1.0, true),
+            spec("g", 1.0, true),
+        ]);
         open(&r, "b");
         open(&r, "a");
         open(&r, "f");
@@ -368,14 +432,21 @@ mod tests {
         let selection = draws.select(&mut r, &[], T0);
         assert_eq!(
             selection,
-            Selection { model_id: Some("g".into()), is_fallback: true, circuit_open_skipped: vec!["a".into(), "b".into(), "f".into()] }
+            Selection {
+                model_id: Some("g".into()),
+                is_fallback: true,
+                circuit_open_skipped: vec!["a".into(), "b".into(), "f".into()]
+            }
         );
         // A skipped model is not reported even when its circuit is open.
         let mut draws = Draws::new(&[]);
         let selection = draws.select(&mut r, &["a", "g"], T0);
         assert_eq!(selection.model_id, None);
         assert!(!selection.is_fallback);
-        assert_eq!(selection.circuit_open_skipped, vec!["b".to_string(), "f".to_string()]);
+        assert_eq!(
+            selection.circuit_open_skipped,
+            vec!["b".to_string(), "f".to_string()]
+        );
     }
 
     #[test]
@@ -384,7 +455,10 @@ mod tests {
         open(&r, "a");
         let mut draws = Draws::new(&[0.5]);
         assert_eq!(draws.select(&mut r, &[], T0 + 29999.0).model_id, None);
-        assert_eq!(draws.select(&mut r, &[], T0 + 30000.0).model_id.as_deref(), Some("a"));
+        assert_eq!(
+            draws.select(&mut r, &[], T0 + 30000.0).model_id.as_deref(),
+            Some("a")
+        );
     }
 
     #[test]
@@ -414,7 +488,12 @@ mod tests {
         assert!(std::sync::Arc::ptr_eq(&first, &again));
         assert_eq!(r.entry("a").unwrap().weight, 5.0);
         assert_eq!(r.entry("a").unwrap().stats, ModelStats::default());
-        let ids: Vec<String> = r.stats().model_stats.into_iter().map(|(id, _)| id).collect();
+        let ids: Vec<String> = r
+            .stats()
+            .model_stats
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
         assert_eq!(ids, ["a", "b"]);
     }
 
@@ -435,7 +514,12 @@ mod tests {
         assert_eq!(health.total_models, 1);
         assert_eq!(health.models[0].avg_response_time_ms, 0.0);
         // Looking the model up finds the primary entry's mean latency.
-        assert_eq!(r.model_health("a", T0 + 120000.0).unwrap().avg_response_time_ms, 10.0);
+        assert_eq!(
+            r.model_health("a", T0 + 120000.0)
+                .unwrap()
+                .avg_response_time_ms,
+            10.0
+        );
     }
 
     #[test]
@@ -446,7 +530,15 @@ mod tests {
         assert!(r.report_outcome("f", OutcomeType::Refusal, 50.0, T0));
         assert!(!r.report_outcome("zzz", OutcomeType::Success, 1.0, T0));
         let stats = r.stats();
-        assert_eq!((stats.success_count, stats.rate_limit_count, stats.fail_fast_count, stats.refusal_count), (1, 1, 0, 1));
+        assert_eq!(
+            (
+                stats.success_count,
+                stats.rate_limit_count,
+                stats.fail_fast_count,
+                stats.refusal_count
+            ),
+            (1, 1, 0, 1)
+        );
         assert_eq!(
             stats.model_stats[0],
             (
@@ -495,20 +587,37 @@ mod tests {
 
     #[test]
     fn model_stats_are_listed_in_object_key_order() {
-        let r = registry(&[spec("b", 1.0, false), spec("10", 1.0, false), spec("a", 1.0, true), spec("2", 1.0, true)]);
-        let ids: Vec<String> = r.stats().model_stats.into_iter().map(|(id, _)| id).collect();
+        let r = registry(&[
+            spec("b", 1.0, false),
+            spec("10", 1.0, false),
+            spec("a", 1.0, true),
+            spec("2", 1.0, true),
+        ]);
+        let ids: Vec<String> = r
+            .stats()
+            .model_stats
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
         assert_eq!(ids, ["2", "10", "b", "a"]);
     }
 
     #[test]
     fn removing_a_model_resets_its_breaker_and_forgets_it() {
-        let mut r = registry(&[spec("a", 1.0, false), spec("a", 1.0, true), spec("b", 1.0, false)]);
+        let mut r = registry(&[
+            spec("a", 1.0, false),
+            spec("a", 1.0, true),
+            spec("b", 1.0, false),
+        ]);
         let breaker = r.breaker("a").unwrap();
         lock(&breaker).force_open(T0);
         r.report_outcome("a", OutcomeType::Success, 1.0, T0);
         r.remove_model("a");
         assert!(!r.contains("a"));
-        assert!(lock(&breaker).can_execute(T0), "the removed model's breaker was reset");
+        assert!(
+            lock(&breaker).can_execute(T0),
+            "the removed model's breaker was reset"
+        );
         let status = r.circuit_breaker_status(T0);
         assert_eq!(status, vec![("b".to_string(), BreakerState::Closed, 0)]);
         assert_eq!(r.system_health(T0).total_models, 1);
@@ -520,7 +629,11 @@ mod tests {
 
     #[test]
     fn health_reports_cover_every_model() {
-        let mut r = registry(&[spec("a", 1.0, false), spec("b", 1.0, false), spec("f", 1.0, true)]);
+        let mut r = registry(&[
+            spec("a", 1.0, false),
+            spec("b", 1.0, false),
+            spec("f", 1.0, true),
+        ]);
         assert!(r.is_healthy(T0));
         let health = r.system_health(T0);
         assert_eq!((health.total_models, health.healthy_models), (3, 3));
@@ -540,9 +653,15 @@ mod tests {
         }
         assert_eq!(
             r.circuit_breaker_status(T0),
-            vec![("a".to_string(), BreakerState::Closed, 0), ("b".to_string(), BreakerState::Open, 5)]
+            vec![
+                ("a".to_string(), BreakerState::Closed, 0),
+                ("b".to_string(), BreakerState::Open, 5)
+            ]
         );
-        assert_eq!(r.circuit_breaker_status(T0 + 30000.0)[1].1, BreakerState::HalfOpen);
+        assert_eq!(
+            r.circuit_breaker_status(T0 + 30000.0)[1].1,
+            BreakerState::HalfOpen
+        );
     }
 
     #[test]

@@ -48,7 +48,11 @@ pub enum Action {
     /// Feed [`RequestMachine::escalation_tier`].
     ConsultEscalation { model_id: String },
     /// Emit `tier-escalation` (`from` is always `default`). Feed `done`.
-    EmitTierEscalation { model_id: String, from: &'static str, to: String },
+    EmitTierEscalation {
+        model_id: String,
+        from: &'static str,
+        to: String,
+    },
     /// Invoke the model again at `tier`. Feed [`RequestMachine::invoked`].
     InvokeEscalated { model_id: String, tier: String },
     /// Emit `tier-escalation-success`. Feed `done`.
@@ -70,7 +74,10 @@ impl Action {
     pub fn is_final(&self) -> bool {
         matches!(
             self,
-            Action::Return | Action::Rethrow | Action::FailNoModels { .. } | Action::FailRetriesExhausted { .. }
+            Action::Return
+                | Action::Rethrow
+                | Action::FailNoModels { .. }
+                | Action::FailRetriesExhausted { .. }
         )
     }
 }
@@ -122,17 +129,27 @@ enum Phase {
     /// Selecting, looking up, announcing: an error goes to the request's catch.
     Attempt,
     /// Between the start of an invocation and its result being returned.
-    Invocation { model_id: String },
+    Invocation {
+        model_id: String,
+    },
     /// Emitting `model-invocation-complete` for an error; then the catch.
     InvocationUnwind,
     /// Handling a caught error; an error here ends the request.
     Handling,
     /// Announcing and looking up a tier escalation; an error ends the request.
-    EscalationSetup { model_id: String, tier: String },
+    EscalationSetup {
+        model_id: String,
+        tier: String,
+    },
     /// Inside a tier escalation's attempt; an error emits a failure event.
-    Escalation { model_id: String, tier: String },
+    Escalation {
+        model_id: String,
+        tier: String,
+    },
     /// Reporting a failed escalation; an error here ends the request.
-    EscalationUnwind { model_id: String },
+    EscalationUnwind {
+        model_id: String,
+    },
     Finished,
 }
 
@@ -191,14 +208,18 @@ impl RequestMachine {
             Some(model_id) if !model_id.is_empty() => Action::GetModel { model_id },
             _ => {
                 self.phase = Phase::Finished;
-                Action::FailNoModels { skipped: self.skipped.clone() }
+                Action::FailNoModels {
+                    skipped: self.skipped.clone(),
+                }
             }
         };
     }
 
     /// The model lookup answered; `found` is false when it gave nothing.
     pub fn model_found(&mut self, found: bool) {
-        let Action::GetModel { model_id } = &self.next else { return };
+        let Action::GetModel { model_id } = &self.next else {
+            return;
+        };
         let model_id = model_id.clone();
         self.next = match (&self.phase, found) {
             (Phase::Attempt, true) => Action::EmitInvocationStart { model_id },
@@ -208,7 +229,10 @@ impl RequestMachine {
             }
             (Phase::EscalationSetup { tier, .. }, true) => {
                 let tier = tier.clone();
-                self.phase = Phase::Escalation { model_id: model_id.clone(), tier: tier.clone() };
+                self.phase = Phase::Escalation {
+                    model_id: model_id.clone(),
+                    tier: tier.clone(),
+                };
                 Action::InvokeEscalated { model_id, tier }
             }
             (Phase::EscalationSetup { .. }, false) => return self.skip_and_retry(model_id),
@@ -222,10 +246,15 @@ impl RequestMachine {
         self.check_refusal = check_refusal;
         self.next = match (&self.phase, &self.next) {
             (Phase::Invocation { model_id }, Action::Invoke { .. }) => {
-                Action::EmitInvocationComplete { model_id: model_id.clone() }
+                Action::EmitInvocationComplete {
+                    model_id: model_id.clone(),
+                }
             }
             (Phase::Escalation { model_id, tier }, Action::InvokeEscalated { .. }) => {
-                Action::EmitEscalationSuccess { model_id: model_id.clone(), tier: tier.clone() }
+                Action::EmitEscalationSuccess {
+                    model_id: model_id.clone(),
+                    tier: tier.clone(),
+                }
             }
             _ => return,
         };
@@ -234,9 +263,13 @@ impl RequestMachine {
     /// The refusal classifier answered: `None` when it gave no classification
     /// (detection off or unavailable), else whether the text is a refusal.
     pub fn classified(&mut self, is_refusal: Option<bool>) {
-        let Some(model_id) = self.invocation_model().map(str::to_owned) else { return };
+        let Some(model_id) = self.invocation_model().map(str::to_owned) else {
+            return;
+        };
         self.next = match is_refusal {
-            None => Action::Report { outcome: ReportedOutcome::FromResponse },
+            None => Action::Report {
+                outcome: ReportedOutcome::FromResponse,
+            },
             Some(is_refusal) => {
                 self.refused = is_refusal;
                 Action::EmitRefusalClassification { model_id }
@@ -246,13 +279,22 @@ impl RequestMachine {
 
     /// The tier-escalation setting, read now: `Some(tier)` when enabled.
     pub fn escalation_tier(&mut self, tier: Option<String>) {
-        let Action::ConsultEscalation { model_id } = &self.next else { return };
+        let Action::ConsultEscalation { model_id } = &self.next else {
+            return;
+        };
         let model_id = model_id.clone();
         match tier {
             Some(tier) if !self.escalated.contains(&model_id) => {
                 self.escalated.push(model_id.clone());
-                self.phase = Phase::EscalationSetup { model_id: model_id.clone(), tier: tier.clone() };
-                self.next = Action::EmitTierEscalation { model_id, from: "default", to: tier };
+                self.phase = Phase::EscalationSetup {
+                    model_id: model_id.clone(),
+                    tier: tier.clone(),
+                };
+                self.next = Action::EmitTierEscalation {
+                    model_id,
+                    from: "default",
+                    to: tier,
+                };
             }
             _ => self.skip_and_retry(model_id),
         }
@@ -262,14 +304,22 @@ impl RequestMachine {
     pub fn done(&mut self) {
         let next = match (&self.next, &self.phase) {
             (Action::EmitInvocationStart { model_id }, _) => {
-                self.phase = Phase::Invocation { model_id: model_id.clone() };
-                Action::Invoke { model_id: model_id.clone() }
+                self.phase = Phase::Invocation {
+                    model_id: model_id.clone(),
+                };
+                Action::Invoke {
+                    model_id: model_id.clone(),
+                }
             }
             (Action::EmitInvocationComplete { model_id }, Phase::Invocation { .. }) => {
                 if self.check_refusal {
-                    Action::Classify { model_id: model_id.clone() }
+                    Action::Classify {
+                        model_id: model_id.clone(),
+                    }
                 } else {
-                    Action::Report { outcome: ReportedOutcome::FromResponse }
+                    Action::Report {
+                        outcome: ReportedOutcome::FromResponse,
+                    }
                 }
             }
             (Action::EmitInvocationComplete { .. }, Phase::InvocationUnwind) => {
@@ -277,25 +327,39 @@ impl RequestMachine {
             }
             (Action::EmitEscalationSuccess { model_id, .. }, _) => {
                 if self.check_refusal {
-                    Action::Classify { model_id: model_id.clone() }
+                    Action::Classify {
+                        model_id: model_id.clone(),
+                    }
                 } else {
-                    Action::Report { outcome: ReportedOutcome::FromResponse }
+                    Action::Report {
+                        outcome: ReportedOutcome::FromResponse,
+                    }
                 }
             }
             (Action::EmitRefusalClassification { model_id }, _) => {
                 if self.refused {
-                    Action::EmitRefusalDetected { model_id: model_id.clone() }
+                    Action::EmitRefusalDetected {
+                        model_id: model_id.clone(),
+                    }
                 } else {
-                    Action::Report { outcome: ReportedOutcome::FromResponse }
+                    Action::Report {
+                        outcome: ReportedOutcome::FromResponse,
+                    }
                 }
             }
-            (Action::EmitRefusalDetected { model_id }, _) => {
-                Action::Report { outcome: ReportedOutcome::Refusal { model_id: model_id.clone() } }
-            }
-            (Action::EmitTierEscalation { model_id, .. }, _) => Action::GetModel { model_id: model_id.clone() },
+            (Action::EmitRefusalDetected { model_id }, _) => Action::Report {
+                outcome: ReportedOutcome::Refusal {
+                    model_id: model_id.clone(),
+                },
+            },
+            (Action::EmitTierEscalation { model_id, .. }, _) => Action::GetModel {
+                model_id: model_id.clone(),
+            },
             (Action::EmitEscalationFailure { model_id, .. }, Phase::EscalationUnwind { .. }) => {
                 if self.escalation_error_has_outcome {
-                    Action::Report { outcome: ReportedOutcome::FromError }
+                    Action::Report {
+                        outcome: ReportedOutcome::FromError,
+                    }
                 } else {
                     return self.skip_and_retry(model_id.clone());
                 }
@@ -333,11 +397,16 @@ impl RequestMachine {
             }
             Phase::Escalation { model_id, tier } => {
                 self.escalation_error_has_outcome = facts.outcome.is_some();
-                self.phase = Phase::EscalationUnwind { model_id: model_id.clone() };
+                self.phase = Phase::EscalationUnwind {
+                    model_id: model_id.clone(),
+                };
                 self.next = Action::EmitEscalationFailure { model_id, tier };
                 LastError::Ignore
             }
-            Phase::Handling | Phase::EscalationSetup { .. } | Phase::EscalationUnwind { .. } | Phase::Finished => {
+            Phase::Handling
+            | Phase::EscalationSetup { .. }
+            | Phase::EscalationUnwind { .. }
+            | Phase::Finished => {
                 self.finish(Action::Rethrow);
                 LastError::Ignore
             }
@@ -361,7 +430,9 @@ impl RequestMachine {
         match &self.caught.outcome {
             Some(_) => {
                 self.phase = Phase::Handling;
-                self.next = Action::Report { outcome: ReportedOutcome::FromError };
+                self.next = Action::Report {
+                    outcome: ReportedOutcome::FromError,
+                };
             }
             None => self.finish(Action::Rethrow),
         }
@@ -375,18 +446,26 @@ impl RequestMachine {
                 self.skip(model_id);
                 self.next_attempt();
             }
-            (ReportedOutcome::Refusal { model_id }, Phase::Escalation { .. }) => self.skip_and_retry(model_id),
+            (ReportedOutcome::Refusal { model_id }, Phase::Escalation { .. }) => {
+                self.skip_and_retry(model_id)
+            }
             (ReportedOutcome::FromError, Phase::Handling) => {
-                let Some(caught) = self.caught.outcome.clone() else { return self.finish(Action::Rethrow) };
+                let Some(caught) = self.caught.outcome.clone() else {
+                    return self.finish(Action::Rethrow);
+                };
                 if caught.kind == Some(OutcomeType::RateLimit) {
-                    self.next = Action::ConsultEscalation { model_id: caught.model_id };
+                    self.next = Action::ConsultEscalation {
+                        model_id: caught.model_id,
+                    };
                 } else if self.caught.is_circuit_open || self.caught.fails_over {
                     self.skip_and_retry(caught.model_id);
                 } else {
                     self.finish(Action::Rethrow);
                 }
             }
-            (ReportedOutcome::FromError, Phase::EscalationUnwind { model_id }) => self.skip_and_retry(model_id),
+            (ReportedOutcome::FromError, Phase::EscalationUnwind { model_id }) => {
+                self.skip_and_retry(model_id)
+            }
             _ => self.finish(Action::Rethrow),
         }
     }
@@ -408,10 +487,15 @@ impl RequestMachine {
         self.phase = Phase::Attempt;
         // `retryCount <= maxRetries` as JavaScript evaluates it: false for NaN.
         if f64::from(self.retries) <= self.max_retries {
-            self.next = Action::Select { skipped: self.skipped.clone() };
+            self.next = Action::Select {
+                skipped: self.skipped.clone(),
+            };
         } else {
             let skipped = self.skipped.clone();
-            self.finish(Action::FailRetriesExhausted { retries: self.retries, skipped });
+            self.finish(Action::FailRetriesExhausted {
+                retries: self.retries,
+                skipped,
+            });
         }
     }
 
@@ -427,32 +511,59 @@ mod tests {
 
     fn rate_limited(model_id: &str) -> ErrorFacts {
         ErrorFacts {
-            outcome: Some(ErrorOutcome { model_id: model_id.into(), kind: Some(OutcomeType::RateLimit) }),
+            outcome: Some(ErrorOutcome {
+                model_id: model_id.into(),
+                kind: Some(OutcomeType::RateLimit),
+            }),
             ..ErrorFacts::default()
         }
     }
 
     fn failed_fast(model_id: &str) -> ErrorFacts {
         ErrorFacts {
-            outcome: Some(ErrorOutcome { model_id: model_id.into(), kind: Some(OutcomeType::FailFast) }),
+            outcome: Some(ErrorOutcome {
+                model_id: model_id.into(),
+                kind: Some(OutcomeType::FailFast),
+            }),
             ..ErrorFacts::default()
         }
     }
 
     fn select(id: &str, skipped: &[&str]) -> Action {
         let _ = id;
-        Action::Select { skipped: skipped.iter().map(|s| s.to_string()).collect() }
+        Action::Select {
+            skipped: skipped.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     /// Drives the machine from `Select` to `Invoke` for `model_id`.
     fn start_invocation(m: &mut RequestMachine, model_id: &str) {
-        assert!(matches!(m.action(), Action::Select { .. }), "expected Select, got {:?}", m.action());
+        assert!(
+            matches!(m.action(), Action::Select { .. }),
+            "expected Select, got {:?}",
+            m.action()
+        );
         m.selected(Some(model_id.into()));
-        assert_eq!(m.action(), &Action::GetModel { model_id: model_id.into() });
+        assert_eq!(
+            m.action(),
+            &Action::GetModel {
+                model_id: model_id.into()
+            }
+        );
         m.model_found(true);
-        assert_eq!(m.action(), &Action::EmitInvocationStart { model_id: model_id.into() });
+        assert_eq!(
+            m.action(),
+            &Action::EmitInvocationStart {
+                model_id: model_id.into()
+            }
+        );
         m.done();
-        assert_eq!(m.action(), &Action::Invoke { model_id: model_id.into() });
+        assert_eq!(
+            m.action(),
+            &Action::Invoke {
+                model_id: model_id.into()
+            }
+        );
     }
 
     #[test]
@@ -461,9 +572,19 @@ mod tests {
         assert_eq!(m.action(), &select("", &[]));
         start_invocation(&mut m, "a");
         m.invoked(false);
-        assert_eq!(m.action(), &Action::EmitInvocationComplete { model_id: "a".into() });
+        assert_eq!(
+            m.action(),
+            &Action::EmitInvocationComplete {
+                model_id: "a".into()
+            }
+        );
         m.done();
-        assert_eq!(m.action(), &Action::Report { outcome: ReportedOutcome::FromResponse });
+        assert_eq!(
+            m.action(),
+            &Action::Report {
+                outcome: ReportedOutcome::FromResponse
+            }
+        );
         m.done();
         assert_eq!(m.action(), &Action::Return);
         assert!(m.action().is_final());
@@ -493,11 +614,26 @@ mod tests {
         let mut m = RequestMachine::new(3.0);
         start_invocation(&mut m, "a");
         assert_eq!(m.failed(rate_limited("a")), LastError::Remember);
-        assert_eq!(m.action(), &Action::EmitInvocationComplete { model_id: "a".into() });
+        assert_eq!(
+            m.action(),
+            &Action::EmitInvocationComplete {
+                model_id: "a".into()
+            }
+        );
         m.done();
-        assert_eq!(m.action(), &Action::Report { outcome: ReportedOutcome::FromError });
+        assert_eq!(
+            m.action(),
+            &Action::Report {
+                outcome: ReportedOutcome::FromError
+            }
+        );
         m.done();
-        assert_eq!(m.action(), &Action::ConsultEscalation { model_id: "a".into() });
+        assert_eq!(
+            m.action(),
+            &Action::ConsultEscalation {
+                model_id: "a".into()
+            }
+        );
         m.escalation_tier(None);
         assert_eq!(m.action(), &select("", &["a"]));
         start_invocation(&mut m, "b");
@@ -513,7 +649,12 @@ mod tests {
         start_invocation(&mut m, "a");
         m.failed(failed_fast("a"));
         m.done();
-        assert_eq!(m.action(), &Action::Report { outcome: ReportedOutcome::FromError });
+        assert_eq!(
+            m.action(),
+            &Action::Report {
+                outcome: ReportedOutcome::FromError
+            }
+        );
         m.done();
         assert_eq!(m.action(), &Action::Rethrow);
     }
@@ -529,7 +670,11 @@ mod tests {
     fn a_multiplexer_error_passes_through_untouched() {
         let mut m = RequestMachine::new(3.0);
         start_invocation(&mut m, "a");
-        m.failed(ErrorFacts { is_multiplexer_error: true, outcome: rate_limited("a").outcome, ..ErrorFacts::default() });
+        m.failed(ErrorFacts {
+            is_multiplexer_error: true,
+            outcome: rate_limited("a").outcome,
+            ..ErrorFacts::default()
+        });
         m.done();
         assert_eq!(m.action(), &Action::Rethrow);
     }
@@ -538,7 +683,10 @@ mod tests {
     fn an_open_circuit_skips_the_model() {
         let mut m = RequestMachine::new(3.0);
         start_invocation(&mut m, "a");
-        m.failed(ErrorFacts { is_circuit_open: true, ..failed_fast("a") });
+        m.failed(ErrorFacts {
+            is_circuit_open: true,
+            ..failed_fast("a")
+        });
         m.done();
         m.done();
         assert_eq!(m.action(), &select("", &["a"]));
@@ -548,9 +696,17 @@ mod tests {
     fn a_failure_marked_to_fail_over_skips_the_model() {
         let mut m = RequestMachine::new(3.0);
         start_invocation(&mut m, "a");
-        m.failed(ErrorFacts { fails_over: true, ..failed_fast("a") });
+        m.failed(ErrorFacts {
+            fails_over: true,
+            ..failed_fast("a")
+        });
         m.done();
-        assert_eq!(m.action(), &Action::Report { outcome: ReportedOutcome::FromError });
+        assert_eq!(
+            m.action(),
+            &Action::Report {
+                outcome: ReportedOutcome::FromError
+            }
+        );
         m.done();
         assert_eq!(m.action(), &select("", &["a"]));
         assert_eq!(m.retries(), 1);
@@ -568,14 +724,23 @@ mod tests {
         }
         assert_eq!(
             m.action(),
-            &Action::FailRetriesExhausted { retries: 3, skipped: vec!["a".into(), "b".into(), "c".into()] }
+            &Action::FailRetriesExhausted {
+                retries: 3,
+                skipped: vec!["a".into(), "b".into(), "c".into()]
+            }
         );
     }
 
     #[test]
     fn a_nan_budget_allows_no_attempt() {
         let m = RequestMachine::new(f64::NAN);
-        assert_eq!(m.action(), &Action::FailRetriesExhausted { retries: 0, skipped: vec![] });
+        assert_eq!(
+            m.action(),
+            &Action::FailRetriesExhausted {
+                retries: 0,
+                skipped: vec![]
+            }
+        );
     }
 
     #[test]
@@ -584,9 +749,19 @@ mod tests {
         start_invocation(&mut m, "a");
         m.invoked(false);
         m.done(); // invocation-complete emitted
-        assert_eq!(m.action(), &Action::Report { outcome: ReportedOutcome::FromResponse });
+        assert_eq!(
+            m.action(),
+            &Action::Report {
+                outcome: ReportedOutcome::FromResponse
+            }
+        );
         assert_eq!(m.failed(ErrorFacts::default()), LastError::Remember);
-        assert_eq!(m.action(), &Action::EmitInvocationComplete { model_id: "a".into() });
+        assert_eq!(
+            m.action(),
+            &Action::EmitInvocationComplete {
+                model_id: "a".into()
+            }
+        );
         m.done();
         assert_eq!(m.action(), &Action::Rethrow);
     }
@@ -607,13 +782,35 @@ mod tests {
         start_invocation(&mut m, "a");
         m.invoked(true);
         m.done();
-        assert_eq!(m.action(), &Action::Classify { model_id: "a".into() });
+        assert_eq!(
+            m.action(),
+            &Action::Classify {
+                model_id: "a".into()
+            }
+        );
         m.classified(Some(true));
-        assert_eq!(m.action(), &Action::EmitRefusalClassification { model_id: "a".into() });
+        assert_eq!(
+            m.action(),
+            &Action::EmitRefusalClassification {
+                model_id: "a".into()
+            }
+        );
         m.done();
-        assert_eq!(m.action(), &Action::EmitRefusalDetected { model_id: "a".into() });
+        assert_eq!(
+            m.action(),
+            &Action::EmitRefusalDetected {
+                model_id: "a".into()
+            }
+        );
         m.done();
-        assert_eq!(m.action(), &Action::Report { outcome: ReportedOutcome::Refusal { model_id: "a".into() } });
+        assert_eq!(
+            m.action(),
+            &Action::Report {
+                outcome: ReportedOutcome::Refusal {
+                    model_id: "a".into()
+                }
+            }
+        );
         m.done();
         assert_eq!(m.action(), &select("", &["a"]));
         assert_eq!(m.retries(), 1);
@@ -628,10 +825,20 @@ mod tests {
             m.done();
             m.classified(verdict);
             if verdict.is_some() {
-                assert_eq!(m.action(), &Action::EmitRefusalClassification { model_id: "a".into() });
+                assert_eq!(
+                    m.action(),
+                    &Action::EmitRefusalClassification {
+                        model_id: "a".into()
+                    }
+                );
                 m.done();
             }
-            assert_eq!(m.action(), &Action::Report { outcome: ReportedOutcome::FromResponse });
+            assert_eq!(
+                m.action(),
+                &Action::Report {
+                    outcome: ReportedOutcome::FromResponse
+                }
+            );
             m.done();
             assert_eq!(m.action(), &Action::Return);
         }
@@ -646,12 +853,27 @@ mod tests {
         m.escalation_tier(Some("priority".into()));
         assert_eq!(
             m.action(),
-            &Action::EmitTierEscalation { model_id: "a".into(), from: "default", to: "priority".into() }
+            &Action::EmitTierEscalation {
+                model_id: "a".into(),
+                from: "default",
+                to: "priority".into()
+            }
         );
         m.done();
-        assert_eq!(m.action(), &Action::GetModel { model_id: "a".into() });
+        assert_eq!(
+            m.action(),
+            &Action::GetModel {
+                model_id: "a".into()
+            }
+        );
         m.model_found(true);
-        assert_eq!(m.action(), &Action::InvokeEscalated { model_id: "a".into(), tier: "priority".into() });
+        assert_eq!(
+            m.action(),
+            &Action::InvokeEscalated {
+                model_id: "a".into(),
+                tier: "priority".into()
+            }
+        );
     }
 
     #[test]
@@ -659,9 +881,20 @@ mod tests {
         let mut m = RequestMachine::new(0.0);
         escalate(&mut m);
         m.invoked(false);
-        assert_eq!(m.action(), &Action::EmitEscalationSuccess { model_id: "a".into(), tier: "priority".into() });
+        assert_eq!(
+            m.action(),
+            &Action::EmitEscalationSuccess {
+                model_id: "a".into(),
+                tier: "priority".into()
+            }
+        );
         m.done();
-        assert_eq!(m.action(), &Action::Report { outcome: ReportedOutcome::FromResponse });
+        assert_eq!(
+            m.action(),
+            &Action::Report {
+                outcome: ReportedOutcome::FromResponse
+            }
+        );
         m.done();
         assert_eq!(m.action(), &Action::Return);
         assert_eq!(m.retries(), 0, "escalation does not spend the retry budget");
@@ -672,9 +905,20 @@ mod tests {
         let mut m = RequestMachine::new(3.0);
         escalate(&mut m);
         assert_eq!(m.failed(rate_limited("a")), LastError::Ignore);
-        assert_eq!(m.action(), &Action::EmitEscalationFailure { model_id: "a".into(), tier: "priority".into() });
+        assert_eq!(
+            m.action(),
+            &Action::EmitEscalationFailure {
+                model_id: "a".into(),
+                tier: "priority".into()
+            }
+        );
         m.done();
-        assert_eq!(m.action(), &Action::Report { outcome: ReportedOutcome::FromError });
+        assert_eq!(
+            m.action(),
+            &Action::Report {
+                outcome: ReportedOutcome::FromError
+            }
+        );
         m.done();
         assert_eq!(m.action(), &select("", &["a"]));
     }
@@ -701,11 +945,23 @@ mod tests {
         escalate(&mut m);
         m.invoked(true);
         m.done();
-        assert_eq!(m.action(), &Action::Classify { model_id: "a".into() });
+        assert_eq!(
+            m.action(),
+            &Action::Classify {
+                model_id: "a".into()
+            }
+        );
         m.classified(Some(true));
         m.done();
         m.done();
-        assert_eq!(m.action(), &Action::Report { outcome: ReportedOutcome::Refusal { model_id: "a".into() } });
+        assert_eq!(
+            m.action(),
+            &Action::Report {
+                outcome: ReportedOutcome::Refusal {
+                    model_id: "a".into()
+                }
+            }
+        );
         m.done();
         assert_eq!(m.action(), &select("", &["a"]));
     }

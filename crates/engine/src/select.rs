@@ -38,7 +38,10 @@ mod tests {
 
     impl Draws {
         fn new(values: &[f64]) -> Self {
-            Self { values: values.to_vec(), calls: 0 }
+            Self {
+                values: values.to_vec(),
+                calls: 0,
+            }
         }
 
         fn pick(&mut self, weights: &[f64]) -> Option<usize> {

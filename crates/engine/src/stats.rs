@@ -84,7 +84,10 @@ pub struct LatencyWindow {
 
 impl Default for LatencyWindow {
     fn default() -> Self {
-        Self { ring: Vec::with_capacity(LATENCY_HISTORY), head: 0 }
+        Self {
+            ring: Vec::with_capacity(LATENCY_HISTORY),
+            head: 0,
+        }
     }
 }
 
@@ -156,7 +159,15 @@ mod tests {
         stats.record(OutcomeType::FailFast, 10.0);
         stats.record(OutcomeType::Refusal, 10.0);
         stats.record(OutcomeType::Success, 10.0);
-        assert_eq!((stats.success_count, stats.rate_limit_count, stats.fail_fast_count, stats.refusal_count), (2, 1, 1, 1));
+        assert_eq!(
+            (
+                stats.success_count,
+                stats.rate_limit_count,
+                stats.fail_fast_count,
+                stats.refusal_count
+            ),
+            (2, 1, 1, 1)
+        );
         assert_eq!(stats.total(), 5);
     }
 
@@ -179,7 +190,10 @@ mod tests {
     fn an_unknown_outcome_counts_nowhere_but_moves_the_mean() {
         let mut stats = ModelStats::default();
         stats.record_kind(None, 100.0);
-        assert_eq!(stats.average_latency, 0.0, "nothing counted yet: the mean is left alone");
+        assert_eq!(
+            stats.average_latency, 0.0,
+            "nothing counted yet: the mean is left alone"
+        );
         stats.record(OutcomeType::Success, 10.0);
         stats.record_kind(None, 30.0);
         // n stays 1: (10 * 0 + 30) / 1.
@@ -221,7 +235,17 @@ mod tests {
         let mut window = LatencyWindow::new();
         window.record(42.5);
         let m = window.metrics();
-        assert_eq!(m, LatencyMetrics { average: 42.5, p50: 42.5, p95: 42.5, p99: 42.5, min: 42.5, max: 42.5 });
+        assert_eq!(
+            m,
+            LatencyMetrics {
+                average: 42.5,
+                p50: 42.5,
+                p95: 42.5,
+                p99: 42.5,
+                min: 42.5,
+                max: 42.5
+            }
+        );
     }
 
     #[test]
@@ -282,7 +306,10 @@ mod tests {
     fn numeric_order_ties_signed_zeros_and_puts_nan_last() {
         assert_eq!(js_numeric_order(&-0.0, &0.0), Ordering::Equal);
         assert_eq!(js_numeric_order(&1.0, &2.0), Ordering::Less);
-        assert_eq!(js_numeric_order(&f64::NAN, &f64::INFINITY), Ordering::Greater);
+        assert_eq!(
+            js_numeric_order(&f64::NAN, &f64::INFINITY),
+            Ordering::Greater
+        );
         assert_eq!(js_numeric_order(&f64::NAN, &f64::NAN), Ordering::Equal);
     }
 }

@@ -31,8 +31,16 @@ impl StreamStats {
     /// A stream that ended: `first_event_ms` after the request started, then
     /// `streaming_ms` from the first event to the end, with `output_tokens` (the usage
     /// in its metadata event; 0 when it had none).
-    pub fn record(&mut self, model_id: &str, first_event_ms: f64, output_tokens: f64, streaming_ms: f64) {
-        let model = self.models.get_or_insert_with(model_id, ModelStreams::default);
+    pub fn record(
+        &mut self,
+        model_id: &str,
+        first_event_ms: f64,
+        output_tokens: f64,
+        streaming_ms: f64,
+    ) {
+        let model = self
+            .models
+            .get_or_insert_with(model_id, ModelStreams::default);
         model.first_event.record(first_event_ms);
         model.streams += 1;
         model.output_tokens += output_tokens;
@@ -78,7 +86,10 @@ mod tests {
         assert_eq!(view[0].time_to_first_event.p50, 51.0);
         assert_eq!(view[0].time_to_first_event.p99, 100.0);
         assert_eq!(view[0].output_tokens_per_second, 100.0);
-        assert_eq!(view[1].output_tokens_per_second, 0.0, "no time streamed, no rate");
+        assert_eq!(
+            view[1].output_tokens_per_second, 0.0,
+            "no time streamed, no rate"
+        );
         stats.reset();
         assert!(stats.view().is_empty());
     }

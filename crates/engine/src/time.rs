@@ -12,7 +12,12 @@ pub fn iso_string(ms: Millis) -> Option<String> {
     let days = ms.div_euclid(86_400_000);
     let in_day = ms.rem_euclid(86_400_000);
     let (year, month, day) = civil_from_days(days);
-    let (h, m, s, milli) = (in_day / 3_600_000, in_day / 60_000 % 60, in_day / 1000 % 60, in_day % 1000);
+    let (h, m, s, milli) = (
+        in_day / 3_600_000,
+        in_day / 60_000 % 60,
+        in_day / 1000 % 60,
+        in_day % 1000,
+    );
     let year = if (0..=9999).contains(&year) {
         format!("{year:04}")
     } else if year < 0 {
@@ -20,7 +25,9 @@ pub fn iso_string(ms: Millis) -> Option<String> {
     } else {
         format!("+{year:06}")
     };
-    Some(format!("{year}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{milli:03}Z"))
+    Some(format!(
+        "{year}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{milli:03}Z"
+    ))
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day).
@@ -45,11 +52,26 @@ mod tests {
     #[test]
     fn prints_like_javascript() {
         assert_eq!(iso_string(0.0).as_deref(), Some("1970-01-01T00:00:00.000Z"));
-        assert_eq!(iso_string(1_764_100_000_123.0).as_deref(), Some("2025-11-25T19:46:40.123Z"));
-        assert_eq!(iso_string(951_782_400_000.0).as_deref(), Some("2000-02-29T00:00:00.000Z"));
-        assert_eq!(iso_string(-1.0).as_deref(), Some("1969-12-31T23:59:59.999Z"));
-        assert_eq!(iso_string(-62_198_755_200_000.0).as_deref(), Some("-000001-01-01T00:00:00.000Z"));
-        assert_eq!(iso_string(8.64e15).as_deref(), Some("+275760-09-13T00:00:00.000Z"));
+        assert_eq!(
+            iso_string(1_764_100_000_123.0).as_deref(),
+            Some("2025-11-25T19:46:40.123Z")
+        );
+        assert_eq!(
+            iso_string(951_782_400_000.0).as_deref(),
+            Some("2000-02-29T00:00:00.000Z")
+        );
+        assert_eq!(
+            iso_string(-1.0).as_deref(),
+            Some("1969-12-31T23:59:59.999Z")
+        );
+        assert_eq!(
+            iso_string(-62_198_755_200_000.0).as_deref(),
+            Some("-000001-01-01T00:00:00.000Z")
+        );
+        assert_eq!(
+            iso_string(8.64e15).as_deref(),
+            Some("+275760-09-13T00:00:00.000Z")
+        );
     }
 
     #[test]

@@ -19,15 +19,35 @@ pub struct ValidationError {
 
 impl ValidationError {
     fn bare(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into(), expected: None, actual: None }
+        Self {
+            field: field.into(),
+            message: message.into(),
+            expected: None,
+            actual: None,
+        }
     }
 
-    fn expecting(field: impl Into<String>, message: impl Into<String>, expected: impl Into<String>) -> Self {
-        Self { expected: Some(expected.into()), ..Self::bare(field, message) }
+    fn expecting(
+        field: impl Into<String>,
+        message: impl Into<String>,
+        expected: impl Into<String>,
+    ) -> Self {
+        Self {
+            expected: Some(expected.into()),
+            ..Self::bare(field, message)
+        }
     }
 
-    fn mismatch(field: impl Into<String>, message: impl Into<String>, expected: impl Into<String>, actual: impl Into<String>) -> Self {
-        Self { actual: Some(actual.into()), ..Self::expecting(field, message, expected) }
+    fn mismatch(
+        field: impl Into<String>,
+        message: impl Into<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Self {
+        Self {
+            actual: Some(actual.into()),
+            ..Self::expecting(field, message, expected)
+        }
     }
 }
 
@@ -53,7 +73,9 @@ fn non_null_object(config: &JsValue, what: &str) -> Option<ValidationResult> {
         "object",
         config.type_of(),
     );
-    Some(ValidationResult { errors: vec![error] })
+    Some(ValidationResult {
+        errors: vec![error],
+    })
 }
 
 /// An integer setting with inclusive bounds, as the original checks
@@ -71,22 +93,40 @@ impl IntegerRule {
         let field = self.field;
         let Some(n) = value.as_number().filter(|_| value.is_integer()) else {
             let message = format!("{field} must be an integer");
-            errors.push(ValidationError::mismatch(field, message, "integer", value.to_js_string()));
+            errors.push(ValidationError::mismatch(
+                field,
+                message,
+                "integer",
+                value.to_js_string(),
+            ));
             return;
         };
         if n < self.min {
             let expected = format!(">= {}", number_to_js_string(self.min));
-            errors.push(ValidationError::mismatch(field, self.too_small, expected, value.to_js_string()));
+            errors.push(ValidationError::mismatch(
+                field,
+                self.too_small,
+                expected,
+                value.to_js_string(),
+            ));
         } else if n > self.max {
             let expected = format!("<= {}", number_to_js_string(self.max));
-            errors.push(ValidationError::mismatch(field, self.too_large, expected, value.to_js_string()));
+            errors.push(ValidationError::mismatch(
+                field,
+                self.too_large,
+                expected,
+                value.to_js_string(),
+            ));
         }
     }
 
     /// A setting the configuration must carry.
     fn check_required(&self, value: &JsValue, errors: &mut Vec<ValidationError>) {
         if value.is_nullish() {
-            errors.push(ValidationError::bare(self.field, format!("{} is required", self.field)));
+            errors.push(ValidationError::bare(
+                self.field,
+                format!("{} is required", self.field),
+            ));
         } else {
             self.check(value, errors);
         }
@@ -111,7 +151,12 @@ pub fn validate_model_config(config: &JsValue) -> ValidationResult {
     if !model_id.is_truthy() {
         errors.push(ValidationError::bare("modelId", "modelId is required"));
     } else if model_id.type_of() != "string" {
-        errors.push(ValidationError::mismatch("modelId", "modelId must be a string", "string", model_id.type_of()));
+        errors.push(ValidationError::mismatch(
+            "modelId",
+            "modelId must be a string",
+            "string",
+            model_id.type_of(),
+        ));
     }
 
     let weight = config.get("weight");
@@ -121,20 +166,43 @@ pub fn validate_model_config(config: &JsValue) -> ValidationResult {
         // The original lets NaN through (it fails both bounds) and then always
         // routes to the pool's last model; a NaN weight is a caller's bug, so say so.
         if w.is_nan() {
-            errors.push(ValidationError::mismatch("weight", "weight must be a finite number", "finite number", "NaN"));
+            errors.push(ValidationError::mismatch(
+                "weight",
+                "weight must be a finite number",
+                "finite number",
+                "NaN",
+            ));
         } else if w < 0.0 {
-            errors.push(ValidationError::mismatch("weight", "weight must be non-negative", ">= 0", weight.to_js_string()));
+            errors.push(ValidationError::mismatch(
+                "weight",
+                "weight must be non-negative",
+                ">= 0",
+                weight.to_js_string(),
+            ));
         } else if w > 10000.0 {
             let message = "weight exceeds maximum allowed value";
-            errors.push(ValidationError::mismatch("weight", message, "<= 10000", weight.to_js_string()));
+            errors.push(ValidationError::mismatch(
+                "weight",
+                message,
+                "<= 10000",
+                weight.to_js_string(),
+            ));
         }
     } else {
-        errors.push(ValidationError::mismatch("weight", "weight must be a number", "number", weight.type_of()));
+        errors.push(ValidationError::mismatch(
+            "weight",
+            "weight must be a number",
+            "number",
+            weight.type_of(),
+        ));
     }
 
     let is_fallback = config.get("isFallback");
     if is_fallback.is_nullish() {
-        errors.push(ValidationError::bare("isFallback", "isFallback is required"));
+        errors.push(ValidationError::bare(
+            "isFallback",
+            "isFallback is required",
+        ));
     } else if is_fallback.type_of() != "boolean" {
         errors.push(ValidationError::mismatch(
             "isFallback",
@@ -169,22 +237,38 @@ fn validate_models(models: &JsValue, errors: &mut Vec<ValidationError>) {
     if let JsValue::LongArray(length) = models {
         // Beyond the original, which would validate each of them (and each hole) in turn.
         let message = format!("models array must not have more than {MAX_ARRAY_LENGTH} elements");
-        errors.push(ValidationError::mismatch("models", message, format!("<= {MAX_ARRAY_LENGTH}"), length.to_string()));
+        errors.push(ValidationError::mismatch(
+            "models",
+            message,
+            format!("<= {MAX_ARRAY_LENGTH}"),
+            length.to_string(),
+        ));
         return;
     }
     let Some(list) = models.as_array() else {
-        errors.push(ValidationError::mismatch("models", "models must be an array", "array", models.type_of()));
+        errors.push(ValidationError::mismatch(
+            "models",
+            "models must be an array",
+            "array",
+            models.type_of(),
+        ));
         return;
     };
     if list.is_empty() {
-        errors.push(ValidationError::bare("models", "models array must contain at least one model"));
+        errors.push(ValidationError::bare(
+            "models",
+            "models array must contain at least one model",
+        ));
         return;
     }
 
     let mut seen_ids: Vec<&str> = Vec::new();
     for (index, model) in list.iter().enumerate() {
         for error in validate_model_config(model).errors {
-            errors.push(ValidationError { field: format!("models[{index}].{}", error.field), ..error });
+            errors.push(ValidationError {
+                field: format!("models[{index}].{}", error.field),
+                ..error
+            });
         }
         // Duplicates are judged on any string id, the empty string included.
         if model.is_truthy() && model.type_of() == "object" {
@@ -192,7 +276,10 @@ fn validate_models(models: &JsValue, errors: &mut Vec<ValidationError>) {
                 if seen_ids.contains(&id) {
                     errors.push(ValidationError {
                         actual: Some(id.to_owned()),
-                        ..ValidationError::bare(format!("models[{index}].modelId"), "Duplicate modelId found")
+                        ..ValidationError::bare(
+                            format!("models[{index}].modelId"),
+                            "Duplicate modelId found",
+                        )
                     });
                 } else {
                     seen_ids.push(id);
@@ -201,11 +288,16 @@ fn validate_models(models: &JsValue, errors: &mut Vec<ValidationError>) {
         }
     }
 
-    let has_primary = list
-        .iter()
-        .any(|model| model.is_truthy() && model.type_of() == "object" && model.get("isFallback") == &JsValue::Bool(false));
+    let has_primary = list.iter().any(|model| {
+        model.is_truthy()
+            && model.type_of() == "object"
+            && model.get("isFallback") == &JsValue::Bool(false)
+    });
     if !has_primary {
-        errors.push(ValidationError::bare("models", "At least one primary (non-fallback) model is required"));
+        errors.push(ValidationError::bare(
+            "models",
+            "At least one primary (non-fallback) model is required",
+        ));
     }
 }
 
@@ -299,14 +391,24 @@ fn validate_tier_escalation(te: &JsValue, errors: &mut Vec<ValidationError>) {
 }
 
 /// An optional nested settings object: absent, or a plain object handed to `check`.
-fn validate_section(section: &JsValue, field: &str, errors: &mut Vec<ValidationError>, check: fn(&JsValue, &mut Vec<ValidationError>)) {
+fn validate_section(
+    section: &JsValue,
+    field: &str,
+    errors: &mut Vec<ValidationError>,
+    check: fn(&JsValue, &mut Vec<ValidationError>),
+) {
     if section.is_nullish() {
         return;
     }
     if is_plain_object(section) {
         check(section, errors);
     } else {
-        errors.push(ValidationError::mismatch(field, format!("{field} must be an object"), "object", object_kind(section)));
+        errors.push(ValidationError::mismatch(
+            field,
+            format!("{field} must be an object"),
+            "object",
+            object_kind(section),
+        ));
     }
 }
 
@@ -338,8 +440,18 @@ pub fn validate_multiplexer_config(config: &JsValue) -> ValidationResult {
         ));
     }
 
-    validate_section(config.get("refusalDetection"), "refusalDetection", &mut errors, validate_refusal_detection);
-    validate_section(config.get("tierEscalation"), "tierEscalation", &mut errors, validate_tier_escalation);
+    validate_section(
+        config.get("refusalDetection"),
+        "refusalDetection",
+        &mut errors,
+        validate_refusal_detection,
+    );
+    validate_section(
+        config.get("tierEscalation"),
+        "tierEscalation",
+        &mut errors,
+        validate_tier_escalation,
+    );
 
     IntegerRule {
         field: "maxRetries",
@@ -432,7 +544,12 @@ pub fn format_validation_errors(is_valid: bool, errors: &[ValidationError]) -> S
 
 /// The message `assertValid` throws, or `None` when the result is valid.
 pub fn assertion_message(result: &ValidationResult) -> Option<String> {
-    (!result.is_valid()).then(|| format!("Validation failed: {}", format_validation_errors(false, &result.errors)))
+    (!result.is_valid()).then(|| {
+        format!(
+            "Validation failed: {}",
+            format_validation_errors(false, &result.errors)
+        )
+    })
 }
 
 /// One model of a validated configuration.
@@ -468,16 +585,28 @@ mod tests {
     }
 
     fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
-        JsValue::Object(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+        JsValue::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
     }
 
     fn model(id: &str, weight: f64, is_fallback: bool) -> JsValue {
-        obj(&[("modelId", s(id)), ("weight", n(weight)), ("isFallback", JsValue::Bool(is_fallback))])
+        obj(&[
+            ("modelId", s(id)),
+            ("weight", n(weight)),
+            ("isFallback", JsValue::Bool(is_fallback)),
+        ])
     }
 
     fn valid_config() -> Vec<(&'static str, JsValue)> {
         vec![
-            ("models", JsValue::Array(vec![model("a", 1.0, false), model("b", 2.0, true)])),
+            (
+                "models",
+                JsValue::Array(vec![model("a", 1.0, false), model("b", 2.0, true)]),
+            ),
             ("defaultTimeoutMs", n(30000.0)),
             ("maxRetries", n(3.0)),
         ]
@@ -494,7 +623,12 @@ mod tests {
         obj(&pairs)
     }
 
-    fn error(field: &str, message: &str, expected: Option<&str>, actual: Option<&str>) -> ValidationError {
+    fn error(
+        field: &str,
+        message: &str,
+        expected: Option<&str>,
+        actual: Option<&str>,
+    ) -> ValidationError {
         ValidationError {
             field: field.into(),
             message: message.into(),
@@ -510,18 +644,30 @@ mod tests {
 
     #[test]
     fn a_models_array_too_long_to_read_is_refused_with_the_limit() {
-        let result = validate_multiplexer_config(&config_with(&[("models", JsValue::LongArray(u32::MAX))]));
+        let result =
+            validate_multiplexer_config(&config_with(&[("models", JsValue::LongArray(u32::MAX))]));
         assert_eq!(
             only_error(result),
-            error("models", "models array must not have more than 100000 elements", Some("<= 100000"), Some("4294967295"))
+            error(
+                "models",
+                "models array must not have more than 100000 elements",
+                Some("<= 100000"),
+                Some("4294967295")
+            )
         );
     }
 
     #[test]
     fn a_long_array_where_an_object_belongs_is_reported_as_an_array() {
-        let result = validate_multiplexer_config(&config_with(&[("clientConfig", JsValue::LongArray(200_000))]));
+        let result = validate_multiplexer_config(&config_with(&[(
+            "clientConfig",
+            JsValue::LongArray(200_000),
+        )]));
         let message = "clientConfig must be a plain object (BedrockRuntimeClient config overrides)";
-        assert_eq!(only_error(result), error("clientConfig", message, Some("object"), Some("array")));
+        assert_eq!(
+            only_error(result),
+            error("clientConfig", message, Some("object"), Some("array"))
+        );
     }
 
     #[test]
@@ -543,7 +689,12 @@ mod tests {
         ] {
             assert_eq!(
                 only_error(validate_model_config(&value)),
-                error("config", "Model configuration must be a non-null object", Some("object"), Some(actual))
+                error(
+                    "config",
+                    "Model configuration must be a non-null object",
+                    Some("object"),
+                    Some(actual)
+                )
             );
         }
     }
@@ -560,61 +711,131 @@ mod tests {
             ]
         );
         // An array passes the object guard and simply has no such fields.
-        assert_eq!(validate_model_config(&JsValue::Array(vec![])).errors.len(), 3);
+        assert_eq!(
+            validate_model_config(&JsValue::Array(vec![])).errors.len(),
+            3
+        );
     }
 
     #[test]
     fn model_id_must_be_a_truthy_string() {
-        let with_id = |id: JsValue| obj(&[("modelId", id), ("weight", n(1.0)), ("isFallback", JsValue::Bool(false))]);
-        assert_eq!(only_error(validate_model_config(&with_id(s("")))), error("modelId", "modelId is required", None, None));
-        assert_eq!(only_error(validate_model_config(&with_id(n(0.0)))), error("modelId", "modelId is required", None, None));
+        let with_id = |id: JsValue| {
+            obj(&[
+                ("modelId", id),
+                ("weight", n(1.0)),
+                ("isFallback", JsValue::Bool(false)),
+            ])
+        };
+        assert_eq!(
+            only_error(validate_model_config(&with_id(s("")))),
+            error("modelId", "modelId is required", None, None)
+        );
+        assert_eq!(
+            only_error(validate_model_config(&with_id(n(0.0)))),
+            error("modelId", "modelId is required", None, None)
+        );
         assert_eq!(
             only_error(validate_model_config(&with_id(n(42.0)))),
-            error("modelId", "modelId must be a string", Some("string"), Some("number"))
+            error(
+                "modelId",
+                "modelId must be a string",
+                Some("string"),
+                Some("number")
+            )
         );
         assert_eq!(
             only_error(validate_model_config(&with_id(JsValue::Array(vec![])))),
-            error("modelId", "modelId must be a string", Some("string"), Some("object"))
+            error(
+                "modelId",
+                "modelId must be a string",
+                Some("string"),
+                Some("object")
+            )
         );
     }
 
     #[test]
     fn weight_must_be_a_number_within_range() {
-        let with_weight = |w: JsValue| obj(&[("modelId", s("m")), ("weight", w), ("isFallback", JsValue::Bool(false))]);
-        assert_eq!(only_error(validate_model_config(&with_weight(JsValue::Null))), error("weight", "weight is required", None, None));
+        let with_weight = |w: JsValue| {
+            obj(&[
+                ("modelId", s("m")),
+                ("weight", w),
+                ("isFallback", JsValue::Bool(false)),
+            ])
+        };
+        assert_eq!(
+            only_error(validate_model_config(&with_weight(JsValue::Null))),
+            error("weight", "weight is required", None, None)
+        );
         assert_eq!(
             only_error(validate_model_config(&with_weight(s("5")))),
-            error("weight", "weight must be a number", Some("number"), Some("string"))
+            error(
+                "weight",
+                "weight must be a number",
+                Some("number"),
+                Some("string")
+            )
         );
         assert_eq!(
             only_error(validate_model_config(&with_weight(n(-0.5)))),
-            error("weight", "weight must be non-negative", Some(">= 0"), Some("-0.5"))
+            error(
+                "weight",
+                "weight must be non-negative",
+                Some(">= 0"),
+                Some("-0.5")
+            )
         );
         assert_eq!(
             only_error(validate_model_config(&with_weight(n(10000.5)))),
-            error("weight", "weight exceeds maximum allowed value", Some("<= 10000"), Some("10000.5"))
+            error(
+                "weight",
+                "weight exceeds maximum allowed value",
+                Some("<= 10000"),
+                Some("10000.5")
+            )
         );
         assert_eq!(
             only_error(validate_model_config(&with_weight(n(f64::INFINITY)))),
-            error("weight", "weight exceeds maximum allowed value", Some("<= 10000"), Some("Infinity"))
+            error(
+                "weight",
+                "weight exceeds maximum allowed value",
+                Some("<= 10000"),
+                Some("Infinity")
+            )
         );
         assert_eq!(
             only_error(validate_model_config(&with_weight(n(f64::NAN)))),
-            error("weight", "weight must be a finite number", Some("finite number"), Some("NaN"))
+            error(
+                "weight",
+                "weight must be a finite number",
+                Some("finite number"),
+                Some("NaN")
+            )
         );
         assert!(validate_model_config(&with_weight(n(-0.0))).is_valid());
     }
 
     #[test]
     fn is_fallback_must_be_a_boolean() {
-        let with_flag = |f: JsValue| obj(&[("modelId", s("m")), ("weight", n(1.0)), ("isFallback", f)]);
+        let with_flag =
+            |f: JsValue| obj(&[("modelId", s("m")), ("weight", n(1.0)), ("isFallback", f)]);
         assert_eq!(
             only_error(validate_model_config(&with_flag(s("true")))),
-            error("isFallback", "isFallback must be a boolean", Some("boolean"), Some("string"))
+            error(
+                "isFallback",
+                "isFallback must be a boolean",
+                Some("boolean"),
+                Some("string")
+            )
         );
         assert_eq!(
             only_error(validate_model_config(&with_flag(n(0.0)))),
-            error("isFallback", "isFallback must be a boolean", Some("boolean"), Some("number"))
+            error(
+                "isFallback",
+                "isFallback must be a boolean",
+                Some("boolean"),
+                Some("number")
+            )
         );
     }
 
@@ -627,7 +848,12 @@ mod tests {
     fn a_multiplexer_config_that_is_not_an_object_reports_its_type() {
         assert_eq!(
             only_error(validate_multiplexer_config(&JsValue::Bool(false))),
-            error("config", "Multiplexer configuration must be a non-null object", Some("object"), Some("boolean"))
+            error(
+                "config",
+                "Multiplexer configuration must be a non-null object",
+                Some("object"),
+                Some("boolean")
+            )
         );
     }
 
@@ -637,7 +863,12 @@ mod tests {
             validate_multiplexer_config(&obj(&[])).errors,
             vec![
                 error("models", "models array is required", None, None),
-                error("defaultTimeoutMs", "defaultTimeoutMs is required", None, None),
+                error(
+                    "defaultTimeoutMs",
+                    "defaultTimeoutMs is required",
+                    None,
+                    None
+                ),
                 error("maxRetries", "maxRetries is required", None, None),
             ]
         );
@@ -645,23 +876,73 @@ mod tests {
 
     #[test]
     fn models_must_be_a_non_empty_array() {
-        let first = |models: JsValue| validate_multiplexer_config(&config_with(&[("models", models)])).errors.remove(0);
-        assert_eq!(first(n(0.0)), error("models", "models array is required", None, None));
-        assert_eq!(first(s("a")), error("models", "models must be an array", Some("array"), Some("string")));
-        assert_eq!(first(obj(&[])), error("models", "models must be an array", Some("array"), Some("object")));
-        assert_eq!(first(JsValue::Array(vec![])), error("models", "models array must contain at least one model", None, None));
+        let first = |models: JsValue| {
+            validate_multiplexer_config(&config_with(&[("models", models)]))
+                .errors
+                .remove(0)
+        };
+        assert_eq!(
+            first(n(0.0)),
+            error("models", "models array is required", None, None)
+        );
+        assert_eq!(
+            first(s("a")),
+            error(
+                "models",
+                "models must be an array",
+                Some("array"),
+                Some("string")
+            )
+        );
+        assert_eq!(
+            first(obj(&[])),
+            error(
+                "models",
+                "models must be an array",
+                Some("array"),
+                Some("object")
+            )
+        );
+        assert_eq!(
+            first(JsValue::Array(vec![])),
+            error(
+                "models",
+                "models array must contain at least one model",
+                None,
+                None
+            )
+        );
     }
 
     #[test]
     fn model_errors_are_prefixed_with_their_index() {
-        let models = JsValue::Array(vec![model("a", 1.0, false), obj(&[("modelId", n(7.0)), ("weight", n(-1.0))]), JsValue::Null]);
+        let models = JsValue::Array(vec![
+            model("a", 1.0, false),
+            obj(&[("modelId", n(7.0)), ("weight", n(-1.0))]),
+            JsValue::Null,
+        ]);
         assert_eq!(
             validate_multiplexer_config(&config_with(&[("models", models)])).errors,
             vec![
-                error("models[1].modelId", "modelId must be a string", Some("string"), Some("number")),
-                error("models[1].weight", "weight must be non-negative", Some(">= 0"), Some("-1")),
+                error(
+                    "models[1].modelId",
+                    "modelId must be a string",
+                    Some("string"),
+                    Some("number")
+                ),
+                error(
+                    "models[1].weight",
+                    "weight must be non-negative",
+                    Some(">= 0"),
+                    Some("-1")
+                ),
                 error("models[1].isFallback", "isFallback is required", None, None),
-                error("models[2].config", "Model configuration must be a non-null object", Some("object"), Some("object")),
+                error(
+                    "models[2].config",
+                    "Model configuration must be a non-null object",
+                    Some("object"),
+                    Some("object")
+                ),
             ]
         );
     }
@@ -671,18 +952,41 @@ mod tests {
         let models = JsValue::Array(vec![
             model("a", 1.0, false),
             model("a", 1.0, false),
-            obj(&[("modelId", s("")), ("weight", n(1.0)), ("isFallback", JsValue::Bool(true))]),
-            obj(&[("modelId", s("")), ("weight", n(1.0)), ("isFallback", JsValue::Bool(true))]),
+            obj(&[
+                ("modelId", s("")),
+                ("weight", n(1.0)),
+                ("isFallback", JsValue::Bool(true)),
+            ]),
+            obj(&[
+                ("modelId", s("")),
+                ("weight", n(1.0)),
+                ("isFallback", JsValue::Bool(true)),
+            ]),
             model("a", 1.0, true),
         ]);
         assert_eq!(
             validate_multiplexer_config(&config_with(&[("models", models)])).errors,
             vec![
-                error("models[1].modelId", "Duplicate modelId found", None, Some("a")),
+                error(
+                    "models[1].modelId",
+                    "Duplicate modelId found",
+                    None,
+                    Some("a")
+                ),
                 error("models[2].modelId", "modelId is required", None, None),
                 error("models[3].modelId", "modelId is required", None, None),
-                error("models[3].modelId", "Duplicate modelId found", None, Some("")),
-                error("models[4].modelId", "Duplicate modelId found", None, Some("a")),
+                error(
+                    "models[3].modelId",
+                    "Duplicate modelId found",
+                    None,
+                    Some("")
+                ),
+                error(
+                    "models[4].modelId",
+                    "Duplicate modelId found",
+                    None,
+                    Some("a")
+                ),
             ]
         );
     }
@@ -691,26 +995,47 @@ mod tests {
     fn at_least_one_model_must_be_strictly_primary() {
         let models = JsValue::Array(vec![
             model("a", 1.0, true),
-            obj(&[("modelId", s("b")), ("weight", n(1.0)), ("isFallback", n(0.0))]),
+            obj(&[
+                ("modelId", s("b")),
+                ("weight", n(1.0)),
+                ("isFallback", n(0.0)),
+            ]),
         ]);
         assert_eq!(
             validate_multiplexer_config(&config_with(&[("models", models)])).errors,
             vec![
-                error("models[1].isFallback", "isFallback must be a boolean", Some("boolean"), Some("number")),
-                error("models", "At least one primary (non-fallback) model is required", None, None),
+                error(
+                    "models[1].isFallback",
+                    "isFallback must be a boolean",
+                    Some("boolean"),
+                    Some("number")
+                ),
+                error(
+                    "models",
+                    "At least one primary (non-fallback) model is required",
+                    None,
+                    None
+                ),
             ]
         );
     }
 
     #[test]
     fn max_response_bytes_is_optional_and_bounded() {
-        let errors = |v: JsValue| validate_multiplexer_config(&config_with(&[("maxResponseBytes", v)])).errors;
+        let errors = |v: JsValue| {
+            validate_multiplexer_config(&config_with(&[("maxResponseBytes", v)])).errors
+        };
         assert!(errors(JsValue::Undefined).is_empty());
         assert!(errors(n(1024.0)).is_empty());
         assert!(errors(n(536870912.0)).is_empty());
         assert_eq!(
             errors(n(1023.0)),
-            vec![error("maxResponseBytes", "maxResponseBytes must be at least 1024 bytes", Some(">= 1024"), Some("1023"))]
+            vec![error(
+                "maxResponseBytes",
+                "maxResponseBytes must be at least 1024 bytes",
+                Some(">= 1024"),
+                Some("1023")
+            )]
         );
         assert_eq!(
             errors(n(536870913.0)),
@@ -723,61 +1048,166 @@ mod tests {
         );
         assert_eq!(
             errors(n(f64::INFINITY)),
-            vec![error("maxResponseBytes", "maxResponseBytes must be an integer", Some("integer"), Some("Infinity"))]
+            vec![error(
+                "maxResponseBytes",
+                "maxResponseBytes must be an integer",
+                Some("integer"),
+                Some("Infinity")
+            )]
         );
     }
 
     #[test]
     fn default_timeout_must_be_an_integer_within_range() {
-        let only = |v: JsValue| only_error(validate_multiplexer_config(&config_with(&[("defaultTimeoutMs", v)])));
+        let only = |v: JsValue| {
+            only_error(validate_multiplexer_config(&config_with(&[(
+                "defaultTimeoutMs",
+                v,
+            )])))
+        };
         assert_eq!(
             only(n(1500.5)),
-            error("defaultTimeoutMs", "defaultTimeoutMs must be an integer", Some("integer"), Some("1500.5"))
+            error(
+                "defaultTimeoutMs",
+                "defaultTimeoutMs must be an integer",
+                Some("integer"),
+                Some("1500.5")
+            )
         );
         assert_eq!(
             only(s("30000")),
-            error("defaultTimeoutMs", "defaultTimeoutMs must be an integer", Some("integer"), Some("30000"))
+            error(
+                "defaultTimeoutMs",
+                "defaultTimeoutMs must be an integer",
+                Some("integer"),
+                Some("30000")
+            )
         );
         assert_eq!(
             only(n(f64::NAN)),
-            error("defaultTimeoutMs", "defaultTimeoutMs must be an integer", Some("integer"), Some("NaN"))
+            error(
+                "defaultTimeoutMs",
+                "defaultTimeoutMs must be an integer",
+                Some("integer"),
+                Some("NaN")
+            )
         );
         assert_eq!(
             only(n(999.0)),
-            error("defaultTimeoutMs", "defaultTimeoutMs must be at least 1000ms", Some(">= 1000"), Some("999"))
+            error(
+                "defaultTimeoutMs",
+                "defaultTimeoutMs must be at least 1000ms",
+                Some(">= 1000"),
+                Some("999")
+            )
         );
         assert_eq!(
             only(n(300001.0)),
-            error("defaultTimeoutMs", "defaultTimeoutMs must not exceed 300000ms (5 minutes)", Some("<= 300000"), Some("300001"))
+            error(
+                "defaultTimeoutMs",
+                "defaultTimeoutMs must not exceed 300000ms (5 minutes)",
+                Some("<= 300000"),
+                Some("300001")
+            )
         );
-        assert_eq!(only(JsValue::Null), error("defaultTimeoutMs", "defaultTimeoutMs is required", None, None));
-        assert!(validate_multiplexer_config(&config_with(&[("defaultTimeoutMs", n(1000.0))])).is_valid());
-        assert!(validate_multiplexer_config(&config_with(&[("defaultTimeoutMs", n(300000.0))])).is_valid());
+        assert_eq!(
+            only(JsValue::Null),
+            error(
+                "defaultTimeoutMs",
+                "defaultTimeoutMs is required",
+                None,
+                None
+            )
+        );
+        assert!(
+            validate_multiplexer_config(&config_with(&[("defaultTimeoutMs", n(1000.0))]))
+                .is_valid()
+        );
+        assert!(
+            validate_multiplexer_config(&config_with(&[("defaultTimeoutMs", n(300000.0))]))
+                .is_valid()
+        );
     }
 
     #[test]
     fn max_retries_must_be_an_integer_within_range() {
-        let only = |v: JsValue| only_error(validate_multiplexer_config(&config_with(&[("maxRetries", v)])));
-        assert_eq!(only(n(-1.0)), error("maxRetries", "maxRetries must be non-negative", Some(">= 0"), Some("-1")));
-        assert_eq!(only(n(11.0)), error("maxRetries", "maxRetries must not exceed 10", Some("<= 10"), Some("11")));
-        assert_eq!(only(n(2.5)), error("maxRetries", "maxRetries must be an integer", Some("integer"), Some("2.5")));
+        let only = |v: JsValue| {
+            only_error(validate_multiplexer_config(&config_with(&[(
+                "maxRetries",
+                v,
+            )])))
+        };
+        assert_eq!(
+            only(n(-1.0)),
+            error(
+                "maxRetries",
+                "maxRetries must be non-negative",
+                Some(">= 0"),
+                Some("-1")
+            )
+        );
+        assert_eq!(
+            only(n(11.0)),
+            error(
+                "maxRetries",
+                "maxRetries must not exceed 10",
+                Some("<= 10"),
+                Some("11")
+            )
+        );
+        assert_eq!(
+            only(n(2.5)),
+            error(
+                "maxRetries",
+                "maxRetries must be an integer",
+                Some("integer"),
+                Some("2.5")
+            )
+        );
         assert_eq!(
             only(JsValue::Array(vec![n(1.0), n(2.0)])),
-            error("maxRetries", "maxRetries must be an integer", Some("integer"), Some("1,2"))
+            error(
+                "maxRetries",
+                "maxRetries must be an integer",
+                Some("integer"),
+                Some("1,2")
+            )
         );
-        assert_eq!(only(JsValue::Undefined), error("maxRetries", "maxRetries is required", None, None));
+        assert_eq!(
+            only(JsValue::Undefined),
+            error("maxRetries", "maxRetries is required", None, None)
+        );
         assert!(validate_multiplexer_config(&config_with(&[("maxRetries", n(-0.0))])).is_valid());
     }
 
     #[test]
     fn client_config_must_be_a_plain_object_when_given() {
-        let only = |v: JsValue| only_error(validate_multiplexer_config(&config_with(&[("clientConfig", v)])));
+        let only = |v: JsValue| {
+            only_error(validate_multiplexer_config(&config_with(&[(
+                "clientConfig",
+                v,
+            )])))
+        };
         let message = "clientConfig must be a plain object (BedrockRuntimeClient config overrides)";
-        assert_eq!(only(JsValue::Array(vec![])), error("clientConfig", message, Some("object"), Some("array")));
-        assert_eq!(only(s("us-east-1")), error("clientConfig", message, Some("object"), Some("string")));
-        assert_eq!(only(JsValue::Function("f".into())), error("clientConfig", message, Some("object"), Some("function")));
-        assert!(validate_multiplexer_config(&config_with(&[("clientConfig", JsValue::Null)])).is_valid());
-        assert!(validate_multiplexer_config(&config_with(&[("clientConfig", obj(&[]))])).is_valid());
+        assert_eq!(
+            only(JsValue::Array(vec![])),
+            error("clientConfig", message, Some("object"), Some("array"))
+        );
+        assert_eq!(
+            only(s("us-east-1")),
+            error("clientConfig", message, Some("object"), Some("string"))
+        );
+        assert_eq!(
+            only(JsValue::Function("f".into())),
+            error("clientConfig", message, Some("object"), Some("function"))
+        );
+        assert!(
+            validate_multiplexer_config(&config_with(&[("clientConfig", JsValue::Null)]))
+                .is_valid()
+        );
+        assert!(
+            validate_multiplexer_config(&config_with(&[("clientConfig", obj(&[]))])).is_valid()
+        );
     }
 
     #[test]
@@ -790,20 +1220,44 @@ mod tests {
         assert_eq!(
             validate_multiplexer_config(&config_with(&[("refusalDetection", rd)])).errors,
             vec![
-                error("refusalDetection.enabled", "enabled must be a boolean", Some("boolean"), Some("string")),
-                error("refusalDetection.confidenceThreshold", "confidenceThreshold must be a number", Some("number"), Some("string")),
-                error("refusalDetection.retryOnRefusal", "retryOnRefusal must be a boolean", Some("boolean"), Some("number")),
+                error(
+                    "refusalDetection.enabled",
+                    "enabled must be a boolean",
+                    Some("boolean"),
+                    Some("string")
+                ),
+                error(
+                    "refusalDetection.confidenceThreshold",
+                    "confidenceThreshold must be a number",
+                    Some("number"),
+                    Some("string")
+                ),
+                error(
+                    "refusalDetection.retryOnRefusal",
+                    "retryOnRefusal must be a boolean",
+                    Some("boolean"),
+                    Some("number")
+                ),
             ]
         );
     }
 
     #[test]
     fn enabled_refusal_detection_needs_a_model_path_and_a_threshold_in_range() {
-        let rd = obj(&[("enabled", JsValue::Bool(true)), ("modelPath", s("")), ("confidenceThreshold", n(1.5))]);
+        let rd = obj(&[
+            ("enabled", JsValue::Bool(true)),
+            ("modelPath", s("")),
+            ("confidenceThreshold", n(1.5)),
+        ]);
         assert_eq!(
             validate_multiplexer_config(&config_with(&[("refusalDetection", rd)])).errors,
             vec![
-                error("refusalDetection.modelPath", "modelPath is required when refusal detection is enabled", Some("string"), None),
+                error(
+                    "refusalDetection.modelPath",
+                    "modelPath is required when refusal detection is enabled",
+                    Some("string"),
+                    None
+                ),
                 error(
                     "refusalDetection.confidenceThreshold",
                     "confidenceThreshold must be between 0 and 1",
@@ -813,7 +1267,11 @@ mod tests {
             ]
         );
         let disabled_without_path = obj(&[("enabled", JsValue::Bool(false))]);
-        assert!(validate_multiplexer_config(&config_with(&[("refusalDetection", disabled_without_path)])).is_valid());
+        assert!(validate_multiplexer_config(&config_with(&[(
+            "refusalDetection",
+            disabled_without_path
+        )]))
+        .is_valid());
     }
 
     #[test]
@@ -822,19 +1280,38 @@ mod tests {
         assert!(validate_multiplexer_config(&config_with(&[("refusalDetection", rd)])).is_valid());
         let rd = obj(&[("confidenceThreshold", n(-0.1))]);
         assert_eq!(
-            only_error(validate_multiplexer_config(&config_with(&[("refusalDetection", rd)]))).actual.as_deref(),
+            only_error(validate_multiplexer_config(&config_with(&[(
+                "refusalDetection",
+                rd
+            )])))
+            .actual
+            .as_deref(),
             Some("-0.1")
         );
     }
 
     #[test]
     fn null_refusal_flags_are_not_booleans_but_a_null_threshold_is_absent() {
-        let rd = obj(&[("enabled", JsValue::Null), ("confidenceThreshold", JsValue::Null), ("retryOnRefusal", JsValue::Null)]);
+        let rd = obj(&[
+            ("enabled", JsValue::Null),
+            ("confidenceThreshold", JsValue::Null),
+            ("retryOnRefusal", JsValue::Null),
+        ]);
         assert_eq!(
             validate_multiplexer_config(&config_with(&[("refusalDetection", rd)])).errors,
             vec![
-                error("refusalDetection.enabled", "enabled must be a boolean", Some("boolean"), Some("object")),
-                error("refusalDetection.retryOnRefusal", "retryOnRefusal must be a boolean", Some("boolean"), Some("object")),
+                error(
+                    "refusalDetection.enabled",
+                    "enabled must be a boolean",
+                    Some("boolean"),
+                    Some("object")
+                ),
+                error(
+                    "refusalDetection.retryOnRefusal",
+                    "retryOnRefusal must be a boolean",
+                    Some("boolean"),
+                    Some("object")
+                ),
             ]
         );
     }
@@ -849,15 +1326,30 @@ mod tests {
         assert_eq!(
             errors,
             vec![
-                error("refusalDetection", "refusalDetection must be an object", Some("object"), Some("array")),
-                error("tierEscalation", "tierEscalation must be an object", Some("object"), Some("boolean")),
+                error(
+                    "refusalDetection",
+                    "refusalDetection must be an object",
+                    Some("object"),
+                    Some("array")
+                ),
+                error(
+                    "tierEscalation",
+                    "tierEscalation must be an object",
+                    Some("object"),
+                    Some("boolean")
+                ),
             ]
         );
     }
 
     #[test]
     fn enabled_tier_escalation_needs_a_known_tier() {
-        let only = |te: JsValue| only_error(validate_multiplexer_config(&config_with(&[("tierEscalation", te)])));
+        let only = |te: JsValue| {
+            only_error(validate_multiplexer_config(&config_with(&[(
+                "tierEscalation",
+                te,
+            )])))
+        };
         let required = "escalationTier is required when tier escalation is enabled";
         let tiers = "\"reserved\" | \"priority\"";
         assert_eq!(
@@ -865,20 +1357,39 @@ mod tests {
             error("tierEscalation.escalationTier", required, Some(tiers), None)
         );
         assert_eq!(
-            only(obj(&[("enabled", JsValue::Bool(true)), ("escalationTier", n(1.0))])),
+            only(obj(&[
+                ("enabled", JsValue::Bool(true)),
+                ("escalationTier", n(1.0))
+            ])),
             error("tierEscalation.escalationTier", required, Some(tiers), None)
         );
         assert_eq!(
-            only(obj(&[("enabled", JsValue::Bool(true)), ("escalationTier", s("flex"))])),
-            error("tierEscalation.escalationTier", "escalationTier must be \"reserved\" or \"priority\"", Some(tiers), Some("flex"))
+            only(obj(&[
+                ("enabled", JsValue::Bool(true)),
+                ("escalationTier", s("flex"))
+            ])),
+            error(
+                "tierEscalation.escalationTier",
+                "escalationTier must be \"reserved\" or \"priority\"",
+                Some(tiers),
+                Some("flex")
+            )
         );
         assert_eq!(
             only(obj(&[("enabled", n(1.0)), ("escalationTier", s("flex"))])),
-            error("tierEscalation.enabled", "enabled must be a boolean", Some("boolean"), Some("number"))
+            error(
+                "tierEscalation.enabled",
+                "enabled must be a boolean",
+                Some("boolean"),
+                Some("number")
+            )
         );
         assert!(validate_multiplexer_config(&config_with(&[(
             "tierEscalation",
-            obj(&[("enabled", JsValue::Bool(false)), ("escalationTier", s("nonsense"))])
+            obj(&[
+                ("enabled", JsValue::Bool(false)),
+                ("escalationTier", s("nonsense"))
+            ])
         )]))
         .is_valid());
     }
@@ -886,7 +1397,10 @@ mod tests {
     #[test]
     fn circuit_breaker_settings_are_optional_integers_within_range() {
         assert!(validate_circuit_breaker_config(&obj(&[])).is_valid());
-        assert!(validate_circuit_breaker_config(&obj(&[("failureThreshold", JsValue::Null)])).is_valid());
+        assert!(
+            validate_circuit_breaker_config(&obj(&[("failureThreshold", JsValue::Null)]))
+                .is_valid()
+        );
         let config = obj(&[
             ("failureThreshold", n(0.0)),
             ("recoveryTimeMs", n(300001.0)),
@@ -896,10 +1410,30 @@ mod tests {
         assert_eq!(
             validate_circuit_breaker_config(&config).errors,
             vec![
-                error("failureThreshold", "failureThreshold must be at least 1", Some(">= 1"), Some("0")),
-                error("recoveryTimeMs", "recoveryTimeMs must not exceed 300000ms (5 minutes)", Some("<= 300000"), Some("300001")),
-                error("successThreshold", "successThreshold must be an integer", Some("integer"), Some("1.5")),
-                error("failureWindowMs", "failureWindowMs must be at least 1000ms", Some(">= 1000"), Some("999")),
+                error(
+                    "failureThreshold",
+                    "failureThreshold must be at least 1",
+                    Some(">= 1"),
+                    Some("0")
+                ),
+                error(
+                    "recoveryTimeMs",
+                    "recoveryTimeMs must not exceed 300000ms (5 minutes)",
+                    Some("<= 300000"),
+                    Some("300001")
+                ),
+                error(
+                    "successThreshold",
+                    "successThreshold must be an integer",
+                    Some("integer"),
+                    Some("1.5")
+                ),
+                error(
+                    "failureWindowMs",
+                    "failureWindowMs must be at least 1000ms",
+                    Some(">= 1000"),
+                    Some("999")
+                ),
             ]
         );
         let config = obj(&[
@@ -911,19 +1445,52 @@ mod tests {
         assert_eq!(
             validate_circuit_breaker_config(&config).errors,
             vec![
-                error("failureThreshold", "failureThreshold must not exceed 100", Some("<= 100"), Some("101")),
-                error("recoveryTimeMs", "recoveryTimeMs must be at least 1000ms", Some(">= 1000"), Some("999")),
-                error("successThreshold", "successThreshold must not exceed 20", Some("<= 20"), Some("21")),
-                error("failureWindowMs", "failureWindowMs must not exceed 600000ms (10 minutes)", Some("<= 600000"), Some("600001")),
+                error(
+                    "failureThreshold",
+                    "failureThreshold must not exceed 100",
+                    Some("<= 100"),
+                    Some("101")
+                ),
+                error(
+                    "recoveryTimeMs",
+                    "recoveryTimeMs must be at least 1000ms",
+                    Some(">= 1000"),
+                    Some("999")
+                ),
+                error(
+                    "successThreshold",
+                    "successThreshold must not exceed 20",
+                    Some("<= 20"),
+                    Some("21")
+                ),
+                error(
+                    "failureWindowMs",
+                    "failureWindowMs must not exceed 600000ms (10 minutes)",
+                    Some("<= 600000"),
+                    Some("600001")
+                ),
             ]
         );
         assert_eq!(
-            only_error(validate_circuit_breaker_config(&obj(&[("recoveryTimeMs", s("1000"))]))),
-            error("recoveryTimeMs", "recoveryTimeMs must be an integer", Some("integer"), Some("1000"))
+            only_error(validate_circuit_breaker_config(&obj(&[(
+                "recoveryTimeMs",
+                s("1000")
+            )]))),
+            error(
+                "recoveryTimeMs",
+                "recoveryTimeMs must be an integer",
+                Some("integer"),
+                Some("1000")
+            )
         );
         assert_eq!(
             only_error(validate_circuit_breaker_config(&JsValue::Undefined)),
-            error("config", "Circuit breaker configuration must be a non-null object", Some("object"), Some("undefined"))
+            error(
+                "config",
+                "Circuit breaker configuration must be a non-null object",
+                Some("object"),
+                Some("undefined")
+            )
         );
     }
 
@@ -955,17 +1522,32 @@ mod tests {
     #[test]
     fn refusal_retry_needs_detection_enabled_and_retry_not_turned_off() {
         let section = |pairs: &[(&str, JsValue)]| obj(pairs);
-        assert!(refusal_retry_enabled(&section(&[("enabled", JsValue::Bool(true))])));
-        assert!(!refusal_retry_enabled(&section(&[("enabled", JsValue::Bool(true)), ("retryOnRefusal", JsValue::Bool(false))])));
-        assert!(!refusal_retry_enabled(&section(&[("enabled", n(1.0))])), "enabled must be exactly true");
+        assert!(refusal_retry_enabled(&section(&[(
+            "enabled",
+            JsValue::Bool(true)
+        )])));
+        assert!(!refusal_retry_enabled(&section(&[
+            ("enabled", JsValue::Bool(true)),
+            ("retryOnRefusal", JsValue::Bool(false))
+        ])));
+        assert!(
+            !refusal_retry_enabled(&section(&[("enabled", n(1.0))])),
+            "enabled must be exactly true"
+        );
         assert!(!refusal_retry_enabled(&JsValue::Undefined));
     }
 
     #[test]
     fn tier_escalation_follows_the_truthiness_of_enabled() {
-        assert!(tier_escalation_enabled(&obj(&[("enabled", JsValue::Bool(true))])));
+        assert!(tier_escalation_enabled(&obj(&[(
+            "enabled",
+            JsValue::Bool(true)
+        )])));
         assert!(tier_escalation_enabled(&obj(&[("enabled", n(1.0))])));
-        assert!(!tier_escalation_enabled(&obj(&[("enabled", JsValue::Bool(false))])));
+        assert!(!tier_escalation_enabled(&obj(&[(
+            "enabled",
+            JsValue::Bool(false)
+        )])));
         assert!(!tier_escalation_enabled(&JsValue::Undefined));
     }
 }

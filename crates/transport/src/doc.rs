@@ -133,9 +133,13 @@ impl Doc {
     /// member's value. A `__proto__` key stays an own data key in `JSON.parse`'s result, as
     /// the JS SDK keeps it in documents and maps.
     pub fn to_js_json(&self) -> Option<JsJson> {
-        let mut json = JsJson { text: String::new(), undefined_members: String::new() };
+        let mut json = JsJson {
+            text: String::new(),
+            undefined_members: String::new(),
+        };
         let mut path = Vec::new();
-        self.write_js_json(&mut json, &mut path).then(|| json.finish())
+        self.write_js_json(&mut json, &mut path)
+            .then(|| json.finish())
     }
 
     fn write_js_json<'a>(&'a self, json: &mut JsJson, path: &mut Vec<PathStep<'a>>) -> bool {
@@ -364,8 +368,20 @@ mod tests {
     #[test]
     fn js_json_is_json_parse_input_with_undefined_members_listed() {
         let doc = Doc::object([
-            ("$metadata", Doc::object([("httpStatusCode", Doc::from(200.0)), ("cfId", Doc::Undefined)])),
-            ("list", Doc::Array(vec![Doc::object([("gone", Doc::Undefined), ("n", Doc::from(-0.0))])])),
+            (
+                "$metadata",
+                Doc::object([
+                    ("httpStatusCode", Doc::from(200.0)),
+                    ("cfId", Doc::Undefined),
+                ]),
+            ),
+            (
+                "list",
+                Doc::Array(vec![Doc::object([
+                    ("gone", Doc::Undefined),
+                    ("n", Doc::from(-0.0)),
+                ])]),
+            ),
             ("s", Doc::from("a\"b\n\u{1}é")),
             ("x", Doc::from(0.1)),
         ]);
@@ -374,11 +390,17 @@ mod tests {
             json.text,
             r#"{"$metadata":{"httpStatusCode":200,"cfId":null},"list":[{"gone":null,"n":-0}],"s":"a\"b\n\u0001é","x":0.1}"#
         );
-        assert_eq!(json.undefined_members, r#"[["$metadata","cfId"],["list",0,"gone"]]"#);
+        assert_eq!(
+            json.undefined_members,
+            r#"[["$metadata","cfId"],["list",0,"gone"]]"#
+        );
         let plain = Doc::object([("a", Doc::from(1.0))]).to_js_json().unwrap();
         assert_eq!(plain.undefined_members, "");
         let special = Doc::object([("__proto__", Doc::object([("x", Doc::from(1.0))]))]);
-        assert_eq!(special.to_js_json().unwrap().text, r#"{"__proto__":{"x":1}}"#);
+        assert_eq!(
+            special.to_js_json().unwrap().text,
+            r#"{"__proto__":{"x":1}}"#
+        );
     }
 
     #[test]

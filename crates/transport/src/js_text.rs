@@ -202,6 +202,9 @@ mod tests {
         assert_eq!(utf16(&[0xd83d, 0xd83d, 0xde00]), "\"\\ud83d\u{1f600}\"");
         assert_eq!(utf16(&[0xde00, 0xd83d, 0x22]), r#""\ude00\ud83d\"""#);
         // Well-formed runs are escaped as `write_json_string` escapes them.
-        assert_eq!(utf16(&[0xfffd, 0xd800, 0x5c, 0x1]), "\"\u{fffd}\\ud800\\\\\\u0001\"");
+        assert_eq!(
+            utf16(&[0xfffd, 0xd800, 0x5c, 0x1]),
+            "\"\u{fffd}\\ud800\\\\\\u0001\""
+        );
     }
 }

@@ -219,7 +219,10 @@ mod tests {
                     ),
                 ])]),
             ),
-            ("additionalModelRequestFields", Doc::object([("k", Doc::Array(vec![lone()]))])),
+            (
+                "additionalModelRequestFields",
+                Doc::object([("k", Doc::Array(vec![lone()]))]),
+            ),
             ("requestMetadata", Doc::object([("m", lone())])),
         ]);
         // "a\u{fffd}" in UTF-8 is 61 ef bf bd: base64 "Ye+/vQ==".

@@ -63,7 +63,12 @@ fn request_cases() -> Vec<(Operation, String, Doc, String)> {
     ] {
         for case in fixtures.get(list).and_then(Doc::as_array).unwrap() {
             let input = untag(case.get("input").unwrap().clone());
-            cases.push((op, text(case, "name").to_string(), input, text(case, "wire").to_string()));
+            cases.push((
+                op,
+                text(case, "name").to_string(),
+                input,
+                text(case, "wire").to_string(),
+            ));
         }
     }
     assert!(cases.len() >= 9 && cases.iter().any(|c| c.0 == Operation::ConverseStream));
@@ -97,7 +102,15 @@ async fn request_bodies_arrive_as_the_js_sdk_sends_them() {
         }
         let received = &emu.requests()[0];
         assert_eq!(received.body_text, wire, "{name}");
-        assert_eq!(received.header("content-length"), Some(wire.len().to_string().as_str()), "{name}");
-        assert!(received.signature_verified, "{name}: {:?}", received.signature_error);
+        assert_eq!(
+            received.header("content-length"),
+            Some(wire.len().to_string().as_str()),
+            "{name}"
+        );
+        assert!(
+            received.signature_verified,
+            "{name}: {:?}",
+            received.signature_error
+        );
     }
 }
