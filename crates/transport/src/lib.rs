@@ -24,6 +24,7 @@ mod request_writer;
 mod schema;
 mod schema_gen;
 mod send_body;
+mod source_chain;
 mod stream;
 mod trust;
 mod user_agent;
