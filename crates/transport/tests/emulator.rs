@@ -194,7 +194,10 @@ async fn service_errors_map_to_js_names_and_faults() {
         );
         assert_eq!(e.meta.attempts, 1);
         assert!(
-            e.meta.request_id.as_deref().is_some_and(|id| id.len() == 36),
+            e.meta
+                .request_id
+                .as_deref()
+                .is_some_and(|id| id.len() == 36),
             "{e:?}"
         );
         if name == "ModelErrorException" {
@@ -242,7 +245,10 @@ async fn retries_follow_max_attempts() {
     })
     .unwrap();
     let e = fail(&two, &user_input("x")).await;
-    assert_eq!((e.name.as_str(), e.meta.attempts), ("ThrottlingException", 2));
+    assert_eq!(
+        (e.name.as_str(), e.meta.attempts),
+        ("ThrottlingException", 2)
+    );
     assert!(e.is_throttling());
     assert!((0.0..1000.0).contains(&e.meta.total_retry_delay_ms));
     assert_eq!(e.metadata().get("attempts"), Some(&Doc::Number(2.0)));
@@ -250,7 +256,10 @@ async fn retries_follow_max_attempts() {
     // Not retryable: one attempt.
     emu.set_behavior(MODEL, behavior(r#"{"fault":"validationError"}"#))
         .unwrap();
-    assert_eq!(fail(&transport(&emu), &user_input("x")).await.meta.attempts, 1);
+    assert_eq!(
+        fail(&transport(&emu), &user_input("x")).await.meta.attempts,
+        1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -268,7 +277,12 @@ async fn wrong_secret_is_an_invalid_signature() {
     .unwrap();
     let e = fail(&transport, &user_input("x")).await;
     assert_eq!(
-        (e.name.as_str(), e.meta.http_status_code, e.fault, e.meta.attempts),
+        (
+            e.name.as_str(),
+            e.meta.http_status_code,
+            e.fault,
+            e.meta.attempts
+        ),
         ("InvalidSignatureException", Some(403), Some("client"), 1)
     );
     assert!(e.message.contains("signature"), "{}", e.message);

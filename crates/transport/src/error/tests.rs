@@ -39,7 +39,11 @@ fn modelled_error_from_header() {
         ("ThrottlingException", "slow down", Some("client"))
     );
     assert_eq!(
-        (e.meta.http_status_code, e.meta.request_id.as_deref(), e.meta.attempts),
+        (
+            e.meta.http_status_code,
+            e.meta.request_id.as_deref(),
+            e.meta.attempts
+        ),
         (Some(429), Some("rid"), 2)
     );
     assert!(e.fields.is_empty());
