@@ -7,8 +7,9 @@ mod settings;
 pub use settings::{ClientSettings, ConfigError, Credentials};
 
 use crate::bounds;
+use crate::call_error::CallError;
 use crate::doc::Doc;
-use crate::error::{self, CallError};
+use crate::error;
 use crate::input::Operation;
 use crate::observe::{self, CallState, Capture};
 use crate::output;

@@ -5,8 +5,8 @@
 //! limit (or with a corrupt length) fails before its body is buffered.
 
 use crate::bounds::{Bound, TooLarge, MAX_FRAME_BYTES};
+use crate::call_error::{CallError, ErrorKind};
 use crate::doc::Doc;
-use crate::error::{CallError, ErrorKind};
 use crate::output::ResponseMeta;
 use crate::schema::{self, Shape, CONVERSE_STREAM_OUTPUT};
 use crate::wire;

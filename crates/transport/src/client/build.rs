@@ -2,8 +2,8 @@
 //! first `send`: explicit settings first, then the environment and the shared config files.
 
 use super::settings::{retry_mode, validate_endpoint, ClientSettings, Credentials};
+use crate::call_error::CallError;
 use crate::config::{self, Sources};
-use crate::error::CallError;
 use crate::no_retry::NoRetryCanHelp;
 use crate::observe::{CountingSleep, Recorder};
 use crate::send_body::SendWrittenBody;

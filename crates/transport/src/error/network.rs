@@ -1,7 +1,7 @@
 //! A request that got no usable answer: Node's socket errors, and the cancelled HTTP/2
 //! stream the JS SDK throws for a host it cannot reach.
 
-use super::call_error::{CallError, ErrorKind};
+use crate::call_error::{CallError, ErrorKind};
 use crate::doc::Doc;
 use crate::exhaustion;
 use crate::observe::Attempt;

@@ -1,10 +1,10 @@
 //! Any `SdkError` of a Bedrock operation mapped to a `CallError`: what the Rust SDK reports,
 //! sorted into the failures the JS SDK would throw.
 
-use super::call_error::{CallError, ErrorKind};
 use super::network::network_error;
 use super::service::{deserialization_error, service_error};
 use crate::bounds::TooLarge;
+use crate::call_error::{CallError, ErrorKind};
 use crate::observe::Attempt;
 use crate::output::ResponseMeta;
 use crate::source_chain::{chain, find_source};

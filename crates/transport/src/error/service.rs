@@ -1,7 +1,7 @@
 //! A service's error answer (or an unparseable body), read as the JS SDK's restJson1
 //! error handler reads it.
 
-use super::call_error::{CallError, ErrorKind};
+use crate::call_error::{CallError, ErrorKind};
 use crate::doc::Doc;
 use crate::output::ResponseMeta;
 use crate::schema;

@@ -1,7 +1,7 @@
 use super::network::unreachable;
 use super::sdk::timeout_message;
 use super::service::service_error;
-use super::*;
+use crate::call_error::{CallError, ErrorKind};
 use crate::doc::Doc;
 use crate::output::ResponseMeta;
 use aws_smithy_runtime_api::http::Headers;
