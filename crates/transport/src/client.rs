@@ -95,16 +95,24 @@ impl Transport {
             .await
     }
 
-    /// Runs `call` (one SDK call) sending `body`, its bytes as the JS SDK writes them,
-    /// and recording what `capture` asks for.
-    fn observed<F: Future>(
+    /// One SDK call for `input`: its body written as the JS SDK writes it (and sent in place
+    /// of the Rust SDK's), the client built on first use, the call `request` makes of it
+    /// sent, and what the operation's answer needs recorded.
+    async fn send<T, E>(
         &self,
-        body: String,
-        capture: Capture,
-        call: F,
-    ) -> impl Future<Output = (CallState, F::Output)> {
-        let call = send_body::sending(body.into(), call);
-        observe::observed(CallState::new(capture, self.max_response_bytes), call)
+        input: &Doc,
+        service_tier: Option<&str>,
+        op: Operation,
+        request: impl FnOnce(&Built) -> SdkCall<T, E>,
+    ) -> Result<(CallState, Result<T, SdkError<E, HttpResponse>>), CallError> {
+        let body = request_body(input, service_tier, op).map_err(CallError::input)?;
+        let built = self.client().await?;
+        let capture = match op {
+            Operation::Converse => Capture::ConverseBody,
+            Operation::ConverseStream => Capture::StreamBody,
+        };
+        let call = send_body::sending(body.into(), request(built));
+        Ok(observe::observed(CallState::new(capture, self.max_response_bytes), call).await)
     }
 
     /// One Converse call: `input` is a JS `ConverseCommandInput` (its `modelId` is ignored),
@@ -115,14 +123,14 @@ impl Transport {
         input: &Doc,
         service_tier: Option<&str>,
     ) -> Result<Doc, CallError> {
-        let body =
-            request_body(input, service_tier, Operation::Converse).map_err(CallError::input)?;
-        let built = self.client().await?;
-        let send = sdk_call!(
-            built.client.converse().model_id(model_id),
-            &built.user_agent
-        );
-        let (state, result) = self.observed(body, Capture::ConverseBody, send).await;
+        let (state, result) = self
+            .send(input, service_tier, Operation::Converse, |built| {
+                sdk_call!(
+                    built.client.converse().model_id(model_id),
+                    &built.user_agent
+                )
+            })
+            .await?;
         let meta = state.response_meta();
         match result {
             Ok(typed) => {
@@ -157,14 +165,14 @@ impl Transport {
         input: &Doc,
         service_tier: Option<&str>,
     ) -> Result<(Doc, EventStream), CallError> {
-        let body = request_body(input, service_tier, Operation::ConverseStream)
-            .map_err(CallError::input)?;
-        let built = self.client().await?;
-        let send = sdk_call!(
-            built.client.converse_stream().model_id(model_id),
-            &built.user_agent
-        );
-        let (state, result) = self.observed(body, Capture::StreamBody, send).await;
+        let (state, result) = self
+            .send(input, service_tier, Operation::ConverseStream, |built| {
+                sdk_call!(
+                    built.client.converse_stream().model_id(model_id),
+                    &built.user_agent
+                )
+            })
+            .await?;
         let meta = state.response_meta();
         match result {
             Ok(_typed) => {
