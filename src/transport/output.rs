@@ -1,6 +1,6 @@
 //! What a call hands back to JavaScript: an answer as JSON text or a tree, the settled
-//! `{ ok, ... }` object, and a failure as the object `js/transport.js` rebuilds the JS SDK's
-//! error from.
+//! `{ ok, ... }` object, and a failure as the object from which `js/transport/sdk-error.js`
+//! rebuilds the JS SDK's error.
 
 use crate::doc::{from_doc, set_own};
 use crate::memory;
@@ -26,8 +26,8 @@ impl From<Doc> for Output {
 }
 
 impl Output {
-    /// `json` (and `undefinedMembers` when any), or `value`: see `parseOutput` in
-    /// `js/transport.js`.
+    /// `json` (and `undefinedMembers` when any), or `value`: see `nativeOutput` in
+    /// `js/transport/native.js`.
     pub(super) fn set_on(env: &Env, out: &mut Object, output: Output) -> Result<()> {
         match output {
             Output::Json(json) => {

@@ -1,4 +1,4 @@
-//! `clientConfig` as `js/transport.js` hands it over, turned into the transport's
+//! `clientConfig` as `js/transport/settings.js` hands it over, turned into the transport's
 //! `ClientSettings`; an async JavaScript credentials provider bridged into the SDK's.
 
 use crate::credentials::CheckedCredentials;
@@ -10,7 +10,7 @@ use napi::threadsafe_function::ThreadsafeFunction;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// `clientConfig` as `js/transport.js` normalises it.
+/// `clientConfig` as `js/transport/settings.js` normalises it.
 #[napi(object, object_to_js = false)]
 pub struct NativeSettings {
     pub region: Option<String>,
