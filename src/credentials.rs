@@ -9,7 +9,8 @@
 use napi::bindgen_prelude::*;
 use napi::ValueType;
 
-/// Credentials as `keysOf` in `js/transport.js` passes them (`expiration` as `expirationMs`).
+/// Credentials as `keysOf` in `js/transport/settings.js` passes them (`expiration` as
+/// `expirationMs`).
 pub struct StaticCredentials {
     pub access_key_id: String,
     pub secret_access_key: String,

@@ -18,8 +18,7 @@ impl EmulatorServer {
     #[napi(factory, catch_unwind)]
     pub fn start(options: Option<Value>) -> Result<Self> {
         let options = emulator_options(options.unwrap_or(Value::Null))?;
-        let handle =
-            Emulator::start(options).map_err(|error| Error::from_reason(error.to_string()))?;
+        let handle = Emulator::start(options).map_err(js_error)?;
         Ok(EmulatorServer { handle })
     }
 
@@ -36,17 +35,15 @@ impl EmulatorServer {
 
     #[napi(catch_unwind)]
     pub fn set_behavior(&self, model_id: String, behavior: Value) -> Result<()> {
-        let behavior = Behavior::from_value(behavior)
-            .map_err(|error| Error::from_reason(error.to_string()))?;
+        let behavior = Behavior::from_value(behavior).map_err(js_error)?;
         self.handle
             .set_behavior(&model_id, behavior)
-            .map_err(|error| Error::from_reason(error.to_string()))
+            .map_err(js_error)
     }
 
     #[napi(catch_unwind)]
     pub fn requests(&self) -> Result<Value> {
-        serde_json::to_value(self.handle.requests())
-            .map_err(|error| Error::from_reason(error.to_string()))
+        serde_json::to_value(self.handle.requests()).map_err(js_error)
     }
 
     #[napi(catch_unwind)]
@@ -62,14 +59,18 @@ impl EmulatorServer {
     /// `{ requests, connectionsOpen, connectionsTotal, tlsHandshakes, tlsResumedHandshakes }`.
     #[napi(catch_unwind)]
     pub fn stats(&self) -> Result<Value> {
-        serde_json::to_value(self.handle.stats())
-            .map_err(|error| Error::from_reason(error.to_string()))
+        serde_json::to_value(self.handle.stats()).map_err(js_error)
     }
 
     #[napi(catch_unwind)]
     pub fn stop(&self) {
         self.handle.stop();
     }
+}
+
+/// An emulator failure as the JavaScript `Error` the call throws, with the failure's text.
+fn js_error(error: impl std::fmt::Display) -> Error {
+    Error::from_reason(error.to_string())
 }
 
 fn emulator_options(options: Value) -> Result<EmulatorOptions> {
@@ -110,8 +111,7 @@ fn emulator_options(options: Value) -> Result<EmulatorOptions> {
             .collect::<Result<_>>()?;
     }
     if let Some(behavior) = field("defaultBehavior") {
-        out.default_behavior = Behavior::from_value(behavior.clone())
-            .map_err(|error| Error::from_reason(error.to_string()))?;
+        out.default_behavior = Behavior::from_value(behavior.clone()).map_err(js_error)?;
     }
     Ok(out)
 }

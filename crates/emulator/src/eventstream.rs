@@ -10,12 +10,7 @@ pub(crate) fn event_frame(
     event_type: &'static str,
     payload: impl Into<Bytes>,
 ) -> Result<Bytes, String> {
-    encode(
-        Message::new(payload.into())
-            .add_header(string_header(":event-type", event_type))
-            .add_header(string_header(":content-type", "application/json"))
-            .add_header(string_header(":message-type", "event")),
-    )
+    json_frame("event", (":event-type", event_type), payload.into())
 }
 
 /// One `:message-type: exception` frame; the SDKs pick the error shape from
@@ -24,11 +19,25 @@ pub(crate) fn exception_frame(
     exception_type: &'static str,
     payload: impl Into<Bytes>,
 ) -> Result<Bytes, String> {
+    json_frame(
+        "exception",
+        (":exception-type", exception_type),
+        payload.into(),
+    )
+}
+
+/// A frame of `message_type` with a JSON payload, its headers in the service's order: the
+/// type header (`:event-type` / `:exception-type`), `:content-type`, `:message-type`.
+fn json_frame(
+    message_type: &'static str,
+    (type_header, type_name): (&'static str, &'static str),
+    payload: Bytes,
+) -> Result<Bytes, String> {
     encode(
-        Message::new(payload.into())
-            .add_header(string_header(":exception-type", exception_type))
+        Message::new(payload)
+            .add_header(string_header(type_header, type_name))
             .add_header(string_header(":content-type", "application/json"))
-            .add_header(string_header(":message-type", "exception")),
+            .add_header(string_header(":message-type", message_type)),
     )
 }
 

@@ -6,8 +6,8 @@
 //! the SDK does not retry it (`no_retry.rs`), and what was read is dropped with the
 //! connection.
 
+use crate::call_error::{CallError, ErrorKind};
 use crate::doc::Doc;
-use crate::error::{CallError, ErrorKind};
 use crate::output::ResponseMeta;
 use aws_smithy_types::body::SdkBody;
 use bytes::{Bytes, BytesMut};

@@ -2,7 +2,7 @@
 //! machine): named as Node names it, and not retried (`no_retry.rs`), as the JS SDK
 //! does not retry it.
 
-use crate::error;
+use crate::source_chain;
 use std::error::Error as StdError;
 
 /// Node's (libuv's) code and errno for an OS error that means this machine ran out of
@@ -29,7 +29,8 @@ pub(crate) fn node_code(_error: &std::io::Error) -> Option<(&'static str, i32)> 
 
 /// The local exhaustion somewhere in `error`'s sources, if any.
 pub(crate) fn find(error: &(dyn StdError + 'static)) -> Option<(&'static str, i32)> {
-    error::sources(error).find_map(|e| e.downcast_ref::<std::io::Error>().and_then(node_code))
+    source_chain::sources(error)
+        .find_map(|e| e.downcast_ref::<std::io::Error>().and_then(node_code))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 #![allow(clippy::result_large_err)]
 
 mod bounds;
+mod call_error;
 mod client;
 mod config;
 mod doc;
@@ -24,15 +25,16 @@ mod request_writer;
 mod schema;
 mod schema_gen;
 mod send_body;
+mod source_chain;
 mod stream;
 mod trust;
 mod user_agent;
 mod wire;
 
 pub use bounds::{DEFAULT_MAX_RESPONSE_BYTES, MAX_FRAME_BYTES};
+pub use call_error::{CallError, ErrorKind};
 pub use client::{ClientSettings, ConfigError, Credentials, Transport};
 pub use doc::{Doc, JsJson};
-pub use error::{CallError, ErrorKind};
 pub use input::{converse_input, converse_stream_input, ConverseRequest, InputError};
 pub use output::{converse_output, ResponseMeta};
 pub use request_writer::request_body;

@@ -2,8 +2,8 @@
 //! where the JS SDK would not retry, or where trying again would only repeat the failure.
 
 use crate::bounds::TooLarge;
-use crate::error::find_source;
 use crate::exhaustion;
+use crate::source_chain::find_source;
 use aws_smithy_runtime_api::client::interceptors::context::{Error, InterceptorContext};
 use aws_smithy_runtime_api::client::orchestrator::OrchestratorError;
 use aws_smithy_runtime_api::client::retries::classifiers::{

@@ -5,14 +5,15 @@
 //! limit (or with a corrupt length) fails before its body is buffered.
 
 use crate::bounds::{Bound, TooLarge, MAX_FRAME_BYTES};
+use crate::call_error::{CallError, ErrorKind};
 use crate::doc::Doc;
-use crate::error::{CallError, ErrorKind};
 use crate::output::ResponseMeta;
 use crate::schema::{self, Shape, CONVERSE_STREAM_OUTPUT};
 use crate::wire;
 use aws_smithy_eventstream::frame::read_message_from;
 use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::event_stream::{HeaderValue, Message};
+use aws_smithy_types::event_stream::Message;
+use bmm_eventstream::string_header;
 use bytes::{Buf, BytesMut};
 use std::collections::VecDeque;
 use std::future::poll_fn;
@@ -179,11 +180,11 @@ impl EventStream {
 
     /// One message → an event (`None`: unknown event, skipped) or the error it carries.
     fn convert(&self, message: &Message) -> Result<Option<Doc>, CallError> {
-        let message_type = header(message, ":message-type").unwrap_or("");
+        let message_type = string_header(message, ":message-type").unwrap_or("");
         let payload = message.payload();
         match message_type {
             "event" => {
-                let name = header(message, ":event-type").unwrap_or("");
+                let name = string_header(message, ":event-type").unwrap_or("");
                 let Some(shape) = schema::member(CONVERSE_STREAM_OUTPUT, name) else {
                     return Ok(None);
                 };
@@ -200,19 +201,21 @@ impl EventStream {
                 Ok(Some(Doc::Object(vec![(name.to_string(), value)])))
             }
             "exception" => {
-                let code = header(message, ":exception-type").unwrap_or("");
+                let code = string_header(message, ":exception-type").unwrap_or("");
                 Err(self.exception(code, payload))
             }
             "error" => {
-                let code = header(message, ":error-code").unwrap_or("").to_string();
-                let text = header(message, ":error-message")
+                let code = string_header(message, ":error-code")
+                    .unwrap_or("")
+                    .to_string();
+                let text = string_header(message, ":error-message")
                     .filter(|m| !m.is_empty())
                     .unwrap_or("UnknownError")
                     .to_string();
                 Err(self.error(ErrorKind::Stream, &code, text))
             }
             _ => {
-                let event = header(message, ":event-type").unwrap_or("");
+                let event = string_header(message, ":event-type").unwrap_or("");
                 Err(self.error(
                     ErrorKind::Stream,
                     "Error",
@@ -266,17 +269,6 @@ impl EventStream {
 
 /// Total length, headers length, prelude checksum: 4 bytes each.
 const PRELUDE_BYTES: usize = 12;
-
-fn header<'a>(message: &'a Message, name: &str) -> Option<&'a str> {
-    message
-        .headers()
-        .iter()
-        .find(|h| h.name().as_str() == name)
-        .and_then(|h| match h.value() {
-            HeaderValue::String(s) => Some(s.as_str()),
-            _ => None,
-        })
-}
 
 impl futures_core::Stream for EventStream {
     type Item = Result<Doc, CallError>;

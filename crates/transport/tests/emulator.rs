@@ -178,7 +178,7 @@ async fn service_errors_map_to_js_names_and_faults() {
         assert_eq!(
             (
                 e.name.as_str(),
-                e.http_status_code,
+                e.meta.http_status_code,
                 e.fault,
                 e.kind,
                 e.message.as_str()
@@ -192,9 +192,12 @@ async fn service_errors_map_to_js_names_and_faults() {
             ),
             "{fault}"
         );
-        assert_eq!(e.attempts, 1);
+        assert_eq!(e.meta.attempts, 1);
         assert!(
-            e.request_id.as_deref().is_some_and(|id| id.len() == 36),
+            e.meta
+                .request_id
+                .as_deref()
+                .is_some_and(|id| id.len() == 36),
             "{e:?}"
         );
         if name == "ModelErrorException" {
@@ -242,15 +245,21 @@ async fn retries_follow_max_attempts() {
     })
     .unwrap();
     let e = fail(&two, &user_input("x")).await;
-    assert_eq!((e.name.as_str(), e.attempts), ("ThrottlingException", 2));
+    assert_eq!(
+        (e.name.as_str(), e.meta.attempts),
+        ("ThrottlingException", 2)
+    );
     assert!(e.is_throttling());
-    assert!((0.0..1000.0).contains(&e.total_retry_delay_ms));
+    assert!((0.0..1000.0).contains(&e.meta.total_retry_delay_ms));
     assert_eq!(e.metadata().get("attempts"), Some(&Doc::Number(2.0)));
 
     // Not retryable: one attempt.
     emu.set_behavior(MODEL, behavior(r#"{"fault":"validationError"}"#))
         .unwrap();
-    assert_eq!(fail(&transport(&emu), &user_input("x")).await.attempts, 1);
+    assert_eq!(
+        fail(&transport(&emu), &user_input("x")).await.meta.attempts,
+        1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -268,7 +277,12 @@ async fn wrong_secret_is_an_invalid_signature() {
     .unwrap();
     let e = fail(&transport, &user_input("x")).await;
     assert_eq!(
-        (e.name.as_str(), e.http_status_code, e.fault, e.attempts),
+        (
+            e.name.as_str(),
+            e.meta.http_status_code,
+            e.fault,
+            e.meta.attempts
+        ),
         ("InvalidSignatureException", Some(403), Some("client"), 1)
     );
     assert!(e.message.contains("signature"), "{}", e.message);
@@ -285,8 +299,8 @@ async fn connection_reset_is_a_node_style_network_error() {
         ("Error", ErrorKind::Network, Some("ECONNRESET"))
     );
     // Retried like the JS SDK does (transient), with $metadata holding only the counts.
-    assert_eq!(e.attempts, 3, "{e:?}");
-    assert_eq!(e.http_status_code, None);
+    assert_eq!(e.meta.attempts, 3, "{e:?}");
+    assert_eq!(e.meta.http_status_code, None);
     assert_eq!(keys(&e.metadata()), ["attempts", "totalRetryDelay"]);
 }
 
@@ -304,7 +318,7 @@ async fn refused_connection() {
     .unwrap();
     let e = fail(&transport, &user_input("x")).await;
     assert_eq!(
-        (e.name.as_str(), e.code.as_deref(), e.attempts),
+        (e.name.as_str(), e.code.as_deref(), e.meta.attempts),
         ("Error", Some("ERR_HTTP2_STREAM_CANCEL"), 1),
         "{e:?}"
     );
@@ -362,7 +376,7 @@ async fn malformed_and_truncated_bodies() {
         .unwrap();
     let e = fail(&transport(&emu), &user_input("x")).await;
     assert_eq!(
-        (e.name.as_str(), e.kind, e.fault, e.http_status_code),
+        (e.name.as_str(), e.kind, e.fault, e.meta.http_status_code),
         ("SyntaxError", ErrorKind::Deserialization, None, Some(200)),
         "{e:?}"
     );
@@ -371,7 +385,7 @@ async fn malformed_and_truncated_bodies() {
         .response_body
         .as_ref()
         .is_some_and(|b| b.starts_with(b"{\"output\"")));
-    assert_eq!(e.attempts, 1);
+    assert_eq!(e.meta.attempts, 1);
 
     emu.set_behavior(MODEL, behavior(r#"{"fault":"truncatedBody"}"#))
         .unwrap();

@@ -160,7 +160,7 @@ async fn http_errors_and_broken_streams() {
         .map(|_| ())
         .unwrap_err();
     assert_eq!(
-        (e.name.as_str(), e.http_status_code, e.kind),
+        (e.name.as_str(), e.meta.http_status_code, e.kind),
         ("ValidationException", Some(400), ErrorKind::Service)
     );
 

@@ -1,7 +1,8 @@
 //! Event streams decoded into messages, and the header and JSON payload of one.
 
 use aws_smithy_eventstream::frame::{DecodedFrame, MessageFrameDecoder};
-use aws_smithy_types::event_stream::{HeaderValue, Message};
+use aws_smithy_types::event_stream::Message;
+use bmm_eventstream::string_header;
 use bytes::BytesMut;
 use serde_json::Value;
 
@@ -21,15 +22,7 @@ pub fn decode_frames(bytes: &[u8]) -> Vec<Message> {
 
 /// The string header `name` of `message`, or `""`.
 pub fn header_str<'a>(message: &'a Message, name: &str) -> &'a str {
-    message
-        .headers()
-        .iter()
-        .find(|h| h.name().as_str() == name)
-        .and_then(|h| match h.value() {
-            HeaderValue::String(s) => Some(s.as_str()),
-            _ => None,
-        })
-        .unwrap_or("")
+    string_header(message, name).unwrap_or("")
 }
 
 /// The `:event-type` of each message, in order.

@@ -1,5 +1,5 @@
 use super::*;
-use crate::error::find_source;
+use crate::source_chain::find_source;
 
 async fn read(body: SdkBody) -> Result<Bytes, aws_smithy_types::body::Error> {
     use http_body_util::BodyExt;

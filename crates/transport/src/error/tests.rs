@@ -1,4 +1,11 @@
-use super::*;
+use super::network::unreachable;
+use super::sdk::timeout_message;
+use super::service::service_error;
+use crate::call_error::{CallError, ErrorKind};
+use crate::doc::Doc;
+use crate::output::ResponseMeta;
+use aws_smithy_runtime_api::http::Headers;
+use std::time::Duration;
 
 fn headers(pairs: &[(&str, &str)]) -> Headers {
     let mut h = Headers::new();
@@ -32,7 +39,11 @@ fn modelled_error_from_header() {
         ("ThrottlingException", "slow down", Some("client"))
     );
     assert_eq!(
-        (e.http_status_code, e.request_id.as_deref(), e.attempts),
+        (
+            e.meta.http_status_code,
+            e.meta.request_id.as_deref(),
+            e.meta.attempts
+        ),
         (Some(429), Some("rid"), 2)
     );
     assert!(e.fields.is_empty());
@@ -164,7 +175,7 @@ fn an_unreachable_host_is_a_cancelled_stream_caused_by_the_socket_error() {
     );
     let e = unreachable(cause, &meta());
     assert_eq!(
-        (e.name.as_str(), e.code.as_deref(), e.kind, e.attempts),
+        (e.name.as_str(), e.code.as_deref(), e.kind, e.meta.attempts),
         (
             "Error",
             Some("ERR_HTTP2_STREAM_CANCEL"),

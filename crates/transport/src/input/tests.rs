@@ -1,4 +1,5 @@
 use super::*;
+use aws_smithy_types::Number;
 
 fn user(content: Doc) -> Doc {
     Doc::object([(

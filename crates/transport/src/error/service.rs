@@ -1,0 +1,149 @@
+//! A service's error answer (or an unparseable body), read as the JS SDK's restJson1
+//! error handler reads it.
+
+use crate::call_error::{CallError, ErrorKind};
+use crate::doc::Doc;
+use crate::output::ResponseMeta;
+use crate::schema;
+use crate::wire;
+use aws_smithy_runtime_api::http::Headers;
+
+/// What the JS SDK appends to the message of an unparseable response.
+const DESERIALIZATION_HINT: &str =
+    "\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.";
+
+/// A body that did not parse (JS: `SyntaxError` for bad JSON, `TypeError` for a bad value
+/// such as invalid base64), with `$metadata` but no `$fault`.
+pub(crate) fn deserialization_error(
+    error: &serde_json::Error,
+    body: &[u8],
+    meta: &ResponseMeta,
+) -> CallError {
+    let name = if error.is_data() {
+        "TypeError"
+    } else {
+        "SyntaxError"
+    };
+    let mut e = CallError::bare(
+        ErrorKind::Deserialization,
+        name,
+        format!("{error}{DESERIALIZATION_HINT}"),
+        meta,
+    );
+    e.response_body = Some(body.to_vec());
+    e.detail = error.to_string();
+    e
+}
+
+/// `loadRestJsonErrorCode` + `sanitizeErrorCode`.
+fn error_code(headers: &Headers, data: &Doc) -> Option<String> {
+    let sanitize = |raw: &str| -> String {
+        let mut v = raw.split(',').next().unwrap_or("");
+        v = v.split(':').next().unwrap_or("");
+        match v.split_once('#') {
+            Some((_, after)) => after.split('#').next().unwrap_or("").to_string(),
+            None => v.to_string(),
+        }
+    };
+    let as_code = |d: &Doc| match d {
+        Doc::String(s) => Some(sanitize(s)),
+        Doc::Number(n) => Some(sanitize(&Doc::Number(*n).to_tagged_json())),
+        _ => None,
+    };
+    if let Some(v) = headers.get("x-amzn-errortype") {
+        return Some(sanitize(v));
+    }
+    if let Some(entries) = data.as_object() {
+        if let Some((_, v)) = entries.iter().find(|(k, _)| k.eq_ignore_ascii_case("code")) {
+            if !matches!(v, Doc::Undefined) {
+                if let Some(code) = as_code(v) {
+                    return Some(code);
+                }
+            }
+        }
+    }
+    data.get("__type").and_then(as_code)
+}
+
+fn js_truthy_string(d: Option<&Doc>) -> Option<String> {
+    match d {
+        Some(Doc::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(Doc::Number(n)) if *n != 0.0 && !n.is_nan() => Some(Doc::Number(*n).to_tagged_json()),
+        Some(Doc::Bool(true)) => Some("true".into()),
+        _ => None,
+    }
+}
+
+/// An error status answered by the service.
+pub(crate) fn service_error(
+    status: u16,
+    headers: &Headers,
+    body: &[u8],
+    meta: &ResponseMeta,
+) -> CallError {
+    let data = if body.is_empty() {
+        Doc::Object(Vec::new())
+    } else {
+        match wire::parse_document(body) {
+            Ok(d) => d,
+            Err(e) => return deserialization_error(&e, body, meta),
+        }
+    };
+    let identifier = error_code(headers, &data).unwrap_or_else(|| "Unknown".to_string());
+    let name = match identifier.split_once('#') {
+        Some((_, n)) => n.to_string(),
+        None => identifier,
+    };
+    let message = js_truthy_string(data.get("message"))
+        .or_else(|| js_truthy_string(data.get("Message")))
+        .unwrap_or_else(|| "UnknownError".to_string());
+    let mut e = CallError::bare(ErrorKind::Service, &name, message, meta);
+    e.detail = format!("HTTP {status} {name}");
+
+    match schema::modelled_error(&name) {
+        Some((fault, shape)) => {
+            e.fault = Some(fault);
+            for (member, member_shape) in schema::members(shape) {
+                if *member == "message" {
+                    continue;
+                }
+                let value = match data.get(member) {
+                    Some(v) if !v.is_nullish() => {
+                        wire::reshape(v.clone(), *member_shape).unwrap_or_else(|_| v.clone())
+                    }
+                    Some(v) => v.clone(),
+                    None => Doc::Undefined,
+                };
+                e.fields.push((member.to_string(), value));
+            }
+        }
+        None => e.fault = Some(if status < 500 { "client" } else { "server" }),
+    }
+    decorate(&mut e, &data);
+    e
+}
+
+/// `decorateServiceException`: body fields the error does not have yet (or has empty).
+fn decorate(e: &mut CallError, data: &Doc) {
+    let Some(entries) = data.as_object() else {
+        return;
+    };
+    for (k, v) in entries {
+        if matches!(v, Doc::Undefined)
+            || matches!(
+                k.as_str(),
+                "message" | "Message" | "name" | "$fault" | "$metadata" | "stack"
+            )
+        {
+            continue;
+        }
+        match e.fields.iter_mut().find(|(existing, _)| existing == k) {
+            Some((_, slot)) => {
+                if slot.is_nullish() || matches!(slot, Doc::String(s) if s.is_empty()) {
+                    *slot = v.clone();
+                }
+            }
+            None => e.fields.push((k.clone(), v.clone())),
+        }
+    }
+}
