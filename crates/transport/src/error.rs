@@ -9,6 +9,7 @@
 use crate::bounds::TooLarge;
 use crate::doc::Doc;
 use crate::exhaustion;
+use crate::json;
 use crate::observe::Attempt;
 use crate::output::ResponseMeta;
 use crate::schema;
@@ -252,7 +253,7 @@ pub(crate) fn service_error(
     let data = if body.is_empty() {
         Doc::Object(Vec::new())
     } else {
-        match wire::parse_document(body) {
+        match json::parse(body) {
             Ok(d) => d,
             Err(e) => return deserialization_error(&e, body, meta),
         }
@@ -354,7 +355,7 @@ where
             let raw = ctx.raw();
             let meta = meta_of(raw, meta);
             match raw.body().bytes() {
-                Some(body) if !body.is_empty() => match wire::parse_document(body) {
+                Some(body) if !body.is_empty() => match json::parse(body) {
                     Err(parse) => deserialization_error(&parse, body, &meta),
                     Ok(_) => network_error(&err, &meta, attempt),
                 },

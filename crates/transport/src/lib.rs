@@ -9,6 +9,7 @@
 // path, so its size in `Result`s is not worth boxing for.
 #![allow(clippy::result_large_err)]
 
+mod base64;
 mod bounds;
 mod client;
 mod config;
@@ -16,7 +17,7 @@ mod doc;
 mod error;
 mod exhaustion;
 pub mod input;
-mod js_text;
+mod json;
 mod no_retry;
 mod observe;
 mod output;
@@ -31,9 +32,10 @@ mod wire;
 
 pub use bounds::{DEFAULT_MAX_RESPONSE_BYTES, MAX_FRAME_BYTES};
 pub use client::{ClientSettings, ConfigError, Credentials, Transport};
-pub use doc::{Doc, JsJson};
+pub use doc::Doc;
 pub use error::{CallError, ErrorKind};
 pub use input::{converse_input, converse_stream_input, ConverseRequest, InputError};
+pub use json::JsJson;
 pub use output::{converse_output, ResponseMeta};
 pub use request_writer::request_body;
 pub use schema_gen::JS_SDK_VERSION;

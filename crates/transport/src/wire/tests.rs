@@ -6,22 +6,6 @@ fn shaped(json: &str, id: ShapeId) -> String {
 }
 
 #[test]
-fn base64_matches_node() {
-    assert_eq!(base64_encode(b""), "");
-    assert_eq!(base64_encode(b"f"), "Zg==");
-    assert_eq!(base64_encode(b"fo"), "Zm8=");
-    assert_eq!(base64_encode(b"foo"), "Zm9v");
-    assert_eq!(base64_decode("Zm9vYg==").unwrap(), b"foob");
-    assert_eq!(base64_decode("Zm9vYmE=").unwrap(), b"fooba");
-    // Node ignores the leftover bits of a non-canonical last character.
-    assert_eq!(base64_decode("Zh==").unwrap(), b"f");
-    assert!(base64_decode("Zm9").is_err());
-    assert!(base64_decode("Zm9-").is_err());
-    assert!(base64_decode("Z===").is_err());
-    assert!(base64_decode("Zm=v").is_err());
-}
-
-#[test]
 fn documents_keep_special_keys_as_the_js_sdk_does() {
     assert_eq!(
         shaped(
@@ -98,16 +82,4 @@ fn stream_events_and_the_type_rule() {
         shaped(r#"{"__type":"x","message":null,"z":1}"#, id),
         r#"{"message":null,"__type":"x","z":1}"#
     );
-}
-
-#[test]
-fn documents_parse_like_json_parse() {
-    let doc = parse_document(br#"{"a":1,"b":{"c":[true,"x",1e400]},"a":2}"#);
-    assert!(doc.is_err(), "1e400 is out of range for serde_json");
-    let doc = parse_document(br#"{"a":1,"b":{"c":[true,"x",0.1]},"a":2}"#).unwrap();
-    assert_eq!(doc.to_tagged_json(), r#"{"a":2,"b":{"c":[true,"x",0.1]}}"#);
-    let many: String = (0..40).map(|i| format!(r#""k{}":{i},"#, i % 20)).collect();
-    let doc = parse_document(format!("{{{}\"z\":0}}", many).as_bytes()).unwrap();
-    assert_eq!(doc.as_object().unwrap().len(), 21);
-    assert_eq!(doc.get("k3"), Some(&Doc::Number(23.0)));
 }
