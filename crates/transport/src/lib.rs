@@ -18,6 +18,7 @@ mod error;
 mod exhaustion;
 pub mod input;
 mod json;
+mod lone_surrogates;
 mod no_retry;
 mod observe;
 mod output;

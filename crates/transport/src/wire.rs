@@ -6,16 +6,20 @@
 use crate::base64::base64_decode;
 use crate::doc::Doc;
 use crate::json::{ObjectEntries, Raw, RawVisitor};
+use crate::lone_surrogates::parse_tolerating_lone_surrogates;
 use crate::schema::{self, Shape, ShapeId, TimestampFormat};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
-/// Parses `body` as the shape `id`.
+/// Parses `body` as the shape `id`; a lone surrogate's escape in it is read as
+/// `JSON.parse` reads it (`lone_surrogates`).
 pub(crate) fn parse_shaped(body: &[u8], id: ShapeId) -> Result<Doc, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let doc = Shaped(id).deserialize(&mut de)?;
-    de.end()?;
-    Ok(doc)
+    parse_tolerating_lone_surrogates(body, |body| {
+        let mut de = serde_json::Deserializer::from_slice(body);
+        let doc = Shaped(id).deserialize(&mut de)?;
+        de.end()?;
+        Ok(doc)
+    })
 }
 
 /// Re-reads an already parsed plain value as shape `id` (the JS SDK does this for error

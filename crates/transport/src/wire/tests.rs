@@ -83,3 +83,20 @@ fn stream_events_and_the_type_rule() {
         r#"{"message":null,"__type":"x","z":1}"#
     );
 }
+
+#[test]
+fn an_answer_with_a_lone_surrogate_escape_parses_as_in_the_js_sdk() {
+    let body = r#"{"output":{"message":{"role":"assistant","content":[{"text":"a\ud800b"}]}},"stopReason":"end_turn"}"#;
+    let doc = parse_shaped(body.as_bytes(), CONVERSE_RESPONSE).unwrap();
+    let text = doc
+        .get("output")
+        .and_then(|o| o.get("message"))
+        .and_then(|m| m.get("content"))
+        .and_then(Doc::as_array)
+        .and_then(|content| content[0].get("text"));
+    assert_eq!(text, Some(&Doc::IllFormedString(vec![0x61, 0xd800, 0x62])));
+    assert_eq!(
+        doc.to_tagged_json(),
+        r#"{"output":{"message":{"role":"assistant","content":[{"text":"a\ud800b"}]}},"stopReason":"end_turn"}"#
+    );
+}
