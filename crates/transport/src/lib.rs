@@ -26,6 +26,7 @@ mod request_writer;
 mod schema;
 mod schema_gen;
 mod send_body;
+mod shape;
 mod stream;
 mod trust;
 mod user_agent;
