@@ -370,3 +370,56 @@ describe('service data with special keys behaves as in the JS SDK', () => {
     }
   });
 });
+
+describe('an answer escaping lone UTF-16 surrogates reads as in the JS SDK (JSON.parse keeps them)', () => {
+  /** Escapes as a server writes them: lone high, lone low, a valid pair, and text that only looks like one. */
+  const LONE = String.raw`a\ud800b\uDC00`;
+  const answer = (withBytes: boolean) =>
+    `{"output":{"message":{"role":"assistant","content":[${withBytes ? '{"reasoningContent":{"redactedContent":"AAEC"}},' : ''}{"text":"${LONE}"}]}},` +
+    '"stopReason":"end_turn","usage":{"inputTokens":1,"outputTokens":1,"totalTokens":2},"metrics":{"latencyMs":1},' +
+    String.raw`"additionalModelResponseFields":{"lone":"\udbff","pair":"\ud83d\ude00","text":"\\ud800","list":["x\udfff"]}}`;
+
+  it('Converse, on the JSON and the tree paths', async () => {
+    for (const withBytes of [false, true]) {
+      const r = await converseBoth(hostile.jsonResponse(200, answer(withBytes)));
+      expect(r.js.status).toBe('fulfilled');
+      expect(r.native.status).toBe('fulfilled');
+      const native = (r.native as any).value;
+      expect(native.output.message.content[withBytes ? 1 : 0].text).toBe('a\ud800b\udc00');
+      expect(native.additionalModelResponseFields).toEqual({ lone: '\udbff', pair: '\u{1f600}', text: '\\ud800', list: ['x\udfff'] });
+      expect(summary({ ok: true, value: native })).toStrictEqual(summary({ ok: true, value: (r.js as any).value }));
+    }
+  });
+
+  it('ConverseStream, in a delta event', async () => {
+    const script = async (_request: any, reply: any) => {
+      await reply.write(hostile.eventStreamHead());
+      await reply.write(hostile.chunk(hostile.event('messageStart', { role: 'assistant' })));
+      await reply.write(hostile.chunk(hostile.event('contentBlockDelta', `{"contentBlockIndex":0,"delta":{"text":"${LONE}"}}`)));
+      await reply.write(hostile.chunk(hostile.event('messageStop', { stopReason: 'end_turn' })));
+      await reply.write('0\r\n\r\n');
+    };
+    const drain = async (output: any) => {
+      const events: unknown[] = [];
+      for await (const e of output.stream) events.push(e);
+      return events;
+    };
+    const r = await both(
+      script,
+      async (endpoint) => drain(await sendNativeStream(clientConfig(endpoint, { maxAttempts: 1 }), MODEL, INPUT(), null)),
+      async (endpoint) => {
+        const client = jsSdkClient(endpoint);
+        try {
+          return await drain(await client.send(new sdk.ConverseStreamCommand({ ...INPUT(), modelId: MODEL } as any)));
+        } finally {
+          client.destroy();
+        }
+      },
+    );
+    expect(r.js.status).toBe('fulfilled');
+    expect(r.native.status).toBe('fulfilled');
+    const native = (r.native as any).value;
+    expect(native[1].contentBlockDelta.delta.text).toBe('a\ud800b\udc00');
+    expect(native).toEqual((r.js as any).value);
+  });
+});

@@ -9,7 +9,7 @@ use engine::limits::Budget;
 use napi::bindgen_prelude::*;
 use napi::{JsString, Property, ValueType};
 
-use crate::js_value::Refused;
+use crate::js_value::{copy_within_budget, Refused};
 
 /// Deeper than any real Converse input; guards against cycles.
 const MAX_DEPTH: u32 = 128;
@@ -18,10 +18,7 @@ const MAX_DEPTH: u32 = 128;
 /// its length before any element is read, and the whole copy by its count of values
 /// and bytes, with the path of the member that broke the bound.
 pub fn to_doc(value: Unknown<'_>) -> Result<Doc> {
-    let mut budget = Budget::default();
-    let root = budget.value().map_err(Refused::from);
-    root.and_then(|()| to_doc_at(value, 0, &mut budget))
-        .map_err(|refused| refused.into_error("Converse input"))
+    copy_within_budget("Converse input", |budget| to_doc_at(value, 0, budget))
 }
 
 /// Each value is counted against the budget once, as its parent's member (or as the root).

@@ -4,10 +4,11 @@
 //! library spelled it, so that callers who match on `name`, `code` or `message`
 //! keep working.
 
+use bmm_js::date::iso_string;
+use bmm_js::number::number_to_js_string;
 use engine::breaker::{CircuitOpenInfo, CIRCUIT_OPEN_CODE, CIRCUIT_OPEN_SUGGESTIONS};
 use engine::classify::{ErrorType, InvokeFailure};
 use engine::request::Action;
-use engine::time::iso_string;
 use napi::bindgen_prelude::*;
 
 /// `MultiplexerError` code and message for a request that ended in failure.
@@ -49,7 +50,7 @@ pub fn describe_invoke_failure(
             Some(ErrorType::Timeout),
             Some(format!(
                 "Request timed out after {}ms",
-                js_number(timeout_ms)
+                number_to_js_string(timeout_ms)
             )),
         ),
         InvokeFailure::RateLimit => (Some("Model rate limited".to_owned()), None, None),
@@ -104,9 +105,4 @@ pub fn set_or_undefined<V: ToNapiValue>(
         Some(value) => object.set(key, value),
         None => object.set(key, ()),
     }
-}
-
-/// A number as JavaScript's template literals print it.
-pub fn js_number(value: f64) -> String {
-    engine::jsval::JsValue::Number(value).to_js_string()
 }

@@ -15,10 +15,19 @@ use napi::{JsString, JsValue as _, ValueType};
 const MAX_DEPTH: u32 = 4;
 
 pub fn snapshot(value: Unknown<'_>) -> Result<JsValue> {
+    copy_within_budget("The value passed", |budget| snapshot_at(value, 0, budget))
+}
+
+/// Runs `copy` against a fresh budget that has counted the root value; a refusal becomes
+/// the error JavaScript sees, `what` naming the value copied (`Refused::into_error`).
+pub fn copy_within_budget<T>(
+    what: &str,
+    copy: impl FnOnce(&mut Budget) -> std::result::Result<T, Refused>,
+) -> Result<T> {
     let mut budget = Budget::default();
     let root = budget.value().map_err(Refused::from);
-    root.and_then(|()| snapshot_at(value, 0, &mut budget))
-        .map_err(|refused| refused.into_error("The value passed"))
+    root.and_then(|()| copy(&mut budget))
+        .map_err(|refused| refused.into_error(what))
 }
 
 /// Why a copy of a caller's value stopped: JavaScript threw (a getter, a Proxy trap),

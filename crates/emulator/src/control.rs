@@ -82,7 +82,7 @@ pub(crate) async fn handle(shared: &Shared, request: Request<Incoming>) -> Respo
         Ok(None) => reply(StatusCode::NO_CONTENT, String::new()),
         Err(e) => reply(
             StatusCode::BAD_REQUEST,
-            format!(r#"{{"error":{}}}"#, crate::wire::json_string(&e)),
+            format!(r#"{{"error":{}}}"#, bmm_js::json::json_string(&e)),
         ),
     }
 }

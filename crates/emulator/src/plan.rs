@@ -112,7 +112,7 @@ impl ModelPlan {
             ),
         };
         Ok(ModelPlan {
-            stop_reason_json: wire::json_string(&stop_reason),
+            stop_reason_json: bmm_js::json::json_string(&stop_reason),
             amrf_json: amrf.map(|v| v.to_string()),
             latency: Duration::from_millis(behavior.latency_ms),
             event_delay: Duration::from_millis(behavior.stream.event_delay_ms),

@@ -4,6 +4,7 @@
 
 use crate::behavior::{ContentBlock, ReasoningContent, StreamOptions, DEFAULT_CHUNK_SIZE};
 use crate::eventstream::event_frame;
+use bmm_js::json::{json_string, write_json_string};
 use bytes::Bytes;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -134,13 +135,9 @@ fn push_usage_and_metrics(out: &mut String, extras: &ResponseExtras<'_>) {
     }
     if let Some(tier) = extras.service_tier {
         out.push_str(r#","serviceTier":{"type":"#);
-        out.push_str(&json_string(tier));
+        write_json_string(out, tier);
         out.push('}');
     }
-}
-
-pub(crate) fn json_string(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
 }
 
 /// `{"message": "..."}`: the error body shape of every Bedrock error.

@@ -8,10 +8,11 @@
 use std::collections::VecDeque;
 
 use crate::breaker::{lock, BreakerManager, BreakerState};
-use crate::jsval::{object_entries, order_like_object_keys};
+use crate::jsval::object_entries;
 use crate::ordered::JsMap;
 use crate::stats::js_numeric_order;
 use crate::Millis;
+use bmm_js::keys::order_like_object_keys;
 
 /// One model's request history and lifetime counts.
 #[derive(Debug, Clone, Default)]

@@ -19,7 +19,6 @@ pub mod request;
 pub mod select;
 pub mod stats;
 pub mod stream_stats;
-pub mod time;
 pub mod validate;
 
 /// Milliseconds since the Unix epoch, as JavaScript's `Date.now()` gives them.

@@ -5,8 +5,9 @@
 //! rules, their order and every string follow the original to the letter,
 //! including where it leans on `typeof`, truthiness and `String(x)`.
 
-use crate::jsval::{number_to_js_string, JsValue};
+use crate::jsval::JsValue;
 use crate::limits::MAX_ARRAY_LENGTH;
+use bmm_js::number::number_to_js_string;
 
 /// One broken rule. `expected`/`actual` are `None` where the original leaves the key out.
 #[derive(Debug, Clone, PartialEq, Eq)]

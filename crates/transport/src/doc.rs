@@ -1,9 +1,7 @@
 //! `Doc`: the neutral value tree exchanged with the napi layer, one variant per kind of JS
 //! value the JavaScript SDK takes or returns (`Uint8Array` and `Date` included).
 
-use crate::js_text::{write_json_string, write_json_utf16};
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 /// A JS value. Objects keep insertion order; the JS engine itself puts integer-like keys
 /// first when the napi layer creates the object, exactly as `JSON.parse` would have.
@@ -26,7 +24,6 @@ pub enum Doc {
     Array(Vec<Doc>),
     Object(Vec<(String, Doc)>),
 }
-
 impl Doc {
     /// An object from `(key, value)` pairs.
     pub fn object<K: Into<String>>(entries: impl IntoIterator<Item = (K, Doc)>) -> Doc {
@@ -120,180 +117,6 @@ impl Doc {
             Doc::Object(_) => "an object",
         }
     }
-
-    /// Parses JSON the way `JSON.parse` does (numbers as doubles, the last of repeated
-    /// keys wins at the first one's position). `None` if it is not valid JSON.
-    pub fn from_json(text: &[u8]) -> Option<Doc> {
-        crate::wire::parse_document(text).ok()
-    }
-
-    /// The value as text for `JSON.parse`, so that the JS side builds it in one call
-    /// instead of property by property across napi. `None` when plain JSON cannot carry
-    /// it: bytes, a date, a non-finite number, `undefined` anywhere but as an object
-    /// member's value. A `__proto__` key stays an own data key in `JSON.parse`'s result, as
-    /// the JS SDK keeps it in documents and maps.
-    pub fn to_js_json(&self) -> Option<JsJson> {
-        let mut json = JsJson {
-            text: String::new(),
-            undefined_members: String::new(),
-        };
-        let mut path = Vec::new();
-        self.write_js_json(&mut json, &mut path)
-            .then(|| json.finish())
-    }
-
-    fn write_js_json<'a>(&'a self, json: &mut JsJson, path: &mut Vec<PathStep<'a>>) -> bool {
-        let out = &mut json.text;
-        match self {
-            Doc::Null => out.push_str("null"),
-            Doc::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Doc::Number(n) if n.is_finite() => {
-                if *n == 0.0 && n.is_sign_negative() {
-                    out.push_str("-0");
-                } else {
-                    write_js_number(out, *n);
-                }
-            }
-            Doc::String(s) => write_json_string(out, s),
-            Doc::IllFormedString(units) => write_json_utf16(out, units),
-            Doc::Array(items) => {
-                json.text.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        json.text.push(',');
-                    }
-                    path.push(PathStep::Index(i));
-                    let ok = !matches!(item, Doc::Undefined) && item.write_js_json(json, path);
-                    path.pop();
-                    if !ok {
-                        return false;
-                    }
-                }
-                json.text.push(']');
-            }
-            Doc::Object(entries) => {
-                json.text.push('{');
-                for (i, (k, v)) in entries.iter().enumerate() {
-                    if i > 0 {
-                        json.text.push(',');
-                    }
-                    write_json_string(&mut json.text, k);
-                    json.text.push(':');
-                    path.push(PathStep::Key(k));
-                    let ok = match v {
-                        Doc::Undefined => {
-                            json.text.push_str("null");
-                            json.note_undefined(path);
-                            true
-                        }
-                        v => v.write_js_json(json, path),
-                    };
-                    path.pop();
-                    if !ok {
-                        return false;
-                    }
-                }
-                json.text.push('}');
-            }
-            Doc::Undefined | Doc::Number(_) | Doc::Bytes(_) | Doc::Timestamp(_) => return false,
-        }
-        true
-    }
-
-    /// A JSON rendering for tests and logs that keeps what plain JSON loses:
-    /// `{"$undefined":true}`, `{"$bytes":"<base64>"}`, `{"$date":<ms>}`. Object keys are
-    /// listed in the order JS enumerates them (integer-like keys first, ascending), so two
-    /// values render alike exactly when JS code could not tell them apart by enumeration.
-    pub fn to_tagged_json(&self) -> String {
-        let mut out = String::new();
-        self.write_tagged(&mut out);
-        out
-    }
-
-    fn write_tagged(&self, out: &mut String) {
-        match self {
-            Doc::Undefined => out.push_str(r#"{"$undefined":true}"#),
-            Doc::Null => out.push_str("null"),
-            Doc::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Doc::Number(n) => write_js_number(out, *n),
-            Doc::String(s) => write_json_string(out, s),
-            Doc::IllFormedString(units) => write_json_utf16(out, units),
-            Doc::Bytes(b) => {
-                out.push_str(r#"{"$bytes":""#);
-                out.push_str(&crate::wire::base64_encode(b));
-                out.push_str("\"}");
-            }
-            Doc::Timestamp(ms) => {
-                out.push_str(r#"{"$date":"#);
-                write_js_number(out, *ms);
-                out.push('}');
-            }
-            Doc::Array(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    item.write_tagged(out);
-                }
-                out.push(']');
-            }
-            Doc::Object(entries) => {
-                out.push('{');
-                for (i, (k, v)) in js_enumeration_order(entries).into_iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write_json_string(out, k);
-                    out.push(':');
-                    v.write_tagged(out);
-                }
-                out.push('}');
-            }
-        }
-    }
-}
-
-/// [`Doc::to_js_json`]'s answer: `JSON.parse(text)`, then set to `undefined` each member
-/// listed in `undefined_members` (a JSON array of paths, each an array of keys and
-/// indices; empty text when there are none).
-#[derive(Debug, Clone, PartialEq)]
-pub struct JsJson {
-    pub text: String,
-    pub undefined_members: String,
-}
-
-enum PathStep<'a> {
-    Key(&'a str),
-    Index(usize),
-}
-
-impl JsJson {
-    fn note_undefined(&mut self, path: &[PathStep<'_>]) {
-        let list = &mut self.undefined_members;
-        list.push(if list.is_empty() { '[' } else { ',' });
-        list.push('[');
-        for (i, step) in path.iter().enumerate() {
-            if i > 0 {
-                list.push(',');
-            }
-            match step {
-                PathStep::Key(key) => write_json_string(list, key),
-                PathStep::Index(index) => {
-                    let _ = write!(list, "{index}");
-                }
-            }
-        }
-        list.push(']');
-    }
-
-    /// Closes the path list; call once, after the value has been written.
-    fn finish(mut self) -> JsJson {
-        if !self.undefined_members.is_empty() {
-            self.undefined_members.push(']');
-        }
-        self
-    }
 }
 
 impl From<&str> for Doc {
@@ -317,47 +140,6 @@ impl From<f64> for Doc {
 impl From<bool> for Doc {
     fn from(b: bool) -> Doc {
         Doc::Bool(b)
-    }
-}
-
-/// A key JS treats as an array index (canonical decimal below 2^32 - 1): such keys are
-/// enumerated first, in ascending order.
-fn array_index(key: &str) -> Option<u32> {
-    if key.is_empty() || key.len() > 10 || (key.len() > 1 && key.starts_with('0')) {
-        return None;
-    }
-    if !key.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    key.parse::<u64>()
-        .ok()
-        .filter(|n| *n < u32::MAX as u64)
-        .map(|n| n as u32)
-}
-
-fn js_enumeration_order(entries: &[(String, Doc)]) -> Vec<(&str, &Doc)> {
-    let mut indexed: Vec<(u32, &str, &Doc)> = Vec::new();
-    let mut named: Vec<(&str, &Doc)> = Vec::with_capacity(entries.len());
-    for (k, v) in entries {
-        match array_index(k) {
-            Some(i) => indexed.push((i, k, v)),
-            None => named.push((k, v)),
-        }
-    }
-    indexed.sort_by_key(|(i, _, _)| *i);
-    indexed
-        .into_iter()
-        .map(|(_, k, v)| (k, v))
-        .chain(named)
-        .collect()
-}
-
-/// A number as `JSON.stringify` writes it (`null` when not finite, `0` for -0).
-fn write_js_number(out: &mut String, n: f64) {
-    if n.is_finite() {
-        crate::js_text::write_js_number(out, n);
-    } else {
-        out.push_str("null");
     }
 }
 

@@ -9,6 +9,7 @@
 // path, so its size in `Result`s is not worth boxing for.
 #![allow(clippy::result_large_err)]
 
+mod base64;
 mod bounds;
 mod call_error;
 mod client;
@@ -17,7 +18,8 @@ mod doc;
 mod error;
 mod exhaustion;
 pub mod input;
-mod js_text;
+mod json;
+mod lone_surrogates;
 mod no_retry;
 mod observe;
 mod output;
@@ -25,6 +27,7 @@ mod request_writer;
 mod schema;
 mod schema_gen;
 mod send_body;
+mod shape;
 mod source_chain;
 mod stream;
 mod trust;
@@ -34,8 +37,9 @@ mod wire;
 pub use bounds::{DEFAULT_MAX_RESPONSE_BYTES, MAX_FRAME_BYTES};
 pub use call_error::{CallError, ErrorKind};
 pub use client::{ClientSettings, ConfigError, Credentials, Transport};
-pub use doc::{Doc, JsJson};
+pub use doc::Doc;
 pub use input::{converse_input, converse_stream_input, ConverseRequest, InputError};
+pub use json::JsJson;
 pub use output::{converse_output, ResponseMeta};
 pub use request_writer::request_body;
 pub use schema_gen::JS_SDK_VERSION;

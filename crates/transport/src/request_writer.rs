@@ -15,11 +15,12 @@
 //! Input is validated first (`input.rs`), so every value has the kind its shape expects;
 //! the writer itself cannot fail.
 
+use crate::base64::base64_encode;
 use crate::doc::Doc;
 use crate::input::{self, InputError, Operation};
-use crate::js_text::{write_js_number, write_json_string, write_json_utf16};
 use crate::schema::{self, Shape, ShapeId};
-use crate::wire::base64_encode;
+use bmm_js::json::{write_json_string, write_json_utf16};
+use bmm_js::number::write_js_number;
 
 /// The body of a Converse (or ConverseStream) request for `input`, or why it cannot be
 /// sent. `service_tier`, when given, replaces `serviceTier` with `{ type }` (the

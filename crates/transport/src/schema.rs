@@ -2,38 +2,7 @@
 //! `schema_gen.rs` from the installed `@aws-sdk/client-bedrock-runtime`), and lookups in it.
 
 pub(crate) use crate::schema_gen::*;
-
-/// Index into `SHAPES`.
-pub(crate) type ShapeId = u16;
-
-/// How a timestamp is spelled on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum TimestampFormat {
-    EpochSeconds,
-    DateTime,
-    HttpDate,
-}
-
-/// One shape, as far as deserialisation cares.
-#[derive(Debug)]
-pub(crate) enum Shape {
-    String,
-    Number,
-    Bool,
-    Blob,
-    Document,
-    BigInt,
-    BigDecimal,
-    Timestamp(TimestampFormat),
-    /// A string with a JSON media type (the JS SDK wraps it in a `LazyJsonString`).
-    JsonString,
-    /// Name and members (wire name = JS name: Bedrock uses no `jsonName`), in schema order.
-    Struct(&'static str, &'static [(&'static str, ShapeId)]),
-    #[allow(dead_code)] // the name only shows in Debug output
-    Union(&'static str, &'static [(&'static str, ShapeId)]),
-    List(ShapeId),
-    Map(ShapeId),
-}
+pub(crate) use crate::shape::{Shape, ShapeId, TimestampFormat};
 
 pub(crate) fn shape(id: ShapeId) -> &'static Shape {
     // Ids come from the generated table itself, so they are always in range; fall back to

@@ -3,7 +3,7 @@
 //! requests with.
 #![allow(dead_code)] // some ids and names are only read by tests and Debug output
 
-use crate::schema::{Shape, ShapeId, TimestampFormat};
+use crate::shape::{Shape, ShapeId, TimestampFormat};
 
 /// The version of `@aws-sdk/client-bedrock-runtime` these shapes were read from.
 pub const JS_SDK_VERSION: &str = "3.1164.0";

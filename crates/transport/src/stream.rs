@@ -251,9 +251,12 @@ impl EventStream {
             Shape::Struct(name, _) => (*name, schema::modelled_error(name).map(|(fault, _)| fault)),
             _ => (code, None),
         };
+        // A message with a lone surrogate (`\ud800`) gets U+FFFD: `CallError` text is UTF-8.
         let message = match data.get("message").or_else(|| data.get("Message")) {
-            Some(Doc::String(s)) => s.clone(),
-            _ => "Unknown".to_string(),
+            Some(text) => text
+                .text()
+                .map_or_else(|| "Unknown".to_string(), |t| t.into_owned()),
+            None => "Unknown".to_string(),
         };
         let mut e = self.error(ErrorKind::Stream, name, message);
         e.fault = fault;

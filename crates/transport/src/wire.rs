@@ -3,26 +3,23 @@
 //! members as `{ $unknown: [name, value] }`, values of an unexpected JSON type passed
 //! through as plain JSON, documents exactly as `JSON.parse` gives them.
 
+use crate::base64::base64_decode;
 use crate::doc::Doc;
+use crate::json::{ObjectEntries, Raw, RawVisitor};
+use crate::lone_surrogates::parse_tolerating_lone_surrogates;
 use crate::schema::{self, Shape, ShapeId, TimestampFormat};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use std::collections::HashMap;
 use std::fmt;
 
-/// Parses `body` as the shape `id`.
+/// Parses `body` as the shape `id`; a lone surrogate's escape in it is read as
+/// `JSON.parse` reads it (`lone_surrogates`).
 pub(crate) fn parse_shaped(body: &[u8], id: ShapeId) -> Result<Doc, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let doc = Shaped(id).deserialize(&mut de)?;
-    de.end()?;
-    Ok(doc)
-}
-
-/// Parses `body` like `JSON.parse`.
-pub(crate) fn parse_document(body: &[u8]) -> Result<Doc, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let doc = Raw.deserialize(&mut de)?;
-    de.end()?;
-    Ok(doc)
+    parse_tolerating_lone_surrogates(body, |body| {
+        let mut de = serde_json::Deserializer::from_slice(body);
+        let doc = Shaped(id).deserialize(&mut de)?;
+        de.end()?;
+        Ok(doc)
+    })
 }
 
 /// Re-reads an already parsed plain value as shape `id` (the JS SDK does this for error
@@ -180,107 +177,6 @@ fn insert_last_wins(entries: &mut Vec<(String, Doc)>, key: String, value: Doc) {
     }
 }
 
-/// Builds a JSON object's entries in wire order with `JSON.parse`'s repeated-key rule;
-/// an index keeps big objects linear.
-struct ObjectEntries {
-    entries: Vec<(String, Doc)>,
-    index: Option<HashMap<String, usize>>,
-}
-
-impl ObjectEntries {
-    const INDEX_FROM: usize = 16;
-
-    fn new() -> Self {
-        ObjectEntries {
-            entries: Vec::new(),
-            index: None,
-        }
-    }
-
-    fn insert(&mut self, key: String, value: Doc) {
-        if let Some(index) = &mut self.index {
-            match index.get(&key) {
-                Some(&i) => self.entries[i].1 = value,
-                None => {
-                    index.insert(key.clone(), self.entries.len());
-                    self.entries.push((key, value));
-                }
-            }
-            return;
-        }
-        if let Some(slot) = self.entries.iter_mut().find(|(k, _)| *k == key) {
-            slot.1 = value;
-            return;
-        }
-        self.entries.push((key, value));
-        if self.entries.len() >= Self::INDEX_FROM {
-            self.index = Some(
-                self.entries
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (k, _))| (k.clone(), i))
-                    .collect(),
-            );
-        }
-    }
-}
-
-/// A plain JSON value (`JSON.parse`).
-struct Raw;
-
-impl<'de> DeserializeSeed<'de> for Raw {
-    type Value = Doc;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Doc, D::Error> {
-        d.deserialize_any(RawVisitor)
-    }
-}
-
-struct RawVisitor;
-
-impl<'de> Visitor<'de> for RawVisitor {
-    type Value = Doc;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_unit<E>(self) -> Result<Doc, E> {
-        Ok(Doc::Null)
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Doc, E> {
-        Ok(Doc::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Doc, E> {
-        Ok(Doc::Number(v as f64))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Doc, E> {
-        Ok(Doc::Number(v as f64))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Doc, E> {
-        Ok(Doc::Number(v))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Doc, E> {
-        Ok(Doc::String(v.to_string()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Doc, E> {
-        Ok(Doc::String(v))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Doc, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) = seq.next_element_seed(Raw)? {
-            items.push(item);
-        }
-        Ok(Doc::Array(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc, A::Error> {
-        let mut entries = ObjectEntries::new();
-        while let Some(key) = map.next_key::<String>()? {
-            let value = map.next_value_seed(Raw)?;
-            entries.insert(key, value);
-        }
-        Ok(Doc::Object(entries.entries))
-    }
-}
-
 /// A value of shape `.0`.
 #[derive(Clone, Copy)]
 struct Shaped(ShapeId);
@@ -369,7 +265,7 @@ impl<'de> Visitor<'de> for ShapedVisitor {
                     let value = map.next_value_seed(Shaped(*value_shape))?;
                     entries.insert(key, value);
                 }
-                Ok(Doc::Object(entries.entries))
+                Ok(entries.into_doc())
             }
             Shape::Document => RawVisitor.visit_map(map).map(as_js_sdk_document),
             _ => RawVisitor.visit_map(map),
@@ -426,64 +322,6 @@ impl<'de> Visitor<'de> for MemberKey {
             None => Key::Other(v.to_string()),
         })
     }
-}
-
-const BASE64_ALPHABET: &[u8; 64] =
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding, as `@smithy/util-base64`'s `toBase64`.
-pub(crate) fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(BASE64_ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// `@smithy/util-base64`'s `fromBase64` in Node: the length must be a multiple of 4 and
-/// match `^[A-Za-z0-9+/]*={0,2}$`; leftover bits of the last character are ignored.
-pub(crate) fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
-    let bytes = text.as_bytes();
-    if !bytes.len().is_multiple_of(4) {
-        return Err("Incorrect padding on base64 string.".into());
-    }
-    let data_len = bytes.len() - bytes.iter().rev().take_while(|b| **b == b'=').count();
-    if bytes.len() - data_len > 2 {
-        return Err("Invalid base64 string.".into());
-    }
-    let mut out = Vec::with_capacity(data_len * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    for &c in &bytes[..data_len] {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return Err("Invalid base64 string.".into()),
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -5,10 +5,10 @@ use super::network::network_error;
 use super::service::{deserialization_error, service_error};
 use crate::bounds::TooLarge;
 use crate::call_error::{CallError, ErrorKind};
+use crate::json;
 use crate::observe::Attempt;
 use crate::output::ResponseMeta;
 use crate::source_chain::{chain, find_source};
-use crate::wire;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use std::error::Error as StdError;
@@ -52,7 +52,7 @@ where
             let raw = ctx.raw();
             let meta = meta_of(raw, meta);
             match raw.body().bytes() {
-                Some(body) if !body.is_empty() => match wire::parse_document(body) {
+                Some(body) if !body.is_empty() => match json::parse(body) {
                     Err(parse) => deserialization_error(&parse, body, &meta),
                     Ok(_) => network_error(&err, &meta, attempt),
                 },

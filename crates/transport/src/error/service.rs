@@ -3,6 +3,7 @@
 
 use crate::call_error::{CallError, ErrorKind};
 use crate::doc::Doc;
+use crate::json;
 use crate::output::ResponseMeta;
 use crate::schema;
 use crate::wire;
@@ -84,7 +85,7 @@ pub(crate) fn service_error(
     let data = if body.is_empty() {
         Doc::Object(Vec::new())
     } else {
-        match wire::parse_document(body) {
+        match json::parse(body) {
             Ok(d) => d,
             Err(e) => return deserialization_error(&e, body, meta),
         }

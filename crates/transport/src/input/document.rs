@@ -1,7 +1,6 @@
 //! Free-form JSON members (`additionalModelRequestFields`, tool input and schemas) as the
 //! SDK's `Document`, written as `JSON.stringify` would write them.
 
-use super::iso_string;
 use super::path::{InputError, Path};
 use crate::doc::Doc;
 use aws_smithy_types::{Document, Number};
@@ -31,9 +30,9 @@ pub(super) fn document(doc: &Doc, path: &Path) -> Result<Document, InputError> {
                 })
                 .collect(),
         ),
-        Doc::Timestamp(ms) => {
-            Document::String(iso_string(*ms).ok_or_else(|| path.error("invalid Date"))?)
-        }
+        Doc::Timestamp(ms) => Document::String(
+            bmm_js::date::iso_string(*ms).ok_or_else(|| path.error("invalid Date"))?,
+        ),
         Doc::Array(items) => Document::Array(
             items
                 .iter()

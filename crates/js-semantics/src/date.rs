@@ -1,10 +1,9 @@
-//! Timestamps as JavaScript prints them (`Date.prototype.toISOString`).
-
-use crate::Millis;
+//! Dates as JavaScript prints them (`Date.prototype.toISOString`), on the proleptic
+//! Gregorian calendar JavaScript's `Date` uses.
 
 /// `new Date(ms).toISOString()` for any representable time: `YYYY-MM-DDTHH:mm:ss.sssZ`,
 /// with a signed six-digit year outside 0..=9999 as JavaScript writes it.
-pub fn iso_string(ms: Millis) -> Option<String> {
+pub fn iso_string(ms: f64) -> Option<String> {
     if !ms.is_finite() || ms.abs() > 8.64e15 {
         return None; // JavaScript throws RangeError("Invalid time value") here.
     }
@@ -32,7 +31,7 @@ pub fn iso_string(ms: Millis) -> Option<String> {
 
 /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day).
 /// Howard Hinnant's `civil_from_days`, exact over the whole range.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -43,6 +42,19 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let year = yoe + era * 400 + i64::from(month <= 2);
     (year, month, day)
+}
+
+/// A proleptic Gregorian (year, month, day) to days since 1970-01-01: the inverse of
+/// [`civil_from_days`] (Howard Hinnant's `days_from_civil`).
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let (month, day) = (i64::from(month), i64::from(day));
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
@@ -72,6 +84,20 @@ mod tests {
             iso_string(8.64e15).as_deref(),
             Some("+275760-09-13T00:00:00.000Z")
         );
+    }
+
+    #[test]
+    fn days_and_civil_dates_are_inverses() {
+        for days in [-719_468, -1, 0, 59, 11_016, 20_000, 2_932_896] {
+            let (year, month, day) = civil_from_days(days);
+            assert_eq!(
+                days_from_civil(year, month, day),
+                days,
+                "{year}-{month}-{day}"
+            );
+        }
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
     }
 
     #[test]

@@ -154,32 +154,3 @@ fn get_reads_own_properties_and_is_undefined_otherwise() {
     assert!(object.get("b").is_nullish());
     assert!(!object.get("a").is_nullish());
 }
-
-#[test]
-fn object_entries_put_array_indices_first_and_keep_first_position_of_repeats() {
-    let entries = object_entries(
-        [
-            "b",
-            "10",
-            "a",
-            "2",
-            "b",
-            "01",
-            "4294967295",
-            "4294967294",
-            "-1",
-        ]
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (k.to_string(), i)),
-    );
-    let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(
-        keys,
-        ["2", "10", "4294967294", "b", "a", "01", "4294967295", "-1"]
-    );
-    assert_eq!(
-        entries.iter().find(|(k, _)| k == "b").map(|(_, v)| *v),
-        Some(4)
-    );
-}
