@@ -8,7 +8,7 @@
 
 const native = require('./native');
 const { OutcomeType } = require('./enums');
-const { MultiplexerError } = require('./errors');
+const { MultiplexerError, multiplexerFailure, outcome, messageOf } = require('./errors');
 const { extractResponseText } = require('./response-text');
 const { textOf, numberOf } = require('./text');
 
@@ -37,7 +37,7 @@ class RequestHandler {
           case 'rethrow':
             throw state.error;
           case 'fail':
-            throw new MultiplexerError(step.message, step.code, this.#failureDetails(step, state.lastError));
+            throw multiplexerFailure(step.failure, step.skipped, this.#maxRetries, state.lastError);
           default:
             try {
               step = await this.#perform(step, machine, state);
@@ -63,14 +63,10 @@ class RequestHandler {
   #start(machine, state) {
     const maxRetries = numberOf(this.#maxRetries, 'maxRetries');
     const quiet = this.#quiet();
-    if (!quiet) {
-      machine.restart(maxRetries);
-      return machine.action();
-    }
-    const modelId = machine.startQuietly(maxRetries, quiet.core, Date.now(), Math.random);
-    if (modelId === null) return machine.action();
-    state.model = quiet.models.get(modelId);
-    return { kind: 'invoke', modelId };
+    if (!quiet) return machine.start(maxRetries);
+    const step = machine.startQuietly(maxRetries, quiet.core, Date.now(), Math.random);
+    if (step.kind === 'invoke') state.model = quiet.models.get(step.modelId);
+    return step;
   }
 
   /** Carries out one step of the machine and returns the next. */
@@ -94,7 +90,7 @@ class RequestHandler {
         const quiet = this.#quiet();
         if (!quiet) return machine.invoked(checkRefusal);
         const { modelId, latency } = state.result.outcome;
-        return machine.invokedQuietly(quiet.core, checkRefusal, textOf(modelId, 'modelId'), numberOf(latency, 'latency'), Date.now()) ? ANSWERED : machine.action();
+        return machine.invokedQuietly(quiet.core, checkRefusal, textOf(modelId, 'modelId'), numberOf(latency, 'latency'), Date.now());
       }
       case 'invokeEscalated':
         state.result = await state.model.invoke(this.#input, undefined, step.tier);
@@ -130,7 +126,7 @@ class RequestHandler {
         delegate.emitEvent('tier-escalation-success', step.modelId, step.tier);
         return machine.done();
       case 'emitEscalationFailure':
-        delegate.emitEvent('tier-escalation-failure', step.modelId, step.tier, state.error.message || 'Unknown error');
+        delegate.emitEvent('tier-escalation-failure', step.modelId, step.tier, messageOf(state.error));
         return machine.done();
       default:
         throw new Error(`bedrock-model-multiplexer: unknown request step ${step.kind}`);
@@ -151,28 +147,12 @@ class RequestHandler {
       case 'response':
         return state.result.outcome;
       case 'refusal':
-        return { modelId: step.modelId, type: OutcomeType.REFUSAL, latency: state.result.outcome.latency, timestamp: new Date() };
+        return outcome(step.modelId, OutcomeType.REFUSAL, state.result.outcome.latency);
       default:
         return state.error.outcome;
     }
   }
-
-  #failureDetails(step, lastError) {
-    if (step.code === 'NO_MODELS_AVAILABLE') {
-      return { skippedModels: step.skipped, totalSkipped: step.skipped.length };
-    }
-    return {
-      maxRetries: this.#maxRetries,
-      actualRetries: step.retries,
-      skippedModels: step.skipped,
-      totalSkipped: step.skipped.length,
-      lastError: lastError?.message,
-    };
-  }
 }
-
-/** The step after a quiet success. */
-const ANSWERED = Object.freeze({ kind: 'return' });
 
 /** Machines of finished requests, for the next ones (see RequestMachine.restart). */
 const idleMachines = [];

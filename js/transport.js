@@ -29,8 +29,6 @@ const VALUE_ONLY_KEYS = ['region', 'maxAttempts', 'retryMode'];
 /** NATIVE_KEYS the native client takes only with these types (a provider function included). */
 const NATIVE_KEY_TYPES = { profile: 'string', useFipsEndpoint: 'boolean', useDualstackEndpoint: 'boolean', userAgentAppId: 'string' };
 
-const TRANSPORTS = new Set(['auto', 'native', 'js-sdk']);
-
 /** Whether the JS SDK module has been swapped or stubbed by a test double. */
 function jsSdkReplaced() {
   let sdk;
@@ -510,7 +508,6 @@ function firstEventError(description) {
 }
 
 module.exports = {
-  TRANSPORTS,
   chooseTransport,
   nativeTransportFor,
   holdNativeTransport,

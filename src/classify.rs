@@ -85,3 +85,22 @@ fn text_or_empty(value: Unknown) -> Result<String> {
 pub fn fails_over_before_first_event(thrown_name: String, service_error_name: String) -> bool {
     classify::fails_over_before_first_event(&thrown_name, &service_error_name)
 }
+
+/// How a stream's failure counts: against the breaker or not, and as which outcome.
+#[napi(object, object_from_js = false)]
+pub struct StreamFailureFacts {
+    pub records_breaker_failure: bool,
+    pub outcome_type: u32,
+}
+
+#[napi(catch_unwind)]
+pub fn describe_stream_failure(
+    name: Option<String>,
+    closed_by_destroy: bool,
+) -> StreamFailureFacts {
+    let failure = classify::classify_stream_failure(name.as_deref(), closed_by_destroy);
+    StreamFailureFacts {
+        records_breaker_failure: failure.records_breaker_failure,
+        outcome_type: failure.outcome_type.code(),
+    }
+}

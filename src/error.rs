@@ -6,23 +6,54 @@
 
 use engine::breaker::{CircuitOpenInfo, CIRCUIT_OPEN_CODE, CIRCUIT_OPEN_SUGGESTIONS};
 use engine::classify::{ErrorType, InvokeFailure};
+use engine::jsval::JsValue;
 use engine::request::Action;
 use engine::time::iso_string;
 use napi::bindgen_prelude::*;
 
-/// `MultiplexerError` code and message for a request that ended in failure.
-pub fn multiplexer_failure(action: &Action) -> Option<(&'static str, String)> {
+use crate::js_value::snapshot;
+
+/// A `MultiplexerError` as the engine describes it: `js/errors.js` makes the error,
+/// adding the `details` only JavaScript holds (the `maxRetries` given, the last error).
+#[napi(object, object_from_js = false)]
+pub struct MultiplexerFailure {
+    pub code: String,
+    pub message: String,
+    /// The retries spent, for `RETRIES_EXHAUSTED` only (its details say more).
+    pub retries: Option<u32>,
+}
+
+/// The `MultiplexerError` a request that ended in failure rejects with.
+pub fn multiplexer_failure(action: &Action) -> Option<MultiplexerFailure> {
+    let failure = |code: &str, message: String, retries| MultiplexerFailure {
+        code: code.to_owned(),
+        message,
+        retries,
+    };
     match action {
-        Action::FailNoModels { .. } => Some((
+        Action::FailNoModels { .. } => Some(failure(
             "NO_MODELS_AVAILABLE",
             "No models available to process the request".to_owned(),
+            None,
         )),
-        Action::FailRetriesExhausted { retries, .. } => Some((
+        Action::FailRetriesExhausted { retries, .. } => Some(failure(
             "RETRIES_EXHAUSTED",
             format!("All retry attempts exhausted ({retries} retries)"),
+            Some(*retries),
         )),
         _ => None,
     }
+}
+
+/// The message of the error a model's own timeout throws (`js/errors.js` asks for it),
+/// the timeout written as a template literal writes any value.
+#[napi(catch_unwind)]
+pub fn timeout_message(timeout_ms: Unknown) -> Result<String> {
+    Ok(timeout_text(&snapshot(timeout_ms)?))
+}
+
+fn timeout_text(timeout_ms: &JsValue) -> String {
+    format!("Request timed out after {}ms", timeout_ms.to_js_string())
 }
 
 /// How `BedrockModel.invoke` presents a failed send of its own: the thrown error's
@@ -47,10 +78,7 @@ pub fn describe_invoke_failure(
         InvokeFailure::Timeout => (
             None,
             Some(ErrorType::Timeout),
-            Some(format!(
-                "Request timed out after {}ms",
-                js_number(timeout_ms)
-            )),
+            Some(timeout_text(&JsValue::Number(timeout_ms))),
         ),
         InvokeFailure::RateLimit => (Some("Model rate limited".to_owned()), None, None),
         InvokeFailure::FailFast | InvokeFailure::LocalExhaustion => (None, None, None),
@@ -104,9 +132,4 @@ pub fn set_or_undefined<V: ToNapiValue>(
         Some(value) => object.set(key, value),
         None => object.set(key, ()),
     }
-}
-
-/// A number as JavaScript's template literals print it.
-pub fn js_number(value: f64) -> String {
-    engine::jsval::JsValue::Number(value).to_js_string()
 }

@@ -8,59 +8,8 @@
 use crate::jsval::{number_to_js_string, JsValue};
 use crate::limits::MAX_ARRAY_LENGTH;
 
-/// One broken rule. `expected`/`actual` are `None` where the original leaves the key out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ValidationError {
-    pub field: String,
-    pub message: String,
-    pub expected: Option<String>,
-    pub actual: Option<String>,
-}
-
-impl ValidationError {
-    fn bare(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-            expected: None,
-            actual: None,
-        }
-    }
-
-    fn expecting(
-        field: impl Into<String>,
-        message: impl Into<String>,
-        expected: impl Into<String>,
-    ) -> Self {
-        Self {
-            expected: Some(expected.into()),
-            ..Self::bare(field, message)
-        }
-    }
-
-    fn mismatch(
-        field: impl Into<String>,
-        message: impl Into<String>,
-        expected: impl Into<String>,
-        actual: impl Into<String>,
-    ) -> Self {
-        Self {
-            actual: Some(actual.into()),
-            ..Self::expecting(field, message, expected)
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ValidationResult {
-    pub errors: Vec<ValidationError>,
-}
-
-impl ValidationResult {
-    pub fn is_valid(&self) -> bool {
-        self.errors.is_empty()
-    }
-}
+mod report;
+pub use report::{failure_message, format_validation_errors, ValidationError, ValidationResult};
 
 /// The guard every validator opens with: a truthy value of type `object`.
 fn non_null_object(config: &JsValue, what: &str) -> Option<ValidationResult> {
@@ -473,8 +422,25 @@ pub fn validate_multiplexer_config(config: &JsValue) -> ValidationResult {
     }
     .check_optional(config.get("maxResponseBytes"), &mut errors);
 
+    // Beyond the original: which client sends the calls (`auto` when left out).
+    let transport = config.get("transport");
+    if *transport != JsValue::Undefined
+        && !transport.as_str().is_some_and(|t| TRANSPORTS.contains(&t))
+    {
+        errors.push(ValidationError {
+            actual: Some(transport.to_js_string()),
+            ..ValidationError::bare(
+                "transport",
+                r#"transport must be "auto", "native" or "js-sdk""#,
+            )
+        });
+    }
+
     ValidationResult { errors }
 }
+
+/// The values of the `transport` option.
+const TRANSPORTS: [&str; 3] = ["auto", "native", "js-sdk"];
 
 /// The largest `maxResponseBytes`: 512 MiB, about V8's longest string.
 const MAX_RESPONSE_BYTES_CEILING: f64 = 536870912.0;
@@ -519,37 +485,6 @@ pub fn validate_circuit_breaker_config(config: &JsValue) -> ValidationResult {
         rule.check_optional(config.get(rule.field), &mut errors);
     }
     ValidationResult { errors }
-}
-
-/// `formatValidationErrors`: empty when valid; `expected`/`actual` shown only when non-empty.
-pub fn format_validation_errors(is_valid: bool, errors: &[ValidationError]) -> String {
-    if is_valid {
-        return String::new();
-    }
-    errors
-        .iter()
-        .map(|error| {
-            let mut line = format!("{}: {}", error.field, error.message);
-            if let Some(expected) = error.expected.as_deref().filter(|e| !e.is_empty()) {
-                line.push_str(&format!(" (expected: {expected})"));
-            }
-            if let Some(actual) = error.actual.as_deref().filter(|a| !a.is_empty()) {
-                line.push_str(&format!(" (got: {actual})"));
-            }
-            line
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// The message `assertValid` throws, or `None` when the result is valid.
-pub fn assertion_message(result: &ValidationResult) -> Option<String> {
-    (!result.is_valid()).then(|| {
-        format!(
-            "Validation failed: {}",
-            format_validation_errors(false, &result.errors)
-        )
-    })
 }
 
 /// One model of a validated configuration.
