@@ -45,11 +45,17 @@ function multiplexerFailure(failure, skipped, maxRetries, lastError) {
 }
 
 /**
+ * What a model invocation ended in, as the original reports it.
+ * @typedef {{ modelId: unknown, type: number, latency: number, timestamp: Date, error?: object }} Outcome
+ */
+
+/**
  * An outcome as the original reports it; a failure's carries its error response.
  * @param {unknown} modelId
  * @param {number} type
  * @param {number} latency
  * @param {object} [error]
+ * @returns {Outcome}
  */
 function outcome(modelId, type, latency, error) {
   const made = { modelId, type, latency, timestamp: new Date() };

@@ -94,7 +94,10 @@ class BedrockMultiplexer extends EventEmitter {
     });
   }
 
-  /** One request through the request machine, over `delegate` (this multiplexer by default). */
+  /**
+   * One request through the request machine, over `delegate` (this multiplexer by default).
+   * @param {import('./request-handler').RequestDelegate} [delegate]
+   */
   async #process(input, requestId, tracer, delegate = this) {
     this.emit('request', input);
     if (tracer) this.#annotateRequest(tracer, input, requestId);
@@ -125,6 +128,7 @@ class BedrockMultiplexer extends EventEmitter {
    * ConverseStreamCommandOutput), and an error after that reaches the caller through
    * the stream and counts against the model that served it. Options:
    * `firstEventTimeoutMs` (default defaultTimeoutMs), `idleTimeoutMs` (between events).
+   * @param {{ firstEventTimeoutMs?: number, idleTimeoutMs?: number }} [options]
    */
   async processStreamRequest(input, options = {}) {
     return this.#process(input, this.#tracer.generateRequestId(), null, this.#streamDelegate(options));
@@ -135,7 +139,11 @@ class BedrockMultiplexer extends EventEmitter {
     return adopt(this.#core.streamStats());
   }
 
-  /** This multiplexer as a RequestHandler delegate whose models answer with streams. */
+  /**
+   * This multiplexer as a RequestHandler delegate whose models answer with streams.
+   * @param {{ firstEventTimeoutMs?: number, idleTimeoutMs?: number }} options
+   * @returns {import('./request-handler').RequestDelegate}
+   */
   #streamDelegate({ firstEventTimeoutMs, idleTimeoutMs }) {
     const mux = this;
     return {

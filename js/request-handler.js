@@ -12,12 +12,44 @@ const { MultiplexerError, multiplexerFailure, outcome, messageOf } = require('./
 const { extractResponseText } = require('./response-text');
 const { textOf, numberOf } = require('./text');
 
+/**
+ * What a RequestHandler drives: the multiplexer, or one standing in for it (see
+ * BedrockMultiplexer#streamDelegate), as the original's `MultiplexerDelegate`.
+ * @typedef {object} RequestDelegate
+ * @property {(request: { skippedModels: Set<string> }) => Promise<{ modelId: string | null, isFallback: boolean }>} selectModel
+ * @property {(modelId: string) => Promise<{ invoke: (input: object, abortSignal?: AbortSignal, serviceTier?: string) => Promise<{ response: object, outcome: import('./errors').Outcome }> } | null>} getModel
+ * @property {(outcome: import('./errors').Outcome) => Promise<void>} reportOutcome
+ * @property {(event: string, ...args: unknown[]) => void} emitEvent
+ * @property {(responseText: string) => Promise<{ isRefusal: boolean, confidence: number, latencyMs: number } | null>} classifyRefusal
+ * @property {boolean} refusalRetryEnabled
+ * @property {{ enabled?: boolean, escalationTier?: string } | undefined} tierEscalationConfig
+ */
+
+/**
+ * @typedef {import('../binding').Step} Step
+ * @typedef {import('../binding').RequestMachine} RequestMachine
+ * @typedef {object} RequestState  What one request holds on the JavaScript side.
+ * @property {Awaited<ReturnType<RequestDelegate['getModel']>>} model
+ * @property {{ response: object, outcome: import('./errors').Outcome }} result
+ * @property {any} error  Whatever a step threw (a caught value: `any`, as TypeScript types one).
+ * @property {any} lastError  The error a RETRIES_EXHAUSTED failure names.
+ * @property {Awaited<ReturnType<RequestDelegate['classifyRefusal']>>} classification
+ * @property {string} text
+ * @property {number} startedAt
+ */
+
 class RequestHandler {
   #input;
   #delegate;
   #maxRetries;
   #requestId;
 
+  /**
+   * @param {object} input
+   * @param {RequestDelegate} multiplexer
+   * @param {unknown} [maxRetries]
+   * @param {string} [requestId]
+   */
   constructor(input, multiplexer, maxRetries = 3, requestId = '') {
     this.#input = input;
     this.#delegate = multiplexer;
@@ -27,6 +59,7 @@ class RequestHandler {
 
   async process() {
     const machine = idleMachines.pop() ?? new native.RequestMachine(0);
+    /** @type {RequestState} */
     const state = { model: null, result: null, error: null, lastError: null, classification: null, text: '', startedAt: 0 };
     try {
       let step = this.#start(machine, state);
@@ -59,6 +92,9 @@ class RequestHandler {
   /**
    * Starts the request on `machine` and returns its first step; while nobody watches,
    * the machine has already selected and looked up the model (see #quiet).
+   * @param {RequestMachine} machine
+   * @param {RequestState} state
+   * @returns {Step}
    */
   #start(machine, state) {
     const maxRetries = numberOf(this.#maxRetries, 'maxRetries');
@@ -70,6 +106,12 @@ class RequestHandler {
   }
 
   /** Carries out one step of the machine and returns the next. */
+  /**
+   * @param {Step} step
+   * @param {RequestMachine} machine
+   * @param {RequestState} state
+   * @returns {Promise<Step>}
+   */
   async #perform(step, machine, state) {
     const delegate = this.#delegate;
     switch (step.kind) {
@@ -142,6 +184,10 @@ class RequestHandler {
     return this.#delegate[QUIET]?.() ?? null;
   }
 
+  /**
+   * @param {Step} step
+   * @param {RequestState} state
+   */
   #outcomeToReport(step, state) {
     switch (step.outcome) {
       case 'response':
@@ -154,7 +200,8 @@ class RequestHandler {
   }
 }
 
-/** Machines of finished requests, for the next ones (see RequestMachine.restart). */
+/** Machines of finished requests, for the next ones (see RequestMachine.start). */
+/** @type {RequestMachine[]} */
 const idleMachines = [];
 const MAX_IDLE_MACHINES = 1024;
 

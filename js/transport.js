@@ -40,9 +40,14 @@ function jsSdkReplaced() {
   const Client = sdk.BedrockRuntimeClient;
   const Command = sdk.ConverseCommand;
   if (typeof Client !== 'function' || typeof Command !== 'function') return true;
-  if (Client._isMockFunction || Command._isMockFunction) return true;
+  if (isJestMock(Client) || isJestMock(Command)) return true;
   // aws-sdk-client-mock and sinon stub `send` on the client class's own prototype.
   return Object.prototype.hasOwnProperty.call(Client.prototype, 'send');
+}
+
+/** Whether `fn` is a jest mock function (jest marks them with `_isMockFunction`). */
+function isJestMock(fn) {
+  return '_isMockFunction' in fn && Boolean(fn._isMockFunction);
 }
 
 /** Why clientConfig rules the native client out, or null when it does not. */
@@ -286,7 +291,8 @@ function sdkError(description, fromResponse = true) {
   if ((kind === 'Service' || kind === 'Stream') && typeof ServiceException === 'function') {
     const Modeled = sdk[name];
     const modeled = typeof Modeled === 'function' && Modeled.prototype instanceof ServiceException;
-    const error = modeled ? new Modeled({}) : new ServiceException({ name });
+    // The constructor copies $fault and $metadata from its options: undefined until set below.
+    const error = modeled ? new Modeled({}) : new ServiceException({ name, $fault: undefined, $metadata: undefined });
     if (kind === 'Stream') {
       // An exception event of a stream: no response of its own, hence no $metadata.
       return decorate(Object.assign(error, { $fault: fault }, { message }), extra);
@@ -332,13 +338,17 @@ function nodeErrorPrototype(code) {
   if (!prototype) {
     const properties = { constructor: { get: () => Error, configurable: true } };
     if (internalCode) {
-      properties.toString = {
-        value() {
-          return `${this.name} [${internalCode}]: ${this.message}`;
+      // Assigned, not set: `properties.toString` would name Object's method to a type check.
+      Object.assign(properties, {
+        toString: {
+          /** @this {Error} */
+          value() {
+            return `${this.name} [${internalCode}]: ${this.message}`;
+          },
+          writable: true,
+          configurable: true,
         },
-        writable: true,
-        configurable: true,
-      };
+      });
     }
     prototype = Object.create(Error.prototype, properties);
     nodeErrorPrototypes.set(internalCode, prototype);

@@ -56,21 +56,20 @@ pub fn retry_delay(
 /// How `BedrockModel.invoke` treats a failed send, from the error's name and codes (its
 /// own `code` and its `cause`'s; values that are not strings count as absent).
 #[napi(catch_unwind)]
-pub fn describe_invoke_failure<'env>(
-    env: &'env Env,
+pub fn describe_invoke_failure(
     name: Unknown,
     code: Unknown,
     cause_code: Unknown,
     aborted: bool,
     timeout_ms: f64,
-) -> Result<Object<'env>> {
+) -> Result<error::InvokeFailureFacts> {
     let (name, code, cause_code) = (
         text_or_empty(name)?,
         text_or_empty(code)?,
         text_or_empty(cause_code)?,
     );
     let failure = classify::classify_invoke_failure(&name, &[&code, &cause_code], aborted);
-    error::describe_invoke_failure(env, failure, timeout_ms)
+    Ok(error::describe_invoke_failure(failure, timeout_ms))
 }
 
 fn text_or_empty(value: Unknown) -> Result<String> {

@@ -58,18 +58,22 @@ fn timeout_text(timeout_ms: &JsValue) -> String {
 
 /// How `BedrockModel.invoke` presents a failed send of its own: the thrown error's
 /// name and message, and the enhanced error response it carries.
-pub fn describe_invoke_failure(
-    env: &Env,
-    failure: InvokeFailure,
-    timeout_ms: f64,
-) -> Result<Object<'_>> {
-    let mut out = Object::new(env)?;
-    let name = failure.error_name();
-    let (message, error_type, response_message): (
-        Option<String>,
-        Option<ErrorType>,
-        Option<String>,
-    ) = match failure {
+#[napi(object, object_from_js = false)]
+pub struct InvokeFailureFacts {
+    pub name: String,
+    /// The thrown error's message, when not the error response's.
+    pub message: Option<String>,
+    /// The error response's `errorType` and message, when enhanced.
+    pub error_type: Option<String>,
+    pub response_message: Option<String>,
+    pub records_breaker_failure: bool,
+    pub outcome_type: u32,
+    /// The original attaches `errorResponse` to every invoke failure but throttling.
+    pub attach_error_response: bool,
+}
+
+pub fn describe_invoke_failure(failure: InvokeFailure, timeout_ms: f64) -> InvokeFailureFacts {
+    let (message, error_type, response_message) = match failure {
         InvokeFailure::Cancelled => (
             Some("Request cancelled".to_owned()),
             Some(ErrorType::Cancelled),
@@ -83,15 +87,15 @@ pub fn describe_invoke_failure(
         InvokeFailure::RateLimit => (Some("Model rate limited".to_owned()), None, None),
         InvokeFailure::FailFast | InvokeFailure::LocalExhaustion => (None, None, None),
     };
-    out.set("name", name)?;
-    out.set("message", message)?;
-    out.set("errorType", error_type.map(ErrorType::as_str))?;
-    out.set("responseMessage", response_message)?;
-    out.set("recordsBreakerFailure", failure.records_breaker_failure())?;
-    out.set("outcomeType", failure.outcome_type().code())?;
-    // The original attaches `errorResponse` to every invoke failure but throttling.
-    out.set("attachErrorResponse", failure != InvokeFailure::RateLimit)?;
-    Ok(out)
+    InvokeFailureFacts {
+        name: failure.error_name().to_owned(),
+        message,
+        error_type: error_type.map(|t| t.as_str().to_owned()),
+        response_message,
+        records_breaker_failure: failure.records_breaker_failure(),
+        outcome_type: failure.outcome_type().code(),
+        attach_error_response: failure != InvokeFailure::RateLimit,
+    }
 }
 
 /// What a circuit breaker's `getCircuitOpenError()` returns.
