@@ -105,8 +105,8 @@ class RequestHandler {
     return step;
   }
 
-  /** Carries out one step of the machine and returns the next. */
   /**
+   * Carries out one step of the machine and returns the next.
    * @param {Step} step
    * @param {RequestMachine} machine
    * @param {RequestState} state
