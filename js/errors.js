@@ -63,13 +63,20 @@ function outcome(modelId, type, latency, error) {
   return made;
 }
 
-/** The error `invoke` throws when the model's breaker refuses calls. */
+/**
+ * The error `invoke` throws when the model's breaker refuses calls.
+ * @param {{ message: string }} circuitError  the breaker's `getCircuitOpenError()`
+ * @param {unknown} modelId
+ */
 function circuitOpenFailure(circuitError, modelId) {
   const refused = outcome(modelId, OutcomeType.FAIL_FAST, 0, circuitError);
   return tagged(new Error(circuitError.message), 'CircuitOpenError', refused, circuitError);
 }
 
-/** The error `invokeStream` throws when the model's breaker refuses calls. */
+/**
+ * The error `invokeStream` throws when the model's breaker refuses calls.
+ * @param {{ message: string }} circuitError  the breaker's `getCircuitOpenError()`
+ */
 function circuitOpenStreamFailure(circuitError) {
   return new Error(circuitError.message);
 }
@@ -77,6 +84,10 @@ function circuitOpenStreamFailure(circuitError) {
 /**
  * The error `invoke` throws for a failed send, with its outcome attached; `failure`
  * is the engine's reading of it (`describeInvokeFailure`).
+ * @param {any} error  what the send threw (a caught value)
+ * @param {import('../binding').InvokeFailureFacts} failure
+ * @param {unknown} modelId
+ * @param {number} latency
  */
 function invokeFailure(error, failure, modelId, latency) {
   const errorResponse = failure.errorType
@@ -87,7 +98,12 @@ function invokeFailure(error, failure, modelId, latency) {
   return tagged(thrown, failure.name, failed, failure.attachErrorResponse ? errorResponse : undefined);
 }
 
-/** The outcome a served stream that failed reports, of the kind the engine gave it. */
+/**
+ * The outcome a served stream that failed reports, of the kind the engine gave it.
+ * @param {any} error  what the stream threw (a caught value)
+ * @param {string} modelId
+ * @param {number} outcomeType
+ */
 function streamFailureOutcome(error, modelId, outcomeType) {
   return outcome(modelId, outcomeType, 0, toErrorResponse(error));
 }
@@ -108,17 +124,26 @@ function abortError() {
   return named(new Error('Request aborted'), 'AbortError');
 }
 
-/** The model's own timeout passed before the call settled. */
+/**
+ * The model's own timeout passed before the call settled.
+ * @param {unknown} timeoutMs  as given (the message writes it as a template literal would)
+ */
 function timeoutError(timeoutMs) {
   return named(new Error(native.timeoutMessage(timeoutMs)), 'TimeoutError');
 }
 
-/** A served stream went `idleTimeoutMs` without an event. */
+/**
+ * A served stream went `idleTimeoutMs` without an event.
+ * @param {number} idleTimeoutMs
+ */
 function idleTimeoutError(idleTimeoutMs) {
   return named(new Error(`No stream event for ${idleTimeoutMs}ms`), 'TimeoutError');
 }
 
-/** What `assertValid` and the constructors throw for an invalid configuration. */
+/**
+ * What `assertValid` and the constructors throw for an invalid configuration.
+ * @param {string} message  the engine's (`validationFailureMessage`)
+ */
 function validationFailure(message) {
   return new Error(message);
 }
@@ -144,7 +169,11 @@ function classifyError(error) {
   return native.outcomeForError(nameOf(error));
 }
 
-/** How a stream's failure counts: `{ recordsBreakerFailure, outcomeType }`. */
+/**
+ * How a stream's failure counts, as the engine classifies it.
+ * @param {any} error  what the stream threw (a caught value)
+ * @returns {import('../binding').StreamFailureFacts}
+ */
 function describeStreamFailure(error) {
   return native.describeStreamFailure(nameOf(error), error instanceof ClosedByDestroy);
 }
