@@ -1,4 +1,5 @@
 import {
+  BedrockMultiplexer,
   CircuitBreakerConfigValidator,
   ModelConfigValidator,
   MultiplexerConfigValidator,
@@ -369,5 +370,24 @@ describe('assertValid', () => {
 
   it('uses the given errors even when they were hand-made', () => {
     expect(() => assertValid({ isValid: false, errors: [{ field: 'x', message: 'y' }] })).toThrow('Validation failed: x: y');
+  });
+});
+
+describe('the transport option (beyond the original)', () => {
+  const transportError = 'transport: transport must be "auto", "native" or "js-sdk"';
+
+  it('is one of "auto", "native" or "js-sdk" when given', () => {
+    for (const transport of ['auto', 'native', 'js-sdk']) {
+      expect(MultiplexerConfigValidator.validate({ ...goodMux, transport })).toStrictEqual({ isValid: true, errors: [] });
+    }
+  });
+
+  it('is reported by the validator and thrown by the constructor with the value it got', () => {
+    expect(MultiplexerConfigValidator.validate({ ...goodMux, transport: 'http' })).toStrictEqual({
+      isValid: false,
+      errors: [{ field: 'transport', message: 'transport must be "auto", "native" or "js-sdk"', actual: 'http' }],
+    });
+    expect(() => new BedrockMultiplexer({ ...goodMux, transport: 'http' } as never)).toThrow(`Validation failed: ${transportError} (got: http)`);
+    expect(() => new BedrockMultiplexer({ ...goodMux, transport: null } as never)).toThrow(`Validation failed: ${transportError} (got: null)`);
   });
 });

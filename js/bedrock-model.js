@@ -3,29 +3,18 @@
 // client or a JavaScript SDK client (js/transport.js decides which, per call), bounds
 // it by the model's timeout, and turns every ending into an outcome. Which failure is
 // which, and whether it counts against the breaker, is decided in Rust
-// (`describeInvokeFailure`); this file builds the error objects callers catch.
+// (`describeInvokeFailure`, `describeStreamFailure`); js/errors.js builds the errors.
 
 const native = require('./native');
 const { bedrockRuntime } = require('./sdk');
 const { OutcomeType } = require('./enums');
-const { createEnhancedError, toErrorResponse } = require('./errors');
+const errors = require('./errors');
 const { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breakers');
 const { numberOf, spreadable } = require('./text');
 const { chooseTransport, jsSdkReplaced, prepareNativeTransport, nativeCallId, cancelNative, sendNative, sendNativeStream, OpenStreams } = require('./transport');
 
 /** The multiplexer's way into a stream that answers at its first event; see below. */
 const OPEN_STREAM = Symbol('open stream');
-
-/**
- * What a native stream that `destroy()` closed throws to its reader (an opening one
- * rejects with it). Destroying is the caller's doing: it counts against no breaker.
- */
-class ClosedByDestroy extends Error {
-  constructor() {
-    super('The stream was closed: destroy() was called');
-    this.name = 'AbortError';
-  }
-}
 
 class BedrockModel {
   #config;
@@ -99,7 +88,7 @@ class BedrockModel {
       const response = await withTimeout(this.#converse(input, serviceTier, abortSignal), this.#timeoutMs, abortSignal);
       const latency = Date.now() - startedAt;
       this.#breaker.recordSuccess();
-      return { response, outcome: { modelId, type: OutcomeType.SUCCESS, latency, timestamp: new Date() } };
+      return { response, outcome: errors.outcome(modelId, OutcomeType.SUCCESS, latency) };
     } catch (error) {
       throw this.#failure(error, Date.now() - startedAt, abortSignal);
     }
@@ -107,7 +96,7 @@ class BedrockModel {
 
   async invokeStream(input, abortSignal) {
     if (!this.#breaker.canExecute()) {
-      throw new Error(this.#breaker.getCircuitOpenError().message);
+      throw errors.circuitOpenStreamFailure(this.#breaker.getCircuitOpenError());
     }
     try {
       const response = await withTimeout(this.#converseStream(input, abortSignal), this.#timeoutMs, abortSignal);
@@ -125,7 +114,7 @@ class BedrockModel {
    * now, and a reader waiting on one gets an AbortError.
    */
   destroy() {
-    this.#openStreams.closeAll(() => new ClosedByDestroy());
+    this.#openStreams.closeAll(() => new errors.ClosedByDestroy());
     this.#breaker.reset();
   }
 
@@ -134,7 +123,7 @@ class BedrockModel {
    * ConverseStream and answers once the first event has arrived, so that a failure
    * before it (throttling, unavailability, a timeout) fails over like any other. The
    * response's `stream` yields every event; `watch.ended(firstEventMs, outputTokens,
-   * streamingMs)` or `watch.failed(error)` hears how it ends.
+   * streamingMs)` or `watch.failed(error, outcomeType)` hears how it ends.
    */
   async [OPEN_STREAM](input, serviceTier, { firstEventTimeoutMs, idleTimeoutMs, watch }) {
     this.#admit();
@@ -152,21 +141,17 @@ class BedrockModel {
     const stream = watchedEvents(opened, idleTimeoutMs, {
       ended: (outputTokens, streamingMs) => watch.ended(firstEventMs, outputTokens, streamingMs),
       failed: (error) => {
-        this.#recordStreamFailure(error);
-        watch.failed(error);
+        watch.failed(error, this.#recordStreamFailure(error).outcomeType);
       },
     });
     const response = { ...opened.output, stream };
-    const outcome = { modelId: this.#config.modelId, type: OutcomeType.SUCCESS, latency: firstEventMs, timestamp: new Date() };
-    return { response, outcome };
+    return { response, outcome: errors.outcome(this.#config.modelId, OutcomeType.SUCCESS, firstEventMs) };
   }
 
   /** Throws the original's CircuitOpenError when the breaker refuses calls. */
   #admit() {
     if (this.#breaker.canExecute()) return;
-    const circuitError = this.#breaker.getCircuitOpenError();
-    const outcome = { modelId: this.#config.modelId, type: OutcomeType.FAIL_FAST, latency: 0, timestamp: new Date(), error: circuitError };
-    throw tagged(new Error(circuitError.message), 'CircuitOpenError', outcome, circuitError);
+    throw errors.circuitOpenFailure(this.#breaker.getCircuitOpenError(), this.#config.modelId);
   }
 
   /** Opens a stream and reads its first event, for withTimeout. */
@@ -229,22 +214,18 @@ class BedrockModel {
     };
   }
 
-  /** A stream's failure counts against the breaker, unless destroy() closed it (the caller's doing). */
+  /** Records a stream's failure as the engine counts it, and returns that reading. */
   #recordStreamFailure(error) {
-    if (!(error instanceof ClosedByDestroy)) this.#breaker.recordFailure(error);
+    const failure = errors.describeStreamFailure(error);
+    if (failure.recordsBreakerFailure) this.#breaker.recordFailure(error);
+    return failure;
   }
 
   /** The error `invoke` throws for a failed send, with its outcome attached. */
   #failure(error, latency, abortSignal, timeoutMs = this.#timeoutMs) {
-    const modelId = this.#config.modelId;
     const failure = native.describeInvokeFailure(error.name, error?.code, error?.cause?.code, Boolean(abortSignal?.aborted), timeoutMs);
     if (failure.recordsBreakerFailure) this.#breaker.recordFailure(error);
-    const errorResponse = failure.errorType
-      ? createEnhancedError(error, failure.errorType, modelId, failure.responseMessage)
-      : toErrorResponse(error);
-    const outcome = { modelId, type: failure.outcomeType, latency, timestamp: new Date(), error: errorResponse };
-    const thrown = new Error(failure.message ?? errorResponse.message);
-    return tagged(thrown, failure.name, outcome, failure.attachErrorResponse ? errorResponse : undefined);
+    return errors.invokeFailure(error, failure, this.#config.modelId, latency);
   }
 }
 
@@ -280,7 +261,7 @@ async function withinIdleTimeout(iterator, idleTimeoutMs) {
   const idle = new Promise((_, reject) => {
     timer = setTimeout(() => {
       iterator.return?.(); // closes the HTTP stream now, not after the pending read
-      reject(named(new Error(`No stream event for ${idleTimeoutMs}ms`), 'TimeoutError'));
+      reject(errors.idleTimeoutError(idleTimeoutMs));
     }, idleTimeoutMs);
   });
   try {
@@ -288,13 +269,6 @@ async function withinIdleTimeout(iterator, idleTimeoutMs) {
   } finally {
     clearTimeout(timer);
   }
-}
-
-function tagged(error, name, outcome, errorResponse) {
-  error.name = name;
-  error.outcome = outcome;
-  if (errorResponse !== undefined) error.errorResponse = errorResponse;
-  return error;
 }
 
 /**
@@ -305,7 +279,7 @@ function tagged(error, name, outcome, errorResponse) {
 function withTimeout(send, timeoutMs, abortSignal) {
   return new Promise((resolve, reject) => {
     if (abortSignal?.aborted) {
-      reject(named(new Error('Request aborted'), 'AbortError'));
+      reject(errors.abortError());
       return;
     }
     let settled = false;
@@ -314,7 +288,7 @@ function withTimeout(send, timeoutMs, abortSignal) {
       settled = true;
       clearTimeout(timer);
       send.cancel?.();
-      reject(named(new Error('Request aborted'), 'AbortError'));
+      reject(errors.abortError());
     };
     const finish = (settle, value) => {
       if (settled) return;
@@ -326,7 +300,7 @@ function withTimeout(send, timeoutMs, abortSignal) {
     abortSignal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => {
       if (!settled) send.cancel?.();
-      finish(reject, named(new Error(`Request timed out after ${timeoutMs}ms`), 'TimeoutError'));
+      finish(reject, errors.timeoutError(timeoutMs));
     }, timeoutMs);
     try {
       send.start().then((value) => finish(resolve, value), (error) => finish(reject, error));
@@ -335,11 +309,6 @@ function withTimeout(send, timeoutMs, abortSignal) {
       finish(reject, error);
     }
   });
-}
-
-function named(error, name) {
-  error.name = name;
-  return error;
 }
 
 module.exports = { BedrockModel, OPEN_STREAM };

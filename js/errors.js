@@ -1,12 +1,19 @@
 'use strict';
-// Errors and error classification. The rules (which names throttle, which error type a
-// failure is, whether it is retryable, what to suggest) live in Rust; this file only
-// reads arbitrary JavaScript error objects (whose shape the SDK and callers decide)
-// and builds the plain objects the original returns.
+// Errors, outcomes and error classification. The rules (which names throttle, which
+// error type a failure is, whether it counts against a breaker, what to suggest) and
+// the messages they carry live in Rust (`src/error.rs`, `crates/engine`); this is the
+// one JavaScript module that reads arbitrary error objects (whose shape the SDK and
+// callers decide) and builds the errors and plain objects callers see.
 
 const native = require('./native');
 const { adopt } = require('./realm');
 const { textOf, numberOf } = require('./text');
+const { OutcomeType } = require('./enums');
+
+/** What an error without a message reads as, in events and error responses. */
+const UNKNOWN_ERROR = 'Unknown error';
+/** What no error at all reads as. */
+const NO_ERROR = 'Unknown error occurred';
 
 /** A failure of the multiplexer itself (no model left, retries spent), never an SDK error. */
 class MultiplexerError extends Error {
@@ -20,8 +27,160 @@ class MultiplexerError extends Error {
   }
 }
 
+/**
+ * A request the multiplexer itself gave up on, as the engine described it (`failure`:
+ * code, message, and for RETRIES_EXHAUSTED the retries spent), with the details only
+ * JavaScript holds: the `maxRetries` given and the last error.
+ * @param {import('../binding').MultiplexerFailure} failure
+ * @param {string[]} skipped
+ * @param {unknown} maxRetries
+ * @param {any} lastError
+ */
+function multiplexerFailure(failure, skipped, maxRetries, lastError) {
+  const details =
+    failure.retries === undefined
+      ? { skippedModels: skipped, totalSkipped: skipped.length }
+      : { maxRetries, actualRetries: failure.retries, skippedModels: skipped, totalSkipped: skipped.length, lastError: lastError?.message };
+  return new MultiplexerError(failure.message, failure.code, details);
+}
+
+/**
+ * What a model invocation ended in, as the original reports it.
+ * @typedef {{ modelId: unknown, type: number, latency: number, timestamp: Date, error?: object }} Outcome
+ */
+
+/**
+ * An outcome as the original reports it; a failure's carries its error response.
+ * @param {unknown} modelId
+ * @param {number} type
+ * @param {number} latency
+ * @param {object} [error]
+ * @returns {Outcome}
+ */
+function outcome(modelId, type, latency, error) {
+  const made = { modelId, type, latency, timestamp: new Date() };
+  if (error !== undefined) made.error = error;
+  return made;
+}
+
+/**
+ * The error `invoke` throws when the model's breaker refuses calls.
+ * @param {{ message: string }} circuitError  the breaker's `getCircuitOpenError()`
+ * @param {unknown} modelId
+ */
+function circuitOpenFailure(circuitError, modelId) {
+  const refused = outcome(modelId, OutcomeType.FAIL_FAST, 0, circuitError);
+  return tagged(new Error(circuitError.message), 'CircuitOpenError', refused, circuitError);
+}
+
+/**
+ * The error `invokeStream` throws when the model's breaker refuses calls.
+ * @param {{ message: string }} circuitError  the breaker's `getCircuitOpenError()`
+ */
+function circuitOpenStreamFailure(circuitError) {
+  return new Error(circuitError.message);
+}
+
+/**
+ * The error `invoke` throws for a failed send, with its outcome attached; `failure`
+ * is the engine's reading of it (`describeInvokeFailure`).
+ * @param {any} error  what the send threw (a caught value)
+ * @param {import('../binding').InvokeFailureFacts} failure
+ * @param {unknown} modelId
+ * @param {number} latency
+ */
+function invokeFailure(error, failure, modelId, latency) {
+  const errorResponse = failure.errorType
+    ? createEnhancedError(error, failure.errorType, modelId, failure.responseMessage)
+    : toErrorResponse(error);
+  const thrown = new Error(failure.message ?? errorResponse.message);
+  const failed = outcome(modelId, failure.outcomeType, latency, errorResponse);
+  return tagged(thrown, failure.name, failed, failure.attachErrorResponse ? errorResponse : undefined);
+}
+
+/**
+ * The outcome a served stream that failed reports, of the kind the engine gave it.
+ * @param {any} error  what the stream threw (a caught value)
+ * @param {string} modelId
+ * @param {number} outcomeType
+ */
+function streamFailureOutcome(error, modelId, outcomeType) {
+  return outcome(modelId, outcomeType, 0, toErrorResponse(error));
+}
+
+/**
+ * What a native stream that `destroy()` closed throws to its reader (an opening one
+ * rejects with it). Destroying is the caller's doing: it counts against no breaker.
+ */
+class ClosedByDestroy extends Error {
+  constructor() {
+    super('The stream was closed: destroy() was called');
+    this.name = 'AbortError';
+  }
+}
+
+/** The caller's abort signal fired before the call settled. */
+function abortError() {
+  return named(new Error('Request aborted'), 'AbortError');
+}
+
+/**
+ * The model's own timeout passed before the call settled.
+ * @param {unknown} timeoutMs  as given (the message writes it as a template literal would)
+ */
+function timeoutError(timeoutMs) {
+  return named(new Error(native.timeoutMessage(timeoutMs)), 'TimeoutError');
+}
+
+/**
+ * A served stream went `idleTimeoutMs` without an event.
+ * @param {number} idleTimeoutMs
+ */
+function idleTimeoutError(idleTimeoutMs) {
+  return named(new Error(`No stream event for ${idleTimeoutMs}ms`), 'TimeoutError');
+}
+
+/**
+ * What `assertValid` and the constructors throw for an invalid configuration.
+ * @param {string} message  the engine's (`validationFailureMessage`)
+ */
+function validationFailure(message) {
+  return new Error(message);
+}
+
+/** An error's message for events and traces. */
+function messageOf(error) {
+  return error.message || UNKNOWN_ERROR;
+}
+
+function named(error, name) {
+  error.name = name;
+  return error;
+}
+
+function tagged(error, name, attached, errorResponse) {
+  error.name = name;
+  error.outcome = attached;
+  if (errorResponse !== undefined) error.errorResponse = errorResponse;
+  return error;
+}
+
 function classifyError(error) {
-  return native.outcomeForError(error ? textOf(error.name || '', 'error.name') : null);
+  return native.outcomeForError(nameOf(error));
+}
+
+/**
+ * How a stream's failure counts, as the engine classifies it.
+ * @param {any} error  what the stream threw (a caught value)
+ * @returns {import('../binding').StreamFailureFacts}
+ */
+function describeStreamFailure(error) {
+  return native.describeStreamFailure(nameOf(error), error instanceof ClosedByDestroy);
+}
+
+/** `error.name || ''` as text, or null for no error at all. */
+function nameOf(error) {
+  return error ? textOf(error.name || '', 'error.name') : null;
 }
 
 function classifyErrorType(error) {
@@ -48,7 +207,7 @@ function getRecoverySuggestions(errorType) {
 }
 
 function getErrorMessage(error) {
-  if (!error) return 'Unknown error occurred';
+  if (!error) return NO_ERROR;
   const name = textOf(error.name || '', 'error.name');
   return native.friendlyErrorMessage(name) ?? (error.message || `${name} occurred`);
 }
@@ -64,10 +223,10 @@ function sdkDetails(error) {
 }
 
 function toErrorResponse(error) {
-  if (!error) return { code: 500, message: 'Unknown error occurred', details: {} };
+  if (!error) return { code: 500, message: NO_ERROR, details: {} };
   return {
     code: error.$metadata?.httpStatusCode || 500,
-    message: error.message || 'Unknown error',
+    message: messageOf(error),
     details: { name: error.name, stack: error.stack, ...sdkDetails(error) },
   };
 }
@@ -94,6 +253,19 @@ function faultOf(error) {
 
 module.exports = {
   MultiplexerError,
+  ClosedByDestroy,
+  multiplexerFailure,
+  outcome,
+  circuitOpenFailure,
+  circuitOpenStreamFailure,
+  invokeFailure,
+  streamFailureOutcome,
+  describeStreamFailure,
+  abortError,
+  timeoutError,
+  idleTimeoutError,
+  validationFailure,
+  messageOf,
   classifyError,
   classifyErrorType,
   isThrottlingError,

@@ -7,8 +7,8 @@
 const { EventEmitter } = require('node:events');
 const native = require('./native');
 const { BedrockModel, OPEN_STREAM } = require('./bedrock-model');
-const { classifyError, toErrorResponse } = require('./errors');
-const { TRANSPORTS, chooseTransport, holdNativeTransport } = require('./transport');
+const { streamFailureOutcome, messageOf } = require('./errors');
+const { chooseTransport, holdNativeTransport } = require('./transport');
 const { RequestHandler, markFailover, QUIET } = require('./request-handler');
 const { MultiplexerConfigValidator, assertValid } = require('./validation');
 const { createTracer } = require('./tracing');
@@ -36,9 +36,6 @@ class BedrockMultiplexer extends EventEmitter {
     // would throw instead.
     this.on('error', () => {});
     assertValid(MultiplexerConfigValidator.validate(config));
-    if (config.transport !== undefined && !TRANSPORTS.has(config.transport)) {
-      throw new Error(`Validation failed: transport: transport must be "auto", "native" or "js-sdk" (got: ${textOf(config.transport, 'transport')})`);
-    }
     this.#config = config;
     this.#core = new native.MultiplexerCore({ ...DEFAULT_CIRCUIT_BREAKER_CONFIG });
     this.#tracer = createTracer({
@@ -97,7 +94,10 @@ class BedrockMultiplexer extends EventEmitter {
     });
   }
 
-  /** One request through the request machine, over `delegate` (this multiplexer by default). */
+  /**
+   * One request through the request machine, over `delegate` (this multiplexer by default).
+   * @param {import('./request-handler').RequestDelegate} [delegate]
+   */
   async #process(input, requestId, tracer, delegate = this) {
     this.emit('request', input);
     if (tracer) this.#annotateRequest(tracer, input, requestId);
@@ -111,7 +111,7 @@ class BedrockMultiplexer extends EventEmitter {
     } catch (error) {
       if (tracer) {
         tracer.putAnnotation('outcome', 'error');
-        tracer.putAnnotation('error_message', error.message || 'Unknown error');
+        tracer.putAnnotation('error_message', messageOf(error));
         if (error.code) tracer.putAnnotation('error_code', error.code);
       }
       // Only with a listener: with none (after destroy()), emit('error') would throw,
@@ -128,6 +128,7 @@ class BedrockMultiplexer extends EventEmitter {
    * ConverseStreamCommandOutput), and an error after that reaches the caller through
    * the stream and counts against the model that served it. Options:
    * `firstEventTimeoutMs` (default defaultTimeoutMs), `idleTimeoutMs` (between events).
+   * @param {{ firstEventTimeoutMs?: number, idleTimeoutMs?: number }} [options]
    */
   async processStreamRequest(input, options = {}) {
     return this.#process(input, this.#tracer.generateRequestId(), null, this.#streamDelegate(options));
@@ -138,7 +139,11 @@ class BedrockMultiplexer extends EventEmitter {
     return adopt(this.#core.streamStats());
   }
 
-  /** This multiplexer as a RequestHandler delegate whose models answer with streams. */
+  /**
+   * This multiplexer as a RequestHandler delegate whose models answer with streams.
+   * @param {{ firstEventTimeoutMs?: number, idleTimeoutMs?: number }} options
+   * @returns {import('./request-handler').RequestDelegate}
+   */
   #streamDelegate({ firstEventTimeoutMs, idleTimeoutMs }) {
     const mux = this;
     return {
@@ -173,10 +178,7 @@ class BedrockMultiplexer extends EventEmitter {
   #streamWatch(modelId) {
     return {
       ended: (firstEventMs, outputTokens, streamingMs) => this.#core.recordStream(modelId, firstEventMs, outputTokens, streamingMs),
-      failed: (error) => {
-        const outcome = { modelId, type: classifyError(error), latency: 0, timestamp: new Date(), error: toErrorResponse(error) };
-        this.reportOutcome(outcome);
-      },
+      failed: (error, outcomeType) => this.reportOutcome(streamFailureOutcome(error, modelId, outcomeType)),
     };
   }
 

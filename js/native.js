@@ -46,12 +46,13 @@ function platformName() {
 
 // Node's diagnostic report names the glibc it runs on; on musl (Alpine) it has none.
 function runsOnGlibc() {
+  /** @type {NodeJS.ProcessReport & { excludeNetwork?: boolean }} (the setting is Node >= 20.13's) */
   const report = process.report;
   if (!report || typeof report.getReport !== 'function') return true;
   const { excludeNetwork } = report;
   report.excludeNetwork = true; // no reverse DNS look-ups of open sockets
   try {
-    const { header } = report.getReport();
+    const { header } = /** @type {{ header?: { glibcVersionRuntime?: string } }} */ (report.getReport());
     return Boolean(header && header.glibcVersionRuntime);
   } finally {
     report.excludeNetwork = excludeNetwork;

@@ -8,9 +8,35 @@
 
 const native = require('./native');
 const { OutcomeType } = require('./enums');
-const { MultiplexerError } = require('./errors');
+const { MultiplexerError, multiplexerFailure, outcome, messageOf } = require('./errors');
 const { extractResponseText } = require('./response-text');
 const { textOf, numberOf } = require('./text');
+
+/**
+ * What a RequestHandler drives: the multiplexer, or one standing in for it (see
+ * BedrockMultiplexer#streamDelegate), as the original's `MultiplexerDelegate`.
+ * @typedef {object} RequestDelegate
+ * @property {(request: { skippedModels: Set<string> }) => Promise<{ modelId: string | null, isFallback: boolean }>} selectModel
+ * @property {(modelId: string) => Promise<{ invoke: (input: object, abortSignal?: AbortSignal, serviceTier?: string) => Promise<{ response: object, outcome: import('./errors').Outcome }> } | null>} getModel
+ * @property {(outcome: import('./errors').Outcome) => Promise<void>} reportOutcome
+ * @property {(event: string, ...args: unknown[]) => void} emitEvent
+ * @property {(responseText: string) => Promise<{ isRefusal: boolean, confidence: number, latencyMs: number } | null>} classifyRefusal
+ * @property {boolean} refusalRetryEnabled
+ * @property {{ enabled?: boolean, escalationTier?: string } | undefined} tierEscalationConfig
+ */
+
+/**
+ * @typedef {import('../binding').Step} Step
+ * @typedef {import('../binding').RequestMachine} RequestMachine
+ * @typedef {object} RequestState  What one request holds on the JavaScript side.
+ * @property {Awaited<ReturnType<RequestDelegate['getModel']>>} model
+ * @property {{ response: object, outcome: import('./errors').Outcome }} result
+ * @property {any} error  Whatever a step threw (a caught value: `any`, as TypeScript types one).
+ * @property {any} lastError  The error a RETRIES_EXHAUSTED failure names.
+ * @property {Awaited<ReturnType<RequestDelegate['classifyRefusal']>>} classification
+ * @property {string} text
+ * @property {number} startedAt
+ */
 
 class RequestHandler {
   #input;
@@ -18,6 +44,12 @@ class RequestHandler {
   #maxRetries;
   #requestId;
 
+  /**
+   * @param {object} input
+   * @param {RequestDelegate} multiplexer
+   * @param {unknown} [maxRetries]
+   * @param {string} [requestId]
+   */
   constructor(input, multiplexer, maxRetries = 3, requestId = '') {
     this.#input = input;
     this.#delegate = multiplexer;
@@ -27,6 +59,7 @@ class RequestHandler {
 
   async process() {
     const machine = idleMachines.pop() ?? new native.RequestMachine(0);
+    /** @type {RequestState} */
     const state = { model: null, result: null, error: null, lastError: null, classification: null, text: '', startedAt: 0 };
     try {
       let step = this.#start(machine, state);
@@ -37,7 +70,7 @@ class RequestHandler {
           case 'rethrow':
             throw state.error;
           case 'fail':
-            throw new MultiplexerError(step.message, step.code, this.#failureDetails(step, state.lastError));
+            throw multiplexerFailure(step.failure, step.skipped, this.#maxRetries, state.lastError);
           default:
             try {
               step = await this.#perform(step, machine, state);
@@ -59,21 +92,26 @@ class RequestHandler {
   /**
    * Starts the request on `machine` and returns its first step; while nobody watches,
    * the machine has already selected and looked up the model (see #quiet).
+   * @param {RequestMachine} machine
+   * @param {RequestState} state
+   * @returns {Step}
    */
   #start(machine, state) {
     const maxRetries = numberOf(this.#maxRetries, 'maxRetries');
     const quiet = this.#quiet();
-    if (!quiet) {
-      machine.restart(maxRetries);
-      return machine.action();
-    }
-    const modelId = machine.startQuietly(maxRetries, quiet.core, Date.now(), Math.random);
-    if (modelId === null) return machine.action();
-    state.model = quiet.models.get(modelId);
-    return { kind: 'invoke', modelId };
+    if (!quiet) return machine.start(maxRetries);
+    const step = machine.startQuietly(maxRetries, quiet.core, Date.now(), Math.random);
+    if (step.kind === 'invoke') state.model = quiet.models.get(step.modelId);
+    return step;
   }
 
-  /** Carries out one step of the machine and returns the next. */
+  /**
+   * Carries out one step of the machine and returns the next.
+   * @param {Step} step
+   * @param {RequestMachine} machine
+   * @param {RequestState} state
+   * @returns {Promise<Step>}
+   */
   async #perform(step, machine, state) {
     const delegate = this.#delegate;
     switch (step.kind) {
@@ -94,7 +132,7 @@ class RequestHandler {
         const quiet = this.#quiet();
         if (!quiet) return machine.invoked(checkRefusal);
         const { modelId, latency } = state.result.outcome;
-        return machine.invokedQuietly(quiet.core, checkRefusal, textOf(modelId, 'modelId'), numberOf(latency, 'latency'), Date.now()) ? ANSWERED : machine.action();
+        return machine.invokedQuietly(quiet.core, checkRefusal, textOf(modelId, 'modelId'), numberOf(latency, 'latency'), Date.now());
       }
       case 'invokeEscalated':
         state.result = await state.model.invoke(this.#input, undefined, step.tier);
@@ -130,7 +168,7 @@ class RequestHandler {
         delegate.emitEvent('tier-escalation-success', step.modelId, step.tier);
         return machine.done();
       case 'emitEscalationFailure':
-        delegate.emitEvent('tier-escalation-failure', step.modelId, step.tier, state.error.message || 'Unknown error');
+        delegate.emitEvent('tier-escalation-failure', step.modelId, step.tier, messageOf(state.error));
         return machine.done();
       default:
         throw new Error(`bedrock-model-multiplexer: unknown request step ${step.kind}`);
@@ -146,35 +184,24 @@ class RequestHandler {
     return this.#delegate[QUIET]?.() ?? null;
   }
 
+  /**
+   * @param {Step} step
+   * @param {RequestState} state
+   */
   #outcomeToReport(step, state) {
     switch (step.outcome) {
       case 'response':
         return state.result.outcome;
       case 'refusal':
-        return { modelId: step.modelId, type: OutcomeType.REFUSAL, latency: state.result.outcome.latency, timestamp: new Date() };
+        return outcome(step.modelId, OutcomeType.REFUSAL, state.result.outcome.latency);
       default:
         return state.error.outcome;
     }
   }
-
-  #failureDetails(step, lastError) {
-    if (step.code === 'NO_MODELS_AVAILABLE') {
-      return { skippedModels: step.skipped, totalSkipped: step.skipped.length };
-    }
-    return {
-      maxRetries: this.#maxRetries,
-      actualRetries: step.retries,
-      skippedModels: step.skipped,
-      totalSkipped: step.skipped.length,
-      lastError: lastError?.message,
-    };
-  }
 }
 
-/** The step after a quiet success. */
-const ANSWERED = Object.freeze({ kind: 'return' });
-
-/** Machines of finished requests, for the next ones (see RequestMachine.restart). */
+/** Machines of finished requests, for the next ones (see RequestMachine.start). */
+/** @type {RequestMachine[]} */
 const idleMachines = [];
 const MAX_IDLE_MACHINES = 1024;
 

@@ -11,12 +11,11 @@
 //
 // This module is the face the rest of js/ requires; the parts live in js/transport/.
 
-const { TRANSPORTS, chooseTransport, jsSdkReplaced } = require('./transport/choice');
+const { chooseTransport, jsSdkReplaced } = require('./transport/choice');
 const { nativeTransportFor, holdNativeTransport, prepareNativeTransport, nativeCallId, cancelNative, sendNative } = require('./transport/native');
 const { OpenStreams, sendNativeStream } = require('./transport/stream');
 
 module.exports = {
-  TRANSPORTS,
   chooseTransport,
   nativeTransportFor,
   holdNativeTransport,

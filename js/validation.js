@@ -3,6 +3,7 @@
 
 const native = require('./native');
 const { adopt } = require('./realm');
+const { validationFailure } = require('./errors');
 
 class ModelConfigValidator {
   static validate(config) {
@@ -28,7 +29,7 @@ function formatValidationErrors(result) {
 
 function assertValid(result) {
   const message = native.validationFailureMessage(result);
-  if (message !== null) throw new Error(message);
+  if (message !== null) throw validationFailure(message);
 }
 
 module.exports = {

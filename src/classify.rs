@@ -56,21 +56,20 @@ pub fn retry_delay(
 /// How `BedrockModel.invoke` treats a failed send, from the error's name and codes (its
 /// own `code` and its `cause`'s; values that are not strings count as absent).
 #[napi(catch_unwind)]
-pub fn describe_invoke_failure<'env>(
-    env: &'env Env,
+pub fn describe_invoke_failure(
     name: Unknown,
     code: Unknown,
     cause_code: Unknown,
     aborted: bool,
     timeout_ms: f64,
-) -> Result<Object<'env>> {
+) -> Result<error::InvokeFailureFacts> {
     let (name, code, cause_code) = (
         text_or_empty(name)?,
         text_or_empty(code)?,
         text_or_empty(cause_code)?,
     );
     let failure = classify::classify_invoke_failure(&name, &[&code, &cause_code], aborted);
-    error::describe_invoke_failure(env, failure, timeout_ms)
+    Ok(error::describe_invoke_failure(failure, timeout_ms))
 }
 
 fn text_or_empty(value: Unknown) -> Result<String> {
@@ -84,4 +83,23 @@ fn text_or_empty(value: Unknown) -> Result<String> {
 #[napi(catch_unwind)]
 pub fn fails_over_before_first_event(thrown_name: String, service_error_name: String) -> bool {
     classify::fails_over_before_first_event(&thrown_name, &service_error_name)
+}
+
+/// How a stream's failure counts: against the breaker or not, and as which outcome.
+#[napi(object, object_from_js = false)]
+pub struct StreamFailureFacts {
+    pub records_breaker_failure: bool,
+    pub outcome_type: u32,
+}
+
+#[napi(catch_unwind)]
+pub fn describe_stream_failure(
+    name: Option<String>,
+    closed_by_destroy: bool,
+) -> StreamFailureFacts {
+    let failure = classify::classify_stream_failure(name.as_deref(), closed_by_destroy);
+    StreamFailureFacts {
+        records_breaker_failure: failure.records_breaker_failure,
+        outcome_type: failure.outcome_type.code(),
+    }
 }

@@ -5,41 +5,75 @@
 //! keep working.
 
 use bmm_js::date::iso_string;
-use bmm_js::number::number_to_js_string;
 use engine::breaker::{CircuitOpenInfo, CIRCUIT_OPEN_CODE, CIRCUIT_OPEN_SUGGESTIONS};
 use engine::classify::{ErrorType, InvokeFailure};
+use engine::jsval::JsValue;
 use engine::request::Action;
 use napi::bindgen_prelude::*;
 
-/// `MultiplexerError` code and message for a request that ended in failure.
-pub fn multiplexer_failure(action: &Action) -> Option<(&'static str, String)> {
+use crate::js_value::snapshot;
+
+/// A `MultiplexerError` as the engine describes it: `js/errors.js` makes the error,
+/// adding the `details` only JavaScript holds (the `maxRetries` given, the last error).
+#[napi(object, object_from_js = false)]
+pub struct MultiplexerFailure {
+    pub code: String,
+    pub message: String,
+    /// The retries spent, for `RETRIES_EXHAUSTED` only (its details say more).
+    pub retries: Option<u32>,
+}
+
+/// The `MultiplexerError` a request that ended in failure rejects with.
+pub fn multiplexer_failure(action: &Action) -> Option<MultiplexerFailure> {
+    let failure = |code: &str, message: String, retries| MultiplexerFailure {
+        code: code.to_owned(),
+        message,
+        retries,
+    };
     match action {
-        Action::FailNoModels { .. } => Some((
+        Action::FailNoModels { .. } => Some(failure(
             "NO_MODELS_AVAILABLE",
             "No models available to process the request".to_owned(),
+            None,
         )),
-        Action::FailRetriesExhausted { retries, .. } => Some((
+        Action::FailRetriesExhausted { retries, .. } => Some(failure(
             "RETRIES_EXHAUSTED",
             format!("All retry attempts exhausted ({retries} retries)"),
+            Some(*retries),
         )),
         _ => None,
     }
 }
 
+/// The message of the error a model's own timeout throws (`js/errors.js` asks for it),
+/// the timeout written as a template literal writes any value.
+#[napi(catch_unwind)]
+pub fn timeout_message(timeout_ms: Unknown) -> Result<String> {
+    Ok(timeout_text(&snapshot(timeout_ms)?))
+}
+
+fn timeout_text(timeout_ms: &JsValue) -> String {
+    format!("Request timed out after {}ms", timeout_ms.to_js_string())
+}
+
 /// How `BedrockModel.invoke` presents a failed send of its own: the thrown error's
 /// name and message, and the enhanced error response it carries.
-pub fn describe_invoke_failure(
-    env: &Env,
-    failure: InvokeFailure,
-    timeout_ms: f64,
-) -> Result<Object<'_>> {
-    let mut out = Object::new(env)?;
-    let name = failure.error_name();
-    let (message, error_type, response_message): (
-        Option<String>,
-        Option<ErrorType>,
-        Option<String>,
-    ) = match failure {
+#[napi(object, object_from_js = false)]
+pub struct InvokeFailureFacts {
+    pub name: String,
+    /// The thrown error's message, when not the error response's.
+    pub message: Option<String>,
+    /// The error response's `errorType` and message, when enhanced.
+    pub error_type: Option<String>,
+    pub response_message: Option<String>,
+    pub records_breaker_failure: bool,
+    pub outcome_type: u32,
+    /// The original attaches `errorResponse` to every invoke failure but throttling.
+    pub attach_error_response: bool,
+}
+
+pub fn describe_invoke_failure(failure: InvokeFailure, timeout_ms: f64) -> InvokeFailureFacts {
+    let (message, error_type, response_message) = match failure {
         InvokeFailure::Cancelled => (
             Some("Request cancelled".to_owned()),
             Some(ErrorType::Cancelled),
@@ -48,23 +82,20 @@ pub fn describe_invoke_failure(
         InvokeFailure::Timeout => (
             None,
             Some(ErrorType::Timeout),
-            Some(format!(
-                "Request timed out after {}ms",
-                number_to_js_string(timeout_ms)
-            )),
+            Some(timeout_text(&JsValue::Number(timeout_ms))),
         ),
         InvokeFailure::RateLimit => (Some("Model rate limited".to_owned()), None, None),
         InvokeFailure::FailFast | InvokeFailure::LocalExhaustion => (None, None, None),
     };
-    out.set("name", name)?;
-    out.set("message", message)?;
-    out.set("errorType", error_type.map(ErrorType::as_str))?;
-    out.set("responseMessage", response_message)?;
-    out.set("recordsBreakerFailure", failure.records_breaker_failure())?;
-    out.set("outcomeType", failure.outcome_type().code())?;
-    // The original attaches `errorResponse` to every invoke failure but throttling.
-    out.set("attachErrorResponse", failure != InvokeFailure::RateLimit)?;
-    Ok(out)
+    InvokeFailureFacts {
+        name: failure.error_name().to_owned(),
+        message,
+        error_type: error_type.map(|t| t.as_str().to_owned()),
+        response_message,
+        records_breaker_failure: failure.records_breaker_failure(),
+        outcome_type: failure.outcome_type().code(),
+        attach_error_response: failure != InvokeFailure::RateLimit,
+    }
 }
 
 /// What a circuit breaker's `getCircuitOpenError()` returns.

@@ -1,6 +1,6 @@
 //! `RequestMachine`: the engine's request machine for the JavaScript driver
-//! (`js/request-handler.js`). Every feed returns the next step as a plain object
-//! `{ kind, ... }`, so one call per step crosses the boundary.
+//! (`js/request-handler.js`). Every feed, quiet or not, returns the next [`Step`], a
+//! typed plain object, so one call per step crosses the boundary.
 
 use engine::outcome::OutcomeType;
 use engine::quiet::{self, ResponseOutcome};
@@ -9,7 +9,51 @@ use napi::bindgen_prelude::*;
 
 use crate::clock::Dice;
 use crate::core::MultiplexerCore;
-use crate::error::multiplexer_failure;
+use crate::error::{multiplexer_failure, MultiplexerFailure};
+
+/// What the driver does next (one per `engine::request::Action`).
+#[napi(string_enum = "camelCase")]
+pub enum StepKind {
+    Select,
+    GetModel,
+    EmitInvocationStart,
+    Invoke,
+    EmitInvocationComplete,
+    Classify,
+    EmitRefusalClassification,
+    EmitRefusalDetected,
+    Report,
+    ConsultEscalation,
+    EmitTierEscalation,
+    InvokeEscalated,
+    EmitEscalationSuccess,
+    EmitEscalationFailure,
+    Return,
+    Rethrow,
+    Fail,
+}
+
+/// Which outcome a `report` step reports: the response's, a refusal, or the error's.
+#[napi(string_enum = "camelCase")]
+pub enum ReportSource {
+    Response,
+    Refusal,
+    Error,
+}
+
+/// One step of the machine; only the fields its kind needs are present.
+#[napi(object, object_from_js = false)]
+pub struct Step {
+    pub kind: StepKind,
+    pub model_id: Option<String>,
+    /// `select`: the ids to skip; `fail`: the ids skipped.
+    pub skipped: Option<Vec<String>>,
+    pub outcome: Option<ReportSource>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub tier: Option<String>,
+    pub failure: Option<MultiplexerFailure>,
+}
 
 #[napi(js_name = "RequestMachine")]
 pub struct JsRequestMachine {
@@ -26,69 +70,57 @@ impl JsRequestMachine {
     }
 
     /// Starts a new request on this machine (drivers reuse machines: making a napi
-    /// object costs more than a whole quiet request's steps).
+    /// object costs more than a whole quiet request's steps) and returns its first step.
     #[napi(catch_unwind)]
-    pub fn restart(&mut self, max_retries: f64) {
+    pub fn start(&mut self, max_retries: f64) -> Step {
         self.inner = engine::request::RequestMachine::new(max_retries);
+        self.step()
     }
 
     #[napi(catch_unwind)]
-    pub fn action<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
-        step_object(env, self.inner.action())
+    pub fn action(&self) -> Step {
+        self.step()
     }
 
     #[napi(catch_unwind)]
-    pub fn selected<'env>(
-        &mut self,
-        env: &'env Env,
-        model_id: Option<String>,
-    ) -> Result<Object<'env>> {
+    pub fn selected(&mut self, model_id: Option<String>) -> Step {
         self.inner.selected(model_id);
-        self.action(env)
+        self.step()
     }
 
     #[napi(catch_unwind)]
-    pub fn model_found<'env>(&mut self, env: &'env Env, found: bool) -> Result<Object<'env>> {
+    pub fn model_found(&mut self, found: bool) -> Step {
         self.inner.model_found(found);
-        self.action(env)
+        self.step()
     }
 
     #[napi(catch_unwind)]
-    pub fn invoked<'env>(&mut self, env: &'env Env, check_refusal: bool) -> Result<Object<'env>> {
+    pub fn invoked(&mut self, check_refusal: bool) -> Step {
         self.inner.invoked(check_refusal);
-        self.action(env)
+        self.step()
     }
 
     #[napi(catch_unwind)]
-    pub fn classified<'env>(
-        &mut self,
-        env: &'env Env,
-        is_refusal: Option<bool>,
-    ) -> Result<Object<'env>> {
+    pub fn classified(&mut self, is_refusal: Option<bool>) -> Step {
         self.inner.classified(is_refusal);
-        self.action(env)
+        self.step()
     }
 
     #[napi(catch_unwind)]
-    pub fn escalation_tier<'env>(
-        &mut self,
-        env: &'env Env,
-        tier: Option<String>,
-    ) -> Result<Object<'env>> {
+    pub fn escalation_tier(&mut self, tier: Option<String>) -> Step {
         self.inner.escalation_tier(tier);
-        self.action(env)
+        self.step()
     }
 
     #[napi(catch_unwind)]
-    pub fn done<'env>(&mut self, env: &'env Env) -> Result<Object<'env>> {
+    pub fn done(&mut self) -> Step {
         self.inner.done();
-        self.action(env)
+        self.step()
     }
 
-    /// `restart`, then, while nobody watches the multiplexer (`js/multiplexer.js`
-    /// decides), performs the steps that are `core`'s own work (see `engine::quiet`).
-    /// Returns the model id when the request now waits for its invocation, the common
-    /// case, and null otherwise (`action()` then tells the step): no object is built.
+    /// `start`, then, while nobody watches the multiplexer (`js/multiplexer.js`
+    /// decides), performs the steps that are `core`'s own work (see `engine::quiet`):
+    /// in the common case the step returned is the `invoke` of a model already looked up.
     #[napi(catch_unwind)]
     pub fn start_quietly(
         &mut self,
@@ -96,8 +128,8 @@ impl JsRequestMachine {
         core: &mut MultiplexerCore,
         now: f64,
         random: Function<(), f64>,
-    ) -> Result<Option<String>> {
-        self.restart(max_retries);
+    ) -> Result<Step> {
+        self.inner = engine::request::RequestMachine::new(max_retries);
         let mut dice = Dice::new(&random);
         quiet::advance(
             &mut self.inner,
@@ -107,14 +139,11 @@ impl JsRequestMachine {
             None,
         );
         dice.finish()?;
-        Ok(match self.inner.action() {
-            Action::Invoke { model_id } => Some(model_id.clone()),
-            _ => None,
-        })
+        Ok(self.step())
     }
 
-    /// `invoked`, then the quiet steps with the response's outcome to report. True when
-    /// the request is now answered (the common case); otherwise `action()` tells the step.
+    /// `invoked`, then the quiet steps with the response's outcome to report: in the
+    /// common case the step returned is `return`.
     #[napi(catch_unwind)]
     pub fn invoked_quietly(
         &mut self,
@@ -123,11 +152,11 @@ impl JsRequestMachine {
         model_id: String,
         latency: f64,
         now: f64,
-    ) -> bool {
+    ) -> Step {
         self.inner.invoked(check_refusal);
         let response = Some(ResponseOutcome { model_id, latency });
         quiet::advance(&mut self.inner, &mut core.registry, now, None, response);
-        *self.inner.action() == Action::Return
+        self.step()
     }
 
     /// The step threw. Returns whether the error becomes the request's last error.
@@ -152,85 +181,86 @@ impl JsRequestMachine {
         };
         self.inner.failed(facts) == LastError::Remember
     }
+
+    fn step(&self) -> Step {
+        step_of(self.inner.action())
+    }
 }
 
-fn step_object<'env>(env: &'env Env, action: &Action) -> Result<Object<'env>> {
-    let mut out = Object::new(env)?;
-    let kind = match action {
-        Action::Select { skipped } => {
-            out.set("skipped", skipped.clone())?;
-            "select"
-        }
-        Action::GetModel { model_id } => with_model(&mut out, "getModel", model_id)?,
-        Action::EmitInvocationStart { model_id } => {
-            with_model(&mut out, "emitInvocationStart", model_id)?
-        }
-        Action::Invoke { model_id } => with_model(&mut out, "invoke", model_id)?,
-        Action::EmitInvocationComplete { model_id } => {
-            with_model(&mut out, "emitInvocationComplete", model_id)?
-        }
-        Action::Classify { model_id } => with_model(&mut out, "classify", model_id)?,
-        Action::EmitRefusalClassification { model_id } => {
-            with_model(&mut out, "emitRefusalClassification", model_id)?
-        }
-        Action::EmitRefusalDetected { model_id } => {
-            with_model(&mut out, "emitRefusalDetected", model_id)?
-        }
-        Action::Report { outcome } => {
-            let which = match outcome {
-                ReportedOutcome::FromResponse => "response",
-                ReportedOutcome::Refusal { model_id } => {
-                    out.set("modelId", model_id.as_str())?;
-                    "refusal"
-                }
-                ReportedOutcome::FromError => "error",
-            };
-            out.set("outcome", which)?;
-            "report"
-        }
-        Action::ConsultEscalation { model_id } => {
-            with_model(&mut out, "consultEscalation", model_id)?
-        }
-        Action::EmitTierEscalation { model_id, from, to } => {
-            out.set("from", *from)?;
-            out.set("to", to.as_str())?;
-            with_model(&mut out, "emitTierEscalation", model_id)?
-        }
-        Action::InvokeEscalated { model_id, tier } => {
-            out.set("tier", tier.as_str())?;
-            with_model(&mut out, "invokeEscalated", model_id)?
-        }
-        Action::EmitEscalationSuccess { model_id, tier } => {
-            out.set("tier", tier.as_str())?;
-            with_model(&mut out, "emitEscalationSuccess", model_id)?
-        }
-        Action::EmitEscalationFailure { model_id, tier } => {
-            out.set("tier", tier.as_str())?;
-            with_model(&mut out, "emitEscalationFailure", model_id)?
-        }
-        Action::Return => "return",
-        Action::Rethrow => "rethrow",
-        Action::FailNoModels { skipped } | Action::FailRetriesExhausted { skipped, .. } => {
-            if let Some((code, message)) = multiplexer_failure(action) {
-                out.set("code", code)?;
-                out.set("message", message)?;
-            }
-            out.set("skipped", skipped.clone())?;
-            out.set(
-                "retries",
-                f64::from(match action {
-                    Action::FailRetriesExhausted { retries, .. } => *retries,
-                    _ => 0,
-                }),
-            )?;
-            "fail"
-        }
+fn step_of(action: &Action) -> Step {
+    let step = |kind, model_id: &str| Step {
+        model_id: Some(model_id.to_owned()),
+        ..Step::bare(kind)
     };
-    out.set("kind", kind)?;
-    Ok(out)
+    match action {
+        Action::Select { skipped } => Step {
+            skipped: Some(skipped.clone()),
+            ..Step::bare(StepKind::Select)
+        },
+        Action::GetModel { model_id } => step(StepKind::GetModel, model_id),
+        Action::EmitInvocationStart { model_id } => step(StepKind::EmitInvocationStart, model_id),
+        Action::Invoke { model_id } => step(StepKind::Invoke, model_id),
+        Action::EmitInvocationComplete { model_id } => {
+            step(StepKind::EmitInvocationComplete, model_id)
+        }
+        Action::Classify { model_id } => step(StepKind::Classify, model_id),
+        Action::EmitRefusalClassification { model_id } => {
+            step(StepKind::EmitRefusalClassification, model_id)
+        }
+        Action::EmitRefusalDetected { model_id } => step(StepKind::EmitRefusalDetected, model_id),
+        Action::Report { outcome } => {
+            let (source, model_id) = match outcome {
+                ReportedOutcome::FromResponse => (ReportSource::Response, None),
+                ReportedOutcome::Refusal { model_id } => {
+                    (ReportSource::Refusal, Some(model_id.clone()))
+                }
+                ReportedOutcome::FromError => (ReportSource::Error, None),
+            };
+            Step {
+                model_id,
+                outcome: Some(source),
+                ..Step::bare(StepKind::Report)
+            }
+        }
+        Action::ConsultEscalation { model_id } => step(StepKind::ConsultEscalation, model_id),
+        Action::EmitTierEscalation { model_id, from, to } => Step {
+            from: Some((*from).to_owned()),
+            to: Some(to.clone()),
+            ..step(StepKind::EmitTierEscalation, model_id)
+        },
+        Action::InvokeEscalated { model_id, tier } => Step {
+            tier: Some(tier.clone()),
+            ..step(StepKind::InvokeEscalated, model_id)
+        },
+        Action::EmitEscalationSuccess { model_id, tier } => Step {
+            tier: Some(tier.clone()),
+            ..step(StepKind::EmitEscalationSuccess, model_id)
+        },
+        Action::EmitEscalationFailure { model_id, tier } => Step {
+            tier: Some(tier.clone()),
+            ..step(StepKind::EmitEscalationFailure, model_id)
+        },
+        Action::Return => Step::bare(StepKind::Return),
+        Action::Rethrow => Step::bare(StepKind::Rethrow),
+        Action::FailNoModels { skipped } | Action::FailRetriesExhausted { skipped, .. } => Step {
+            skipped: Some(skipped.clone()),
+            failure: multiplexer_failure(action),
+            ..Step::bare(StepKind::Fail)
+        },
+    }
 }
 
-fn with_model(out: &mut Object, kind: &'static str, model_id: &str) -> Result<&'static str> {
-    out.set("modelId", model_id)?;
-    Ok(kind)
+impl Step {
+    fn bare(kind: StepKind) -> Step {
+        Step {
+            kind,
+            model_id: None,
+            skipped: None,
+            outcome: None,
+            from: None,
+            to: None,
+            tier: None,
+            failure: None,
+        }
+    }
 }

@@ -68,12 +68,7 @@ pub fn format_validation_errors(result: Unknown) -> Result<String> {
 #[napi(catch_unwind)]
 pub fn validation_failure_message(result: Unknown) -> Result<Option<String>> {
     let (is_valid, errors) = read_result(&snapshot(result)?)?;
-    Ok((!is_valid).then(|| {
-        format!(
-            "Validation failed: {}",
-            validate::format_validation_errors(false, &errors)
-        )
-    }))
+    Ok((!is_valid).then(|| validate::failure_message(&errors)))
 }
 
 /// `isValid` and, when it is false, the errors (a valid result's are never read).

@@ -22,8 +22,6 @@ const VALUE_ONLY_KEYS = ['region', 'maxAttempts', 'retryMode'];
 /** NATIVE_KEYS the native client takes only with these types (a provider function included). */
 const NATIVE_KEY_TYPES = { profile: 'string', useFipsEndpoint: 'boolean', useDualstackEndpoint: 'boolean', userAgentAppId: 'string' };
 
-const TRANSPORTS = new Set(['auto', 'native', 'js-sdk']);
-
 /** Whether the JS SDK module has been swapped or stubbed by a test double. */
 function jsSdkReplaced() {
   let sdk;
@@ -35,9 +33,14 @@ function jsSdkReplaced() {
   const Client = sdk.BedrockRuntimeClient;
   const Command = sdk.ConverseCommand;
   if (typeof Client !== 'function' || typeof Command !== 'function') return true;
-  if (Client._isMockFunction || Command._isMockFunction) return true;
+  if (isJestMock(Client) || isJestMock(Command)) return true;
   // aws-sdk-client-mock and sinon stub `send` on the client class's own prototype.
   return Object.prototype.hasOwnProperty.call(Client.prototype, 'send');
+}
+
+/** Whether `fn` is a jest mock function (jest marks them with `_isMockFunction`). */
+function isJestMock(fn) {
+  return '_isMockFunction' in fn && Boolean(fn._isMockFunction);
 }
 
 /** Why clientConfig rules the native client out, or null when it does not. */
@@ -92,4 +95,4 @@ function chooseTransport({ forced, hasOwnClient, clientConfig }) {
   return 'native';
 }
 
-module.exports = { TRANSPORTS, chooseTransport, jsSdkReplaced };
+module.exports = { chooseTransport, jsSdkReplaced };

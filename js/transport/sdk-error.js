@@ -31,7 +31,8 @@ function sdkError(description, fromResponse = true) {
   if ((kind === 'Service' || kind === 'Stream') && typeof ServiceException === 'function') {
     const Modeled = sdk[name];
     const modeled = typeof Modeled === 'function' && Modeled.prototype instanceof ServiceException;
-    const error = modeled ? new Modeled({}) : new ServiceException({ name });
+    // The constructor copies $fault and $metadata from its options: undefined until set below.
+    const error = modeled ? new Modeled({}) : new ServiceException({ name, $fault: undefined, $metadata: undefined });
     if (kind === 'Stream') {
       // An exception event of a stream: no response of its own, hence no $metadata.
       return decorate(Object.assign(error, { $fault: fault }, { message }), extra);
@@ -77,13 +78,17 @@ function nodeErrorPrototype(code) {
   if (!prototype) {
     const properties = { constructor: { get: () => Error, configurable: true } };
     if (internalCode) {
-      properties.toString = {
-        value() {
-          return `${this.name} [${internalCode}]: ${this.message}`;
+      // Assigned, not set: `properties.toString` would name Object's method to a type check.
+      Object.assign(properties, {
+        toString: {
+          /** @this {Error} */
+          value() {
+            return `${this.name} [${internalCode}]: ${this.message}`;
+          },
+          writable: true,
+          configurable: true,
         },
-        writable: true,
-        configurable: true,
-      };
+      });
     }
     prototype = Object.create(Error.prototype, properties);
     nodeErrorPrototypes.set(internalCode, prototype);

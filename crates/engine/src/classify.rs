@@ -282,6 +282,26 @@ pub fn fails_over_before_first_event(thrown_name: &str, service_error_name: &str
         )
 }
 
+/// Beyond the original: how a stream's failure after its call began counts (a read of
+/// `invokeStream`'s stream, or a served stream failing mid-way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamFailure {
+    /// Against the model's breaker, unless `destroy()` closed the stream: that is the
+    /// caller's doing, not the model's.
+    pub records_breaker_failure: bool,
+    /// The outcome reported for it, as [`outcome_for_error`] names it.
+    pub outcome_type: OutcomeType,
+}
+
+/// Classifies a stream's failure from the error's name (`None` for no error object) and
+/// whether `destroy()` closed the stream.
+pub fn classify_stream_failure(error_name: Option<&str>, closed_by_destroy: bool) -> StreamFailure {
+    StreamFailure {
+        records_breaker_failure: !closed_by_destroy,
+        outcome_type: outcome_for_error(error_name),
+    }
+}
+
 /// Classifies a failed invocation from the error's name, its codes (its own `code` and its
 /// `cause`'s) and whether the caller's abort signal had fired; the original's checks run
 /// in its order, local exhaustion before throttling.

@@ -7,139 +7,11 @@
 
 use crate::jsval::JsValue;
 use crate::limits::MAX_ARRAY_LENGTH;
-use bmm_js::number::number_to_js_string;
 
-/// One broken rule. `expected`/`actual` are `None` where the original leaves the key out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ValidationError {
-    pub field: String,
-    pub message: String,
-    pub expected: Option<String>,
-    pub actual: Option<String>,
-}
-
-impl ValidationError {
-    fn bare(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-            expected: None,
-            actual: None,
-        }
-    }
-
-    fn expecting(
-        field: impl Into<String>,
-        message: impl Into<String>,
-        expected: impl Into<String>,
-    ) -> Self {
-        Self {
-            expected: Some(expected.into()),
-            ..Self::bare(field, message)
-        }
-    }
-
-    fn mismatch(
-        field: impl Into<String>,
-        message: impl Into<String>,
-        expected: impl Into<String>,
-        actual: impl Into<String>,
-    ) -> Self {
-        Self {
-            actual: Some(actual.into()),
-            ..Self::expecting(field, message, expected)
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ValidationResult {
-    pub errors: Vec<ValidationError>,
-}
-
-impl ValidationResult {
-    pub fn is_valid(&self) -> bool {
-        self.errors.is_empty()
-    }
-}
-
-/// The guard every validator opens with: a truthy value of type `object`.
-fn non_null_object(config: &JsValue, what: &str) -> Option<ValidationResult> {
-    if config.is_truthy() && config.type_of() == "object" {
-        return None;
-    }
-    let error = ValidationError::mismatch(
-        "config",
-        format!("{what} configuration must be a non-null object"),
-        "object",
-        config.type_of(),
-    );
-    Some(ValidationResult {
-        errors: vec![error],
-    })
-}
-
-/// An integer setting with inclusive bounds, as the original checks
-/// `defaultTimeoutMs`, `maxRetries` and the circuit-breaker settings.
-struct IntegerRule {
-    field: &'static str,
-    min: f64,
-    too_small: &'static str,
-    max: f64,
-    too_large: &'static str,
-}
-
-impl IntegerRule {
-    fn check(&self, value: &JsValue, errors: &mut Vec<ValidationError>) {
-        let field = self.field;
-        let Some(n) = value.as_number().filter(|_| value.is_integer()) else {
-            let message = format!("{field} must be an integer");
-            errors.push(ValidationError::mismatch(
-                field,
-                message,
-                "integer",
-                value.to_js_string(),
-            ));
-            return;
-        };
-        if n < self.min {
-            let expected = format!(">= {}", number_to_js_string(self.min));
-            errors.push(ValidationError::mismatch(
-                field,
-                self.too_small,
-                expected,
-                value.to_js_string(),
-            ));
-        } else if n > self.max {
-            let expected = format!("<= {}", number_to_js_string(self.max));
-            errors.push(ValidationError::mismatch(
-                field,
-                self.too_large,
-                expected,
-                value.to_js_string(),
-            ));
-        }
-    }
-
-    /// A setting the configuration must carry.
-    fn check_required(&self, value: &JsValue, errors: &mut Vec<ValidationError>) {
-        if value.is_nullish() {
-            errors.push(ValidationError::bare(
-                self.field,
-                format!("{} is required", self.field),
-            ));
-        } else {
-            self.check(value, errors);
-        }
-    }
-
-    /// A setting the configuration may leave out (undefined or null).
-    fn check_optional(&self, value: &JsValue, errors: &mut Vec<ValidationError>) {
-        if !value.is_nullish() {
-            self.check(value, errors);
-        }
-    }
-}
+mod report;
+mod rules;
+pub use report::{failure_message, format_validation_errors, ValidationError, ValidationResult};
+use rules::{is_plain_object, non_null_object, object_kind, IntegerRule};
 
 /// `ModelConfigValidator.validate`.
 pub fn validate_model_config(config: &JsValue) -> ValidationResult {
@@ -214,20 +86,6 @@ pub fn validate_model_config(config: &JsValue) -> ValidationResult {
     }
 
     ValidationResult { errors }
-}
-
-/// `"array"` for arrays, else `typeof`: what the original reports for a non-plain object.
-fn object_kind(value: &JsValue) -> &'static str {
-    if value.is_array() {
-        "array"
-    } else {
-        value.type_of()
-    }
-}
-
-/// A value that is `typeof "object"` and not an array (null is excluded by the callers).
-fn is_plain_object(value: &JsValue) -> bool {
-    value.type_of() == "object" && !value.is_array()
 }
 
 fn validate_models(models: &JsValue, errors: &mut Vec<ValidationError>) {
@@ -474,8 +332,25 @@ pub fn validate_multiplexer_config(config: &JsValue) -> ValidationResult {
     }
     .check_optional(config.get("maxResponseBytes"), &mut errors);
 
+    // Beyond the original: which client sends the calls (`auto` when left out).
+    let transport = config.get("transport");
+    if *transport != JsValue::Undefined
+        && !transport.as_str().is_some_and(|t| TRANSPORTS.contains(&t))
+    {
+        errors.push(ValidationError {
+            actual: Some(transport.to_js_string()),
+            ..ValidationError::bare(
+                "transport",
+                r#"transport must be "auto", "native" or "js-sdk""#,
+            )
+        });
+    }
+
     ValidationResult { errors }
 }
+
+/// The values of the `transport` option.
+const TRANSPORTS: [&str; 3] = ["auto", "native", "js-sdk"];
 
 /// The largest `maxResponseBytes`: 512 MiB, about V8's longest string.
 const MAX_RESPONSE_BYTES_CEILING: f64 = 536870912.0;
@@ -520,37 +395,6 @@ pub fn validate_circuit_breaker_config(config: &JsValue) -> ValidationResult {
         rule.check_optional(config.get(rule.field), &mut errors);
     }
     ValidationResult { errors }
-}
-
-/// `formatValidationErrors`: empty when valid; `expected`/`actual` shown only when non-empty.
-pub fn format_validation_errors(is_valid: bool, errors: &[ValidationError]) -> String {
-    if is_valid {
-        return String::new();
-    }
-    errors
-        .iter()
-        .map(|error| {
-            let mut line = format!("{}: {}", error.field, error.message);
-            if let Some(expected) = error.expected.as_deref().filter(|e| !e.is_empty()) {
-                line.push_str(&format!(" (expected: {expected})"));
-            }
-            if let Some(actual) = error.actual.as_deref().filter(|a| !a.is_empty()) {
-                line.push_str(&format!(" (got: {actual})"));
-            }
-            line
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// The message `assertValid` throws, or `None` when the result is valid.
-pub fn assertion_message(result: &ValidationResult) -> Option<String> {
-    (!result.is_valid()).then(|| {
-        format!(
-            "Validation failed: {}",
-            format_validation_errors(false, &result.errors)
-        )
-    })
 }
 
 /// One model of a validated configuration.

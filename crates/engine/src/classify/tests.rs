@@ -351,3 +351,16 @@ fn invocation_failures_carry_their_outcome_and_error_name() {
         assert_eq!(failure.error_name(), name);
     }
 }
+
+#[test]
+fn a_stream_failure_counts_against_the_breaker_unless_destroy_closed_it() {
+    let throttled = classify_stream_failure(Some("ThrottlingException"), false);
+    assert!(throttled.records_breaker_failure);
+    assert_eq!(throttled.outcome_type, OutcomeType::RateLimit);
+    let failed = classify_stream_failure(None, false);
+    assert!(failed.records_breaker_failure);
+    assert_eq!(failed.outcome_type, OutcomeType::FailFast);
+    let destroyed = classify_stream_failure(Some("AbortError"), true);
+    assert!(!destroyed.records_breaker_failure);
+    assert_eq!(destroyed.outcome_type, OutcomeType::FailFast);
+}

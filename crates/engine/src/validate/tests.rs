@@ -926,13 +926,12 @@ fn formatting_joins_errors_and_shows_only_non_empty_details() {
 }
 
 #[test]
-fn assertion_message_prefixes_the_formatted_errors() {
+fn failure_message_prefixes_the_formatted_errors() {
     let result = validate_multiplexer_config(&config_with(&[("maxRetries", n(11.0))]));
     assert_eq!(
-        assertion_message(&result).as_deref(),
-        Some("Validation failed: maxRetries: maxRetries must not exceed 10 (expected: <= 10) (got: 11)")
+        failure_message(&result.errors),
+        "Validation failed: maxRetries: maxRetries must not exceed 10 (expected: <= 10) (got: 11)"
     );
-    assert_eq!(assertion_message(&ValidationResult::default()), None);
 }
 
 #[test]
@@ -965,4 +964,20 @@ fn tier_escalation_follows_the_truthiness_of_enabled() {
         JsValue::Bool(false)
     )])));
     assert!(!tier_escalation_enabled(&JsValue::Undefined));
+}
+
+#[test]
+fn transport_must_be_one_of_the_three_when_given() {
+    for transport in ["auto", "native", "js-sdk"] {
+        let result = validate_multiplexer_config(&config_with(&[(
+            "transport",
+            JsValue::String(transport.into()),
+        )]));
+        assert!(result.is_valid(), "{transport}");
+    }
+    let result = validate_multiplexer_config(&config_with(&[("transport", JsValue::Null)]));
+    assert_eq!(
+        failure_message(&result.errors),
+        r#"Validation failed: transport: transport must be "auto", "native" or "js-sdk" (got: null)"#
+    );
 }
