@@ -1,0 +1,54 @@
+//! Fleet state: what every instance sharing one Redis/Valkey knows about each model (issue 13).
+//!
+//! Pure and sans-IO like the rest of the engine: time is a `now` argument, the
+//! instance's id is given, and nothing here talks to Redis. The edge crate
+//! (`bmm-fleet`) moves the bytes this module produces and feeds back what it reads.
+//!
+//! # What is shared
+//!
+//! Per model id, a few *registers*, each holding the latest [`Transition`] written
+//! by any instance (last writer wins by [`Stamp`]: time, then instance, then sequence):
+//! - `breaker`: opened (at the stamp's time, open until a given time), half-open, closed;
+//! - `throttle`: a throttled model is skipped fleet-wide until its cooldown ends;
+//! - `futile:<tier>`: escalating this model to `<tier>` also throttled, so nobody retries it
+//!   until then;
+//!
+//! plus additive counters (requests, successes, failures, throttles, tokens) for fleet
+//! health and statistics, and per-model quotas ([`quota`]).
+//!
+//! # Key layout under the prefix (default `bmm:`)
+//!
+//! - `{prefix}state`: one hash, field `<register> <model id>`, value the encoded transition
+//!   ([`record`]). One hash so a refresh is one `HGETALL`.
+//! - `{prefix}counters`: one hash, field `<counter> <model id>`, value an integer (`HINCRBY`).
+//! - `{prefix}quota:<kind>:<model id>`: a token bucket (`HSET level, at`), kept by a Lua script
+//!   on Redis's own clock, expiring when idle.
+//! - `{prefix}events`: the pub/sub channel; a message is one published batch of transitions.
+//!
+//! # Consistency: bounded staleness
+//!
+//! The request path reads only the local [`view::FleetView`]: no Redis round trip in steady
+//! state. It is kept current by the subscription (a remote transition arrives within one
+//! publish interval, [`outbox::OutboxConfig::max_delay_ms`], 50 ms by default, plus the
+//! network), and by a background refresh that re-reads the whole state every
+//! `staleness_ms / 2`. A view not refreshed for [`view::DEFAULT_STALENESS_MS`] (1000 ms) is
+//! *stale* and is not trusted: an instance frozen in between (a Lambda between invocations)
+//! refreshes once, with a bounded timeout, before its next selection; if that fails the
+//! instance is degraded and decides alone, exactly as without fleet state.
+//!
+//! # Redis operations per request
+//!
+//! Zero on the request path in steady state. Off the request path, per instance: one `EVAL`
+//! per publish batch (at most one per 50 ms, carrying every transition and counter delta of
+//! that interval: the script writes the registers that are newer, adds the counters and
+//! `PUBLISH`es), one `HGETALL` pair per refresh (two per second), and for a model with a
+//! quota one `EVAL` per lease of permits ([`quota`]), taken ahead of need.
+
+pub mod outbox;
+pub mod quota;
+pub mod record;
+pub mod view;
+
+pub use outbox::{Batch, Outbox, OutboxConfig};
+pub use record::{BreakerFact, Counter, Fact, Stamp, Transition};
+pub use view::{FleetView, Skip};

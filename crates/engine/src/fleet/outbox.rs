@@ -1,0 +1,149 @@
+//! What a local instance publishes: its transitions and counter deltas, batched off the request path.
+//!
+//! Recording is a map insert; nothing is sent until the batch is due (the oldest pending item
+//! has waited `max_delay_ms`, or `max_records` transitions are waiting). Only the latest
+//! transition per register is kept, so a batch held back while Redis is away stays as small
+//! as the number of models, and what is published on return is the latest state, not history.
+
+use std::collections::HashMap;
+
+use super::record::{whole_ms, Counter, Fact, Stamp, Transition};
+use crate::Millis;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutboxConfig {
+    /// The longest a recorded item waits before its batch is due.
+    pub max_delay_ms: u64,
+    /// A batch with this many transitions is due at once.
+    pub max_records: usize,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        Self {
+            max_delay_ms: 50,
+            max_records: 64,
+        }
+    }
+}
+
+/// One publish: transitions to write (if newer) and announce, counter deltas to add.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Batch {
+    pub transitions: Vec<Transition>,
+    /// `(model id, counter, delta)`.
+    pub counters: Vec<(String, Counter, i64)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    origin: u64,
+    seq: u64,
+    config: OutboxConfig,
+    transitions: HashMap<String, Transition>,
+    counters: HashMap<(String, Counter), i64>,
+    oldest_at: Option<u64>,
+}
+
+impl Outbox {
+    /// `origin` is this instance's random id (the shell draws it).
+    pub fn new(origin: u64, config: OutboxConfig) -> Self {
+        Self {
+            origin,
+            seq: 0,
+            config,
+            transitions: HashMap::new(),
+            counters: HashMap::new(),
+            oldest_at: None,
+        }
+    }
+
+    /// Stamps a local transition and queues it. The caller merges the returned transition
+    /// into its own view too, so the local instance acts on it at once.
+    pub fn record(&mut self, model_id: &str, fact: Fact, now: Millis) -> Transition {
+        self.seq += 1;
+        let transition = Transition {
+            model_id: model_id.to_owned(),
+            stamp: Stamp {
+                at: whole_ms(now),
+                origin: self.origin,
+                seq: self.seq,
+            },
+            fact,
+        };
+        self.transitions
+            .insert(transition.field(), transition.clone());
+        self.touch(transition.stamp.at);
+        transition
+    }
+
+    /// Adds to a fleet counter.
+    pub fn count(&mut self, model_id: &str, counter: Counter, delta: i64, now: Millis) {
+        if delta == 0 {
+            return;
+        }
+        *self
+            .counters
+            .entry((model_id.to_owned(), counter))
+            .or_default() += delta;
+        self.touch(whole_ms(now));
+    }
+
+    fn touch(&mut self, now: u64) {
+        self.oldest_at.get_or_insert(now);
+    }
+
+    /// When the pending batch is due, if anything is pending.
+    pub fn due_at(&self) -> Option<u64> {
+        let oldest = self.oldest_at?;
+        if self.transitions.len() >= self.config.max_records {
+            return Some(oldest);
+        }
+        Some(oldest + self.config.max_delay_ms)
+    }
+
+    /// The batch to publish at `now`, if one is due. Transitions whose fact no longer matters
+    /// (a cooldown already over) are dropped instead of sent.
+    pub fn take_due(&mut self, now: Millis) -> Option<Batch> {
+        let now = whole_ms(now);
+        if self.due_at()? > now {
+            return None;
+        }
+        self.oldest_at = None;
+        let mut transitions: Vec<Transition> = self
+            .transitions
+            .drain()
+            .map(|(_, t)| t)
+            .filter(|t| t.fact.is_live(now))
+            .collect();
+        transitions.sort_by_key(|t| t.stamp);
+        let counters = self
+            .counters
+            .drain()
+            .map(|((model_id, counter), delta)| (model_id, counter, delta))
+            .collect();
+        Some(Batch {
+            transitions,
+            counters,
+        })
+    }
+
+    /// Puts back a batch whose publish failed, under anything recorded since (which is newer),
+    /// so it goes out with the next one.
+    pub fn restore(&mut self, batch: Batch, now: Millis) {
+        for transition in batch.transitions {
+            self.transitions
+                .entry(transition.field())
+                .or_insert(transition);
+        }
+        for (model_id, counter, delta) in batch.counters {
+            *self.counters.entry((model_id, counter)).or_default() += delta;
+        }
+        if !self.transitions.is_empty() || !self.counters.is_empty() {
+            self.touch(whole_ms(now));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

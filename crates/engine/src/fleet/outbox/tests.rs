@@ -1,0 +1,76 @@
+use super::*;
+use crate::fleet::record::BreakerFact;
+
+fn outbox() -> Outbox {
+    Outbox::new(
+        7,
+        OutboxConfig {
+            max_delay_ms: 50,
+            max_records: 3,
+        },
+    )
+}
+
+#[test]
+fn nothing_is_due_until_the_oldest_item_has_waited() {
+    let mut out = outbox();
+    assert_eq!(out.due_at(), None);
+    out.count("m", Counter::Requests, 1, 100.0);
+    out.record("m", Fact::Throttled { until: 5000 }, 120.0);
+    assert_eq!(out.due_at(), Some(150));
+    assert_eq!(out.take_due(149.0), None);
+    let batch = out.take_due(150.0).unwrap();
+    assert_eq!(batch.transitions.len(), 1);
+    assert_eq!(batch.counters, vec![("m".to_owned(), Counter::Requests, 1)]);
+    assert_eq!(out.due_at(), None);
+}
+
+#[test]
+fn only_the_latest_transition_per_register_is_sent_and_counters_add_up() {
+    let mut out = outbox();
+    out.record(
+        "m",
+        Fact::Breaker(BreakerFact::Opened { open_until: 900 }),
+        10.0,
+    );
+    let closed = out.record("m", Fact::Breaker(BreakerFact::Closed), 20.0);
+    out.count("m", Counter::Failures, 2, 20.0);
+    out.count("m", Counter::Failures, 3, 30.0);
+    let batch = out.take_due(60.0).unwrap();
+    assert_eq!(batch.transitions, vec![closed]);
+    assert_eq!(batch.counters, vec![("m".to_owned(), Counter::Failures, 5)]);
+}
+
+#[test]
+fn a_full_batch_is_due_at_once_and_sequences_order_one_millisecond() {
+    let mut out = outbox();
+    let a = out.record("a", Fact::Throttled { until: 500 }, 10.0);
+    let b = out.record("b", Fact::Throttled { until: 500 }, 10.0);
+    out.record("c", Fact::Throttled { until: 500 }, 10.0);
+    assert!(a.stamp < b.stamp);
+    assert_eq!(out.due_at(), Some(10));
+    assert_eq!(out.take_due(10.0).unwrap().transitions.len(), 3);
+}
+
+#[test]
+fn an_expired_cooldown_is_not_sent() {
+    let mut out = outbox();
+    out.record("m", Fact::Throttled { until: 40 }, 10.0);
+    assert_eq!(out.take_due(60.0).unwrap().transitions, vec![]);
+}
+
+#[test]
+fn a_failed_batch_goes_out_again_under_newer_transitions() {
+    let mut out = outbox();
+    out.record("m", Fact::Throttled { until: 500 }, 10.0);
+    out.record("n", Fact::Throttled { until: 500 }, 10.0);
+    out.count("m", Counter::Requests, 4, 10.0);
+    let failed = out.take_due(60.0).unwrap();
+    let newer = out.record("m", Fact::Throttled { until: 900 }, 70.0);
+    out.count("m", Counter::Requests, 1, 70.0);
+    out.restore(failed, 80.0);
+    let batch = out.take_due(200.0).unwrap();
+    assert_eq!(batch.transitions.len(), 2);
+    assert!(batch.transitions.contains(&newer));
+    assert_eq!(batch.counters, vec![("m".to_owned(), Counter::Requests, 5)]);
+}
