@@ -44,11 +44,13 @@
 //! `PUBLISH`es), one `HGETALL` pair per refresh (two per second), and for a model with a
 //! quota one `EVAL` per lease of permits ([`quota`]), taken ahead of need.
 
+pub mod link;
 pub mod outbox;
 pub mod quota;
 pub mod record;
 pub mod view;
 
+pub use link::{Link, LinkEvent};
 pub use outbox::{Batch, Outbox, OutboxConfig};
 pub use record::{BreakerFact, Counter, Fact, Stamp, Transition};
 pub use view::{FleetView, Skip};

@@ -1,0 +1,103 @@
+//! The two Lua scripts: the atomic publish of a batch, and the shared token bucket.
+
+use std::sync::LazyLock;
+
+use engine::fleet::record::{encode_batch, field};
+use engine::fleet::Batch;
+
+use crate::keys::Keys;
+
+/// Writes each transition whose order key (its first 48 characters) is newer than the stored
+/// one, adds the counter deltas, and publishes the batch, in one round trip and atomically,
+/// so a reader never sees a newer register overwritten by an older one.
+/// ARGV: channel, n, n × (field, record), m, m × (field, delta), message.
+static PUBLISH: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"
+local n = tonumber(ARGV[2])
+local i = 3
+for _ = 1, n do
+  local old = redis.call('HGET', KEYS[1], ARGV[i])
+  if (not old) or string.sub(old, 1, 48) < string.sub(ARGV[i + 1], 1, 48) then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  end
+  i = i + 2
+end
+local m = tonumber(ARGV[i])
+i = i + 1
+for _ = 1, m do
+  redis.call('HINCRBY', KEYS[2], ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
+if n > 0 then
+  redis.call('PUBLISH', ARGV[1], ARGV[i])
+end
+return n
+",
+    )
+});
+
+/// The shared token bucket, on Redis's clock so instances' clocks need not agree; the same
+/// arithmetic as the engine's `TokenBucket` (refill, then take whole units up to the wish, or
+/// charge units already spent). Replies granted units, the level as text (Lua would truncate
+/// a number), and the milliseconds until one whole unit is there.
+/// ARGV: per_ms, capacity, want (units to take), charge (units spent).
+static BUCKET: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"
+local per_ms, capacity = tonumber(ARGV[1]), tonumber(ARGV[2])
+local want, charge = tonumber(ARGV[3]), tonumber(ARGV[4])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local b = redis.call('HMGET', KEYS[1], 'level', 'at')
+local level = tonumber(b[1]) or capacity
+local at = tonumber(b[2]) or now
+if now > at then
+  level = math.min(capacity, level + (now - at) * per_ms)
+end
+local granted = math.min(want, math.floor(math.max(level, 0)))
+level = level - granted - charge
+redis.call('HSET', KEYS[1], 'level', string.format('%.17g', level), 'at', now)
+redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - level) / per_ms) + 60000)
+local ready_in = 0
+if level < 1 then
+  ready_in = math.ceil((1 - level) / per_ms)
+end
+return {granted, string.format('%.17g', level), ready_in}
+",
+    )
+});
+
+pub(crate) fn publish(keys: &Keys, batch: &Batch) -> redis::ScriptInvocation<'static> {
+    let mut call = PUBLISH.prepare_invoke();
+    call.key(&keys.state).key(&keys.counters).arg(&keys.channel);
+    call.arg(batch.transitions.len());
+    let records: Vec<String> = batch.transitions.iter().map(|t| t.encode()).collect();
+    for (transition, record) in batch.transitions.iter().zip(&records) {
+        call.arg(transition.field()).arg(record);
+    }
+    call.arg(batch.counters.len());
+    for (model_id, counter, delta) in &batch.counters {
+        call.arg(field(counter.name(), model_id)).arg(*delta);
+    }
+    call.arg(encode_batch(&records));
+    call
+}
+
+/// The bucket's reply: units granted, level after, milliseconds until one unit.
+pub(crate) type BucketReply = (u32, String, u64);
+
+pub(crate) fn bucket(
+    key: &str,
+    rate: engine::fleet::quota::Rate,
+    want: u32,
+    charge: f64,
+) -> redis::ScriptInvocation<'static> {
+    let mut call = BUCKET.prepare_invoke();
+    call.key(key)
+        .arg(rate.per_ms())
+        .arg(rate.capacity())
+        .arg(want)
+        .arg(charge);
+    call
+}
