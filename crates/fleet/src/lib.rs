@@ -15,6 +15,6 @@ mod scripts;
 mod shared;
 
 pub use config::{ConfigError, FleetConfig};
-pub use engine::fleet::quota::{Admission, QuotaConfig, Rate};
+pub use engine::fleet::quota::{Admission, QuotaConfig, Rate, LEASE_TTL_MS};
 pub use engine::fleet::{BreakerFact, Counter, Fact, LinkEvent, Skip};
 pub use shared::Fleet;

@@ -1,0 +1,281 @@
+//! Several instances on one real redis-server: convergence, fleet quotas, and Redis failing under them.
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use bmm_fleet::{
+    Admission, Fact, Fleet, FleetConfig, LinkEvent, QuotaConfig, Rate, Skip, LEASE_TTL_MS,
+};
+use support::RedisServer;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
+
+fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as f64
+}
+
+struct Instance {
+    fleet: Fleet,
+    events: UnboundedReceiver<LinkEvent>,
+}
+
+fn instances(redis: &RedisServer, n: u64, staleness_ms: u64) -> Vec<Instance> {
+    (1..=n)
+        .map(|origin| {
+            let mut config = FleetConfig::new(redis.url());
+            config.key_prefix = "test:".to_owned();
+            config.staleness_ms = staleness_ms;
+            let (fleet, events) = Fleet::start(config, origin).unwrap();
+            Instance { fleet, events }
+        })
+        .collect()
+}
+
+/// Polls `done` until it holds, failing the test after `limit` (a liveness bound).
+async fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) -> Duration {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < limit, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    start.elapsed()
+}
+
+async fn all_shared(fleet: &[Instance]) {
+    wait_for("every instance sharing", Duration::from_secs(10), || {
+        fleet.iter().all(|i| i.fleet.is_shared(now()))
+    })
+    .await;
+}
+
+/// Receives the next reachability event, failing after `limit`.
+async fn next_event(instance: &mut Instance, limit: Duration) -> LinkEvent {
+    tokio::time::timeout(limit, instance.events.recv())
+        .await
+        .expect("a reachability event in time")
+        .expect("the event channel open")
+}
+
+fn throttle(instance: &Instance) {
+    let until = (now() + 30_000.0) as u64;
+    instance
+        .fleet
+        .record(MODEL, Fact::Throttled { until }, now());
+}
+
+async fn converged_on_throttle(fleet: &[Instance], limit: Duration) -> Duration {
+    wait_for("every view skipping the throttled model", limit, || {
+        fleet
+            .iter()
+            .all(|i| matches!(i.fleet.skip(MODEL, now()), Some(Skip::Throttled { .. })))
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttle_seen_by_one_instance_reaches_every_view_by_subscription() {
+    let redis = RedisServer::start();
+    // A refresh bound of a minute: only the subscription can bring the news in time.
+    let fleet = instances(&redis, 4, 60_000);
+    all_shared(&fleet).await;
+    assert_eq!(fleet[3].fleet.skip(MODEL, now()), None);
+    throttle(&fleet[0]);
+    let took = converged_on_throttle(&fleet, Duration::from_secs(2)).await;
+    println!("converged by subscription in {took:?}");
+    for instance in fleet {
+        instance.fleet.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_instance_learns_the_state_by_refresh_and_counters_add_up() {
+    let redis = RedisServer::start();
+    let early = instances(&redis, 2, 1000);
+    all_shared(&early).await;
+    throttle(&early[0]);
+    for instance in &early {
+        instance
+            .fleet
+            .count(MODEL, bmm_fleet::Counter::Requests, 5, now());
+    }
+    converged_on_throttle(&early, Duration::from_secs(2)).await;
+    let late = instances(&redis, 1, 1000);
+    all_shared(&late).await;
+    assert!(matches!(
+        late[0].fleet.skip(MODEL, now()),
+        Some(Skip::Throttled { .. })
+    ));
+    wait_for("fleet counters summed", Duration::from_secs(3), || {
+        late[0]
+            .fleet
+            .counter(MODEL, bmm_fleet::Counter::Requests, now())
+            == Some(10)
+    })
+    .await;
+    for instance in early.into_iter().chain(late) {
+        instance.fleet.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fleet_quota_admission_across_instances_stays_under_the_limit() {
+    let redis = RedisServer::start();
+    let fleet = instances(&redis, 8, 1000);
+    let rate = Rate::per_minute(600.0); // 10 per second, bursts of 10
+    for instance in &fleet {
+        let quota = QuotaConfig {
+            requests: Some(rate),
+            tokens: None,
+        };
+        instance.fleet.set_quota(MODEL, quota, now());
+    }
+    all_shared(&fleet).await;
+    let admitted = Arc::new(AtomicUsize::new(0));
+    let run = Duration::from_secs(3);
+    let mut workers = Vec::new();
+    for instance in fleet {
+        let admitted = admitted.clone();
+        workers.push(tokio::spawn(async move {
+            let start = Instant::now();
+            while start.elapsed() < run {
+                if instance.fleet.admit(MODEL, now()) == Admission::Admit {
+                    admitted.fetch_add(1, Ordering::Relaxed);
+                }
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            instance
+        }));
+    }
+    let mut fleet = Vec::new();
+    for worker in workers {
+        fleet.push(worker.await.unwrap());
+    }
+    let admitted = admitted.load(Ordering::Relaxed);
+    // The bound the design gives: one burst, plus the rate over the run and over the lease
+    // lifetime before it (permits leased just before the start may still be spent).
+    let lease_s = LEASE_TTL_MS as f64 / 1000.0;
+    let limit = (rate.capacity() + rate.per_ms() * 1000.0 * (run.as_secs_f64() + lease_s)) as usize;
+    println!("8 instances admitted {admitted} requests in {run:?} (limit {limit})");
+    assert!(admitted <= limit, "{admitted} admitted, over {limit}");
+    assert!(admitted >= 15, "only {admitted} admitted: leases starve");
+    for instance in fleet {
+        assert!(instance.fleet.is_shared(now()), "stayed shared throughout");
+        instance.fleet.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_from_usage_are_charged_to_the_whole_fleet() {
+    let redis = RedisServer::start();
+    let fleet = instances(&redis, 2, 1000);
+    // 1000 tokens per second, at most 1000 saved up.
+    let quota = QuotaConfig {
+        requests: None,
+        tokens: Some(Rate::per_minute(60_000.0)),
+    };
+    for instance in &fleet {
+        instance.fleet.set_quota(MODEL, quota, now());
+    }
+    all_shared(&fleet).await;
+    assert_eq!(fleet[1].fleet.admit(MODEL, now()), Admission::Admit);
+    fleet[0].fleet.charge_tokens(MODEL, 50_000.0, now());
+    // Instance 1 alone spends 50 tokens a second, far under the refill: only the fleet's
+    // debt can put it over quota; it learns the level with the reply to its own next debit.
+    wait_for(
+        "instance 1 over the fleet's quota",
+        Duration::from_secs(3),
+        || {
+            fleet[1].fleet.charge_tokens(MODEL, 1.0, now());
+            matches!(
+                fleet[1].fleet.admit(MODEL, now()),
+                Admission::OverQuota { .. }
+            )
+        },
+    )
+    .await;
+    for instance in fleet {
+        instance.fleet.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_killed_degrades_once_then_restored_once_and_converges_after_restart() {
+    let mut redis = RedisServer::start();
+    let mut fleet = instances(&redis, 3, 1000);
+    all_shared(&fleet).await;
+    redis.kill();
+    for instance in &mut fleet {
+        let event = next_event(instance, Duration::from_secs(5)).await;
+        assert!(matches!(event, LinkEvent::Degraded { .. }), "{event:?}");
+    }
+    // Alone now: the fleet view is not used, and recording still works locally.
+    throttle(&fleet[0]);
+    assert!(fleet.iter().all(|i| !i.fleet.is_shared(now())));
+    assert_eq!(fleet[1].fleet.skip(MODEL, now()), None);
+    // Reconnection attempts fail for a while: still degraded, and no second event.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    redis.restart();
+    let restart = Instant::now();
+    for instance in &mut fleet {
+        let event = next_event(instance, Duration::from_secs(10)).await;
+        assert_eq!(event, LinkEvent::Restored);
+    }
+    // The throttle recorded while degraded is published on return and reaches everyone.
+    let took = converged_on_throttle(&fleet, Duration::from_secs(5)).await;
+    println!(
+        "restored and converged {:?} after the restart",
+        restart.elapsed().max(took)
+    );
+    for instance in &mut fleet {
+        assert!(
+            instance.events.try_recv().is_err(),
+            "one event per transition"
+        );
+    }
+    for instance in fleet {
+        instance.fleet.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_paused_degrades_once_and_restores_once_when_it_resumes() {
+    let redis = RedisServer::start();
+    let mut fleet = instances(&redis, 3, 1000);
+    all_shared(&fleet).await;
+    redis.pause();
+    for instance in &mut fleet {
+        let event = next_event(instance, Duration::from_secs(5)).await;
+        assert!(matches!(event, LinkEvent::Degraded { .. }), "{event:?}");
+    }
+    // The request path does not wait on the paused server.
+    throttle(&fleet[2]);
+    assert_eq!(fleet[0].fleet.admit(MODEL, now()), Admission::Admit);
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    redis.resume();
+    let resumed = Instant::now();
+    for instance in &mut fleet {
+        let event = next_event(instance, Duration::from_secs(10)).await;
+        assert_eq!(event, LinkEvent::Restored);
+    }
+    converged_on_throttle(&fleet, Duration::from_secs(5)).await;
+    println!(
+        "restored and converged {:?} after resume",
+        resumed.elapsed()
+    );
+    for instance in &mut fleet {
+        assert!(
+            instance.events.try_recv().is_err(),
+            "one event per transition"
+        );
+    }
+    for instance in fleet {
+        instance.fleet.shutdown().await;
+    }
+}
