@@ -29,12 +29,14 @@ fn wall_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
+/// Starts the driver and the subscriber; returns their tasks and the Redis access the handle
+/// uses to catch up.
 pub(crate) fn spawn(
     client: redis::Client,
     config: FleetConfig,
     inner: Arc<Inner>,
     stopped: watch::Receiver<bool>,
-) -> Result<Vec<JoinHandle<()>>, ConfigError> {
+) -> Result<(Vec<JoinHandle<()>>, Io), ConfigError> {
     // The manager retries a failed call's reconnection itself with exponential backoff; every
     // call is also bounded here, so a paused Redis costs at most `op_timeout` per call.
     let manager_config = ConnectionManagerConfig::new()
@@ -51,18 +53,23 @@ pub(crate) fn spawn(
         config: config.clone(),
         inner: inner.clone(),
     };
-    let driver = Driver {
+    let io = Io {
         manager,
         keys,
-        config,
+        op_timeout: config.op_timeout,
         inner,
+    };
+    let driver = Driver {
+        io: io.clone(),
+        config,
         backoff: MIN_BACKOFF,
         retry_at: Instant::now(),
     };
-    Ok(vec![
+    let tasks = vec![
         tokio::spawn(subscriber.run(stopped.clone())),
         tokio::spawn(driver.run(stopped)),
-    ])
+    ];
+    Ok((tasks, io))
 }
 
 /// Resolves when the handle asks to stop or is gone.
@@ -71,84 +78,26 @@ async fn stop_requested(stopped: &mut watch::Receiver<bool>) {
     let _ = stopped.wait_for(|stop| *stop).await;
 }
 
-struct Driver {
+/// Bounded Redis calls, and the full refresh both the driver and the handle make.
+#[derive(Clone)]
+pub(crate) struct Io {
     manager: ConnectionManager,
     keys: Keys,
-    config: FleetConfig,
+    op_timeout: Duration,
     inner: Arc<Inner>,
-    backoff: Duration,
-    retry_at: Instant,
 }
 
-impl Driver {
-    async fn run(mut self, mut stopped: watch::Receiver<bool>) {
-        loop {
-            let next = self.next_deadline();
-            tokio::select! {
-                _ = stop_requested(&mut stopped) => break,
-                _ = self.inner.wake.notified() => {}
-                _ = tokio::time::sleep_until(next) => {}
-            }
-            self.step().await;
-        }
-        // One last bounded publish, so what this instance learned is not lost with it.
-        if self.inner.lock().link.is_up() {
-            self.publish(true).await;
-        }
-    }
-
-    fn next_deadline(&self) -> Instant {
-        let state = self.inner.lock();
-        if !state.link.is_up() {
-            return self.retry_at;
-        }
-        let now = wall_ms();
-        let mut due = state.view.refresh_due_at();
-        if let Some(batch) = state.outbox.due_at() {
-            due = due.min(batch);
-        }
-        let tick = Instant::now() + TICK;
-        let due = Instant::now() + Duration::from_millis(due.saturating_sub(now));
-        if state.quotas.is_empty() {
-            due
-        } else {
-            due.min(tick)
-        }
-    }
-
-    async fn step(&mut self) {
-        let (up, refresh_due) = {
-            let mut state = self.inner.lock();
-            let refresh =
-                std::mem::take(&mut state.resubscribed) || state.view.refresh_due_at() <= wall_ms();
-            (state.link.is_up(), refresh)
-        };
-        if !up {
-            // Degraded: only a full refresh brings the fleet view back, after the backoff.
-            if Instant::now() >= self.retry_at && !self.refresh().await {
-                self.backoff = (self.backoff * 2).min(self.config.max_backoff);
-                self.retry_at = Instant::now() + self.backoff;
-            }
-            return;
-        }
-        self.backoff = MIN_BACKOFF;
-        if (refresh_due && !self.refresh().await) || !self.publish(false).await {
-            self.retry_at = Instant::now() + self.backoff;
-            return;
-        }
-        self.quotas().await;
-    }
-
+impl Io {
     /// Runs one Redis call within the bound; a failure degrades the link.
     async fn call<T>(
         &self,
         what: &str,
         call: impl Future<Output = redis::RedisResult<T>>,
     ) -> Option<T> {
-        let reason = match timeout(self.config.op_timeout, call).await {
+        let reason = match timeout(self.op_timeout, call).await {
             Ok(Ok(value)) => return Some(value),
             Ok(Err(e)) => format!("{what}: {e}"),
-            Err(_) => format!("{what}: no reply within {:?}", self.config.op_timeout),
+            Err(_) => format!("{what}: no reply within {:?}", self.op_timeout),
         };
         let event = self.inner.lock().link.failed(reason);
         self.inner.report(event);
@@ -156,7 +105,7 @@ impl Driver {
     }
 
     /// Reads the whole fleet state into the view. Returns whether it succeeded.
-    async fn refresh(&mut self) -> bool {
+    pub async fn refresh(&self) -> bool {
         let mut manager = self.manager.clone();
         let mut pipe = redis::pipe();
         pipe.hgetall(&self.keys.state).hgetall(&self.keys.counters);
@@ -179,12 +128,79 @@ impl Driver {
         self.inner.report(event);
         true
     }
+}
+
+struct Driver {
+    io: Io,
+    config: FleetConfig,
+    backoff: Duration,
+    retry_at: Instant,
+}
+
+impl Driver {
+    async fn run(mut self, mut stopped: watch::Receiver<bool>) {
+        loop {
+            let next = self.next_deadline();
+            tokio::select! {
+                _ = stop_requested(&mut stopped) => break,
+                _ = self.io.inner.wake.notified() => {}
+                _ = tokio::time::sleep_until(next) => {}
+            }
+            self.step().await;
+        }
+        // One last bounded publish, so what this instance learned is not lost with it.
+        if self.io.inner.lock().link.is_up() {
+            self.publish(true).await;
+        }
+    }
+
+    fn next_deadline(&self) -> Instant {
+        let state = self.io.inner.lock();
+        if !state.link.is_up() {
+            return self.retry_at;
+        }
+        let now = wall_ms();
+        let mut due = state.view.refresh_due_at();
+        if let Some(batch) = state.outbox.due_at() {
+            due = due.min(batch);
+        }
+        let tick = Instant::now() + TICK;
+        let due = Instant::now() + Duration::from_millis(due.saturating_sub(now));
+        if state.quotas.is_empty() {
+            due
+        } else {
+            due.min(tick)
+        }
+    }
+
+    async fn step(&mut self) {
+        let (up, refresh_due) = {
+            let mut state = self.io.inner.lock();
+            let refresh =
+                std::mem::take(&mut state.resubscribed) || state.view.refresh_due_at() <= wall_ms();
+            (state.link.is_up(), refresh)
+        };
+        if !up {
+            // Degraded: only a full refresh brings the fleet view back, after the backoff.
+            if Instant::now() >= self.retry_at && !self.io.refresh().await {
+                self.backoff = (self.backoff * 2).min(self.config.max_backoff);
+                self.retry_at = Instant::now() + self.backoff;
+            }
+            return;
+        }
+        self.backoff = MIN_BACKOFF;
+        if (refresh_due && !self.io.refresh().await) || !self.publish(false).await {
+            self.retry_at = Instant::now() + self.backoff;
+            return;
+        }
+        self.quotas().await;
+    }
 
     /// Publishes the due batch (or any pending one when `flush`). Returns whether nothing failed.
     async fn publish(&mut self, flush: bool) -> bool {
         let now = wall_ms();
         let batch = {
-            let mut state = self.inner.lock();
+            let mut state = self.io.inner.lock();
             let at = if flush { u64::MAX } else { now };
             state.outbox.take_due(at as f64)
         };
@@ -194,23 +210,24 @@ impl Driver {
         if batch == Batch::default() {
             return true;
         }
-        let mut manager = self.manager.clone();
-        let call = scripts::publish(&self.keys, &batch);
+        let mut manager = self.io.manager.clone();
+        let call = scripts::publish(&self.io.keys, &batch);
         if self
+            .io
             .call("publish", call.invoke_async::<i64>(&mut manager))
             .await
             .is_some()
         {
             return true;
         }
-        self.inner.lock().outbox.restore(batch, wall_ms() as f64);
+        self.io.inner.lock().outbox.restore(batch, wall_ms() as f64);
         false
     }
 
     /// Tops up request leases and sends token debits, for every model with a quota.
     async fn quotas(&mut self) {
         let work: Vec<_> = {
-            let mut state = self.inner.lock();
+            let mut state = self.io.inner.lock();
             let now = wall_ms() as f64;
             state
                 .quotas
@@ -224,12 +241,12 @@ impl Driver {
         };
         for (model_id, lease, debit) in work {
             if let Some((want, rate)) = lease {
-                let key = self.keys.quota("requests", &model_id);
+                let key = self.io.keys.quota("requests", &model_id);
                 let reply = self
                     .bucket(&key, scripts::bucket(&key, rate, want, 0.0))
                     .await;
                 let now = wall_ms();
-                let mut state = self.inner.lock();
+                let mut state = self.io.inner.lock();
                 if let Some(gate) = state.quotas.get_mut(&model_id) {
                     match reply {
                         Some((granted, _, ready_in)) => {
@@ -240,12 +257,12 @@ impl Driver {
                 }
             }
             if let Some((tokens, rate)) = debit {
-                let key = self.keys.quota("tokens", &model_id);
+                let key = self.io.keys.quota("tokens", &model_id);
                 let reply = self
                     .bucket(&key, scripts::bucket(&key, rate, 0, tokens))
                     .await;
                 let now = wall_ms() as f64;
-                let mut state = self.inner.lock();
+                let mut state = self.io.inner.lock();
                 if let Some(gate) = state.quotas.get_mut(&model_id) {
                     match reply.and_then(|(_, level, _)| level.parse::<f64>().ok()) {
                         Some(level) => gate.tokens_synced(level, now),
@@ -261,8 +278,9 @@ impl Driver {
         what: &str,
         call: redis::ScriptInvocation<'static>,
     ) -> Option<BucketReply> {
-        let mut manager = self.manager.clone();
-        self.call(what, call.invoke_async::<BucketReply>(&mut manager))
+        let mut manager = self.io.manager.clone();
+        self.io
+            .call(what, call.invoke_async::<BucketReply>(&mut manager))
             .await
     }
 }

@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::JoinHandle;
 
 use crate::config::{ConfigError, FleetConfig};
-use crate::driver;
+use crate::driver::{self, Io};
 
 /// What the request path and the background task share.
 pub(crate) struct State {
@@ -49,6 +49,7 @@ impl Inner {
 /// One instance's membership in a fleet. Its methods never wait for Redis.
 pub struct Fleet {
     inner: Arc<Inner>,
+    io: Io,
     /// Dropping it (with the `Fleet`) stops the background tasks.
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -76,14 +77,38 @@ impl Fleet {
             events,
         });
         let (stop, stopped) = watch::channel(false);
-        let tasks = driver::spawn(client, config, inner.clone(), stopped)?;
-        Ok((Self { inner, stop, tasks }, receiver))
+        let (tasks, io) = driver::spawn(client, config, inner.clone(), stopped)?;
+        let fleet = Self {
+            inner,
+            io,
+            stop,
+            tasks,
+        };
+        Ok((fleet, receiver))
     }
 
     /// Whether the fleet view is used at `now`: Redis reachable and the view fresh.
     pub fn is_shared(&self, now: Millis) -> bool {
         let state = self.inner.lock();
         shared(&state, whole_ms(now))
+    }
+
+    /// Brings a stale view up to date before a selection, as an instance just started or
+    /// frozen in between (a Lambda between invocations) must: no Redis call while the view is
+    /// fresh or Redis is known unreachable (the driver reconnects with backoff), else one
+    /// refresh bounded by the call timeout. Returns whether the fleet view is used now; when
+    /// not, the instance decides alone.
+    pub async fn catch_up(&self, now: Millis) -> bool {
+        {
+            let state = self.inner.lock();
+            if shared(&state, whole_ms(now)) {
+                return true;
+            }
+            if state.link.is_degraded() {
+                return false;
+            }
+        }
+        self.io.refresh().await && self.is_shared(now)
     }
 
     /// Whether the fleet says to skip `model_id`; always `None` while not shared.

@@ -107,7 +107,8 @@ async fn a_late_instance_learns_the_state_by_refresh_and_counters_add_up() {
     }
     converged_on_throttle(&early, Duration::from_secs(2)).await;
     let late = instances(&redis, 1, 1000);
-    all_shared(&late).await;
+    // Just started, before its first background refresh: one bounded refresh catches up.
+    assert!(late[0].fleet.catch_up(now()).await);
     assert!(matches!(
         late[0].fleet.skip(MODEL, now()),
         Some(Skip::Throttled { .. })
@@ -215,9 +216,11 @@ async fn redis_killed_degrades_once_then_restored_once_and_converges_after_resta
         let event = next_event(instance, Duration::from_secs(5)).await;
         assert!(matches!(event, LinkEvent::Degraded { .. }), "{event:?}");
     }
-    // Alone now: the fleet view is not used, and recording still works locally.
+    // Alone now: the fleet view is not used, catching up does not try Redis, and recording
+    // still works locally.
     throttle(&fleet[0]);
     assert!(fleet.iter().all(|i| !i.fleet.is_shared(now())));
+    assert!(!fleet[1].fleet.catch_up(now()).await);
     assert_eq!(fleet[1].fleet.skip(MODEL, now()), None);
     // Reconnection attempts fail for a while: still degraded, and no second event.
     tokio::time::sleep(Duration::from_millis(1500)).await;

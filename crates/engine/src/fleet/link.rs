@@ -40,6 +40,11 @@ impl Link {
         self.state == State::Up
     }
 
+    /// Whether Redis is known unreachable (not merely not yet reached).
+    pub fn is_degraded(&self) -> bool {
+        self.state == State::Degraded
+    }
+
     /// A Redis call failed or timed out.
     pub fn failed(&mut self, reason: impl Into<String>) -> Option<LinkEvent> {
         (self.state != State::Degraded).then(|| {
@@ -64,7 +69,7 @@ mod tests {
     #[test]
     fn each_transition_is_reported_once() {
         let mut link = Link::default();
-        assert!(!link.is_up());
+        assert!(!link.is_up() && !link.is_degraded());
         assert_eq!(link.refreshed(), None, "starting up is not a restoration");
         assert!(link.is_up());
         assert!(matches!(
@@ -72,7 +77,7 @@ mod tests {
             Some(LinkEvent::Degraded { .. })
         ));
         assert_eq!(link.failed("timeout again"), None);
-        assert!(!link.is_up());
+        assert!(!link.is_up() && link.is_degraded());
         assert_eq!(link.refreshed(), Some(LinkEvent::Restored));
         assert_eq!(link.refreshed(), None);
     }
