@@ -38,11 +38,20 @@
 //!
 //! # Redis operations per request
 //!
-//! Zero on the request path in steady state. Off the request path, per instance: one `EVAL`
+//! Zero on the request path in steady state: selection reads the view, admission spends
+//! leased permits, outcomes go to the outbox. Off the request path, per instance: one `EVAL`
 //! per publish batch (at most one per 50 ms, carrying every transition and counter delta of
 //! that interval: the script writes the registers that are newer, adds the counters and
-//! `PUBLISH`es), one `HGETALL` pair per refresh (two per second), and for a model with a
-//! quota one `EVAL` per lease of permits ([`quota`]), taken ahead of need.
+//! `PUBLISH`es, so the cost does not grow with the request rate), one pipelined pair of
+//! `HGETALL` per refresh (two per second), and for a model with a quota one `EVAL` per lease
+//! of about 250 ms of permits, plus one per token debit. The only bounded wait a request may
+//! see is one refresh right after a start or a freeze (a stale view).
+//!
+//! # Reachability
+//!
+//! [`link::Link`] turns call outcomes into one `Degraded` and one `Restored` per transition.
+//! While degraded, nothing here is consulted: local breakers, and quotas from local buckets
+//! with the full rate, decide exactly as without fleet state.
 
 pub mod link;
 pub mod outbox;
