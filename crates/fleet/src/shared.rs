@@ -153,11 +153,14 @@ impl Fleet {
 
     /// Adds to a fleet counter with the next batch.
     pub fn count(&self, model_id: &str, counter: Counter, delta: i64, now: Millis) {
-        self.inner
-            .lock()
-            .outbox
-            .count(model_id, counter, delta, now);
-        self.inner.wake.notify_one();
+        let mut state = self.inner.lock();
+        let first = state.outbox.is_empty();
+        state.outbox.count(model_id, counter, delta, now);
+        drop(state);
+        // Only the first pending item sets a new deadline for the driver.
+        if first {
+            self.inner.wake.notify_one();
+        }
     }
 
     /// Sets a model's fleet quota (from its `ModelConfig`).
@@ -178,9 +181,12 @@ impl Fleet {
             return Admission::Admit;
         };
         let admission = gate.admit(is_shared, now);
+        let top_up = is_shared && gate.lease_wanted(now).is_some();
         drop(state);
         // The driver tops up the lease ahead of need.
-        self.inner.wake.notify_one();
+        if top_up {
+            self.inner.wake.notify_one();
+        }
         admission
     }
 
@@ -189,7 +195,7 @@ impl Fleet {
         if let Some(gate) = self.inner.lock().quotas.get_mut(model_id) {
             gate.charge_tokens(tokens, now);
         }
-        self.inner.wake.notify_one();
+        // The driver's tick sends the debit: it runs every 25 ms while any quota is set.
     }
 
     /// Stops the background tasks after one last bounded publish, and closes the connections.

@@ -93,6 +93,11 @@ impl Outbox {
         self.oldest_at.get_or_insert(now);
     }
 
+    /// Whether nothing waits to be published.
+    pub fn is_empty(&self) -> bool {
+        self.oldest_at.is_none()
+    }
+
     /// When the pending batch is due, if anything is pending.
     pub fn due_at(&self) -> Option<u64> {
         let oldest = self.oldest_at?;

@@ -215,9 +215,9 @@ impl QuotaGate {
         }
     }
 
-    /// How many permits to ask the shared bucket for now, if a lease should be taken: when
-    /// the permits in hand run low and none is being fetched. Marks the fetch in flight.
-    pub fn lease_request(&mut self, now: Millis) -> Option<u32> {
+    /// How many permits a lease should ask for at `now`, if one is due: when the permits in
+    /// hand run low, none is being fetched, and the shared bucket may have some.
+    pub fn lease_wanted(&self, now: Millis) -> Option<u32> {
         let rate = self.config.requests?;
         let now = whole_ms(now);
         let size = (rate.per_ms() * LEASE_MS).ceil().max(1.0) as u32;
@@ -226,11 +226,15 @@ impl QuotaGate {
         } else {
             0
         };
-        if self.lease_in_flight || in_hand * 2 > size || now < self.shared_ready_at {
-            return None;
-        }
+        let due = !self.lease_in_flight && in_hand * 2 <= size && now >= self.shared_ready_at;
+        due.then_some(size - in_hand)
+    }
+
+    /// [`Self::lease_wanted`], marking the fetch in flight.
+    pub fn lease_request(&mut self, now: Millis) -> Option<u32> {
+        let want = self.lease_wanted(now)?;
         self.lease_in_flight = true;
-        Some(size - in_hand)
+        Some(want)
     }
 
     /// The shared bucket's answer: `granted` permits, and when it will have one again.
