@@ -18,6 +18,9 @@ pub struct FleetConfig {
     /// The longest wait between reconnection attempts (backoff doubles up to it).
     pub max_backoff: Duration,
     pub outbox: OutboxConfig,
+    /// For `rediss://` to a server whose certificate a private CA signed: trust that CA's PEM
+    /// certificate instead of the platform's roots.
+    pub tls_ca_pem: Option<Vec<u8>>,
 }
 
 impl FleetConfig {
@@ -29,6 +32,7 @@ impl FleetConfig {
             op_timeout: Duration::from_millis(250),
             max_backoff: Duration::from_secs(2),
             outbox: OutboxConfig::default(),
+            tls_ca_pem: None,
         }
     }
 
@@ -45,8 +49,17 @@ impl FleetConfig {
                 "sharedState time bounds must be positive".to_owned(),
             ));
         }
-        redis::Client::open(self.url.as_str())
-            .map_err(|e| ConfigError(format!("sharedState.url is not a Redis URL: {e}")))
+        let client = match &self.tls_ca_pem {
+            None => redis::Client::open(self.url.as_str()),
+            Some(ca) => redis::Client::build_with_tls(
+                self.url.as_str(),
+                redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(ca.clone()),
+                },
+            ),
+        };
+        client.map_err(|e| ConfigError(format!("sharedState.url is not a Redis URL: {e}")))
     }
 }
 

@@ -32,6 +32,7 @@ fn instances(redis: &RedisServer, n: u64, staleness_ms: u64) -> Vec<Instance> {
             let mut config = FleetConfig::new(redis.url());
             config.key_prefix = "test:".to_owned();
             config.staleness_ms = staleness_ms;
+            config.tls_ca_pem = redis.ca_pem().map(|pem| pem.as_bytes().to_vec());
             let (fleet, events) = Fleet::start(config, origin).unwrap();
             Instance { fleet, events }
         })
@@ -92,6 +93,55 @@ async fn a_throttle_seen_by_one_instance_reaches_every_view_by_subscription() {
     for instance in fleet {
         instance.fleet.shutdown().await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rediss_with_an_acl_user_and_a_database_converges_too() {
+    let redis = RedisServer::start_tls();
+    let fleet = instances(&redis, 2, 1000);
+    all_shared(&fleet).await;
+    throttle(&fleet[0]);
+    converged_on_throttle(&fleet, Duration::from_secs(2)).await;
+    // The state went to the URL's database (2), not the default one.
+    let holds_state = |url: String| {
+        let certs = redis::TlsCertificates {
+            client_tls: None,
+            root_cert: redis.ca_pem().map(|pem| pem.as_bytes().to_vec()),
+        };
+        let client = redis::Client::build_with_tls(url, certs).unwrap();
+        async move {
+            let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+            redis::cmd("EXISTS")
+                .arg("test:state")
+                .query_async::<bool>(&mut connection)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(holds_state(redis.url()).await);
+    assert!(!holds_state(redis.url().replace("/2", "/0")).await);
+    for instance in fleet {
+        instance.fleet.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_is_degraded_once_and_never_shared() {
+    let redis = RedisServer::start_tls();
+    let url = redis.url().replace(support::USER.1, "wrong");
+    let mut config = FleetConfig::new(url);
+    config.tls_ca_pem = redis.ca_pem().map(|pem| pem.as_bytes().to_vec());
+    let (fleet, events) = Fleet::start(config, 1).unwrap();
+    let mut instance = Instance { fleet, events };
+    let event = next_event(&mut instance, Duration::from_secs(5)).await;
+    assert!(matches!(event, LinkEvent::Degraded { .. }), "{event:?}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!instance.fleet.is_shared(now()));
+    assert!(
+        instance.events.try_recv().is_err(),
+        "one event per transition"
+    );
+    instance.fleet.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

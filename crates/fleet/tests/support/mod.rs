@@ -16,20 +16,48 @@ pub struct RedisServer {
     child: Option<Child>,
     port: u16,
     dir: PathBuf,
+    /// TLS only, with an ACL user: the test CA's PEM certificate.
+    tls: Option<String>,
 }
+
+/// The ACL user of a TLS server, and its password.
+pub const USER: (&str, &str) = ("fleet", "s3cret");
 
 impl RedisServer {
     pub fn start() -> Self {
+        Self::start_with(None)
+    }
+
+    /// A server speaking TLS only (a certificate for `localhost` from a fresh test CA), where
+    /// the default user is off and [`USER`] may do anything.
+    pub fn start_tls() -> Self {
+        let certs = bmm_emulator::generate_test_certificates().expect("test certificates");
+        let server = Self::start_with(Some(certs.clone()));
+        assert!(server.tls.is_some());
+        server
+    }
+
+    fn start_with(certs: Option<bmm_emulator::TestCertificates>) -> Self {
         let dir = std::env::temp_dir().join(format!(
             "bmm-fleet-redis-{}-{}",
             std::process::id(),
             SERVERS.fetch_add(1, Ordering::Relaxed)
         ));
         std::fs::create_dir_all(&dir).expect("temp dir for redis-server");
+        let tls = certs.map(|certs| {
+            let write = |name: &str, pem: &str| {
+                std::fs::write(dir.join(name), pem).expect("write a test certificate");
+            };
+            write("ca.pem", &certs.ca_pem);
+            write("cert.pem", &certs.cert_chain_pem);
+            write("key.pem", &certs.private_key_pem);
+            certs.ca_pem
+        });
         let mut server = Self {
             child: None,
             port: 0,
             dir,
+            tls,
         };
         // A port found free may be taken before redis binds it: try a few.
         for _ in 0..5 {
@@ -45,7 +73,15 @@ impl RedisServer {
     }
 
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
+        match self.tls {
+            None => format!("redis://127.0.0.1:{}", self.port),
+            Some(_) => format!("rediss://{}:{}@localhost:{}/2", USER.0, USER.1, self.port),
+        }
+    }
+
+    /// The test CA a TLS server's certificate chains to.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.tls.as_deref()
     }
 
     /// SIGKILL, as a crash: nothing is saved.
@@ -84,8 +120,30 @@ impl RedisServer {
 
     /// Starts redis-server on `self.port` and waits (bounded) until it answers PING.
     fn spawn(&mut self) -> bool {
-        let spawned = Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+        let port = self.port.to_string();
+        let mut command = Command::new("redis-server");
+        if self.tls.is_some() {
+            let file = |name: &str| self.dir.join(name).display().to_string();
+            command
+                .args([
+                    "--port",
+                    "0",
+                    "--tls-port",
+                    &port,
+                    "--tls-auth-clients",
+                    "no",
+                ])
+                .args(["--tls-cert-file", &file("cert.pem")])
+                .args(["--tls-key-file", &file("key.pem")])
+                .args(["--tls-ca-cert-file", &file("ca.pem")])
+                .args(["--user", "default", "off"])
+                .args(["--user", USER.0, "on", &format!(">{}", USER.1)])
+                .args(["~*", "&*", "+@all"]);
+        } else {
+            command.args(["--port", &port]);
+        }
+        let spawned = command
+            .args(["--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
             .arg("--dir")
             .arg(&self.dir)
@@ -106,7 +164,12 @@ impl RedisServer {
             if let Ok(Some(_)) = child.try_wait() {
                 return false; // exited: the port was taken, most likely
             }
-            if pong(self.port) {
+            // A TLS server cannot be PINGed in clear text: it is ready once it accepts.
+            let ready = match self.tls {
+                None => pong(self.port),
+                Some(_) => TcpStream::connect(("127.0.0.1", self.port)).is_ok(),
+            };
+            if ready {
                 self.child = Some(child);
                 return true;
             }
