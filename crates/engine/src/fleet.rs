@@ -28,9 +28,10 @@
 //! # Consistency: bounded staleness
 //!
 //! The request path reads only the local [`view::FleetView`]: no Redis round trip in steady
-//! state. It is kept current by the subscription (a remote transition arrives within one
-//! publish interval, [`outbox::OutboxConfig::max_delay_ms`], 50 ms by default, plus the
-//! network), and by a background refresh that re-reads the whole state every
+//! state. It is kept current by the subscription (a transition is published as soon as it
+//! is recorded, so it reaches the others within one publish round trip plus delivery; only
+//! counter deltas wait, [`outbox::OutboxConfig::counter_delay_ms`], 50 ms by default), and
+//! by a background refresh that re-reads the whole state every
 //! `staleness_ms / 2`. A view not refreshed for [`view::DEFAULT_STALENESS_MS`] (1000 ms) is
 //! *stale* and is not trusted: an instance frozen in between (a Lambda between invocations)
 //! refreshes once, with a bounded timeout, before its next selection; if that fails the
@@ -40,9 +41,9 @@
 //!
 //! Zero on the request path in steady state: selection reads the view, admission spends
 //! leased permits, outcomes go to the outbox. Off the request path, per instance: one `EVAL`
-//! per publish batch (at most one per 50 ms, carrying every transition and counter delta of
-//! that interval: the script writes the registers that are newer, adds the counters and
-//! `PUBLISH`es, so the cost does not grow with the request rate), one pipelined pair of
+//! per publish batch (one per transition burst, else at most one per 50 ms carrying every
+//! counter delta of that interval: the script writes the registers that are newer, adds the
+//! counters and `PUBLISH`es, so the cost does not grow with the request rate), one pipelined pair of
 //! `HGETALL` per refresh (two per second), and for a model with a quota one `EVAL` per lease
 //! of about 250 ms of permits, plus one per token debit. The only bounded wait a request may
 //! see is one refresh right after a start or a freeze (a stale view).

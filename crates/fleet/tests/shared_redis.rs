@@ -95,6 +95,59 @@ async fn a_throttle_seen_by_one_instance_reaches_every_view_by_subscription() {
     }
 }
 
+/// 8 instances, each sending one request at a time to a model that throttles every one, each
+/// with the original's breaker (5 failures open it): how many requests the whole fleet sends
+/// to the model until every instance skips it.
+async fn requests_until_every_instance_skips(fleet: Option<&[Instance]>) -> usize {
+    use engine::breaker::{Breaker, BreakerConfig};
+    let sent = Arc::new(AtomicUsize::new(0));
+    let start = Arc::new(tokio::sync::Barrier::new(8));
+    let fleet: Vec<Option<&Instance>> = match fleet {
+        Some(fleet) => fleet.iter().map(Some).collect(),
+        None => vec![None; 8],
+    };
+    let runs = fleet.into_iter().map(|instance| {
+        let (sent, start) = (sent.clone(), start.clone());
+        async move {
+            let mut breaker = Breaker::new(MODEL, BreakerConfig::default());
+            start.wait().await;
+            let skipped = |breaker: &mut Breaker| {
+                !breaker.can_execute(now())
+                    || instance.is_some_and(|i| i.fleet.skip(MODEL, now()).is_some())
+            };
+            let limit = Instant::now() + Duration::from_secs(5);
+            while !skipped(&mut breaker) {
+                assert!(Instant::now() < limit, "the model is still being sent to");
+                sent.fetch_add(1, Ordering::Relaxed);
+                // The request is in flight, then the model throttles.
+                tokio::time::sleep(Duration::from_millis(2)).await;
+                breaker.record_failure(now());
+                if let Some(instance) = instance {
+                    throttle(instance);
+                }
+            }
+        }
+    });
+    futures_util::future::join_all(runs).await;
+    sent.load(Ordering::Relaxed)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fleet_sends_a_throttling_model_far_fewer_requests_than_lone_instances() {
+    let redis = RedisServer::start();
+    let fleet = instances(&redis, 8, 1000);
+    all_shared(&fleet).await;
+    let alone = requests_until_every_instance_skips(None).await;
+    let shared = requests_until_every_instance_skips(Some(&fleet)).await;
+    println!("requests to the throttled model: {alone} alone, {shared} sharing fleet state");
+    assert_eq!(alone, 8 * 5, "each lone breaker opens after 5 failures");
+    // The first throttle, what the other 7 had in flight, and a few sent while it travelled.
+    assert!(shared <= 8 + 8, "{shared} sent while sharing");
+    for instance in fleet {
+        instance.fleet.shutdown().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rediss_with_an_acl_user_and_a_database_converges_too() {
     let redis = RedisServer::start_tls();

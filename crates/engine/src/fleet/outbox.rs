@@ -1,7 +1,9 @@
-//! What a local instance publishes: its transitions and counter deltas, batched off the request path.
+//! What a local instance publishes: its transitions and counter deltas, off the request path.
 //!
-//! Recording is a map insert; nothing is sent until the batch is due (the oldest pending item
-//! has waited `max_delay_ms`, or `max_records` transitions are waiting). Only the latest
+//! Recording is a map insert. A transition (a breaker or a throttle changing) is news the
+//! others act on, so a batch holding one is due at once; counter deltas are bookkeeping and
+//! wait up to `counter_delay_ms` to ride along. While one batch is being published the next
+//! accumulates, so a burst of transitions still goes out in few round trips. Only the latest
 //! transition per register is kept, so a batch held back while Redis is away stays as small
 //! as the number of models, and what is published on return is the latest state, not history.
 
@@ -12,17 +14,14 @@ use crate::Millis;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutboxConfig {
-    /// The longest a recorded item waits before its batch is due.
-    pub max_delay_ms: u64,
-    /// A batch with this many transitions is due at once.
-    pub max_records: usize,
+    /// The longest a counter delta waits for a batch to ride with.
+    pub counter_delay_ms: u64,
 }
 
 impl Default for OutboxConfig {
     fn default() -> Self {
         Self {
-            max_delay_ms: 50,
-            max_records: 64,
+            counter_delay_ms: 50,
         }
     }
 }
@@ -98,13 +97,14 @@ impl Outbox {
         self.oldest_at.is_none()
     }
 
-    /// When the pending batch is due, if anything is pending.
+    /// When the pending batch is due, if anything is pending: at once with a transition.
     pub fn due_at(&self) -> Option<u64> {
         let oldest = self.oldest_at?;
-        if self.transitions.len() >= self.config.max_records {
-            return Some(oldest);
+        if self.transitions.is_empty() {
+            Some(oldest + self.config.counter_delay_ms)
+        } else {
+            Some(oldest)
         }
-        Some(oldest + self.config.max_delay_ms)
     }
 
     /// The batch to publish at `now`, if one is due. Transitions whose fact no longer matters

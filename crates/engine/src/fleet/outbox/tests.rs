@@ -5,24 +5,25 @@ fn outbox() -> Outbox {
     Outbox::new(
         7,
         OutboxConfig {
-            max_delay_ms: 50,
-            max_records: 3,
+            counter_delay_ms: 50,
         },
     )
 }
 
 #[test]
-fn nothing_is_due_until_the_oldest_item_has_waited() {
+fn counters_wait_for_a_batch_and_a_transition_makes_it_due_at_once() {
     let mut out = outbox();
     assert_eq!(out.due_at(), None);
     out.count("m", Counter::Requests, 1, 100.0);
-    out.record("m", Fact::Throttled { until: 5000 }, 120.0);
     assert_eq!(out.due_at(), Some(150));
     assert_eq!(out.take_due(149.0), None);
-    let batch = out.take_due(150.0).unwrap();
+    out.record("m", Fact::Throttled { until: 5000 }, 120.0);
+    assert_eq!(out.due_at(), Some(100));
+    let batch = out.take_due(120.0).unwrap();
     assert_eq!(batch.transitions.len(), 1);
     assert_eq!(batch.counters, vec![("m".to_owned(), Counter::Requests, 1)]);
     assert_eq!(out.due_at(), None);
+    assert!(out.is_empty());
 }
 
 #[test]
@@ -42,14 +43,12 @@ fn only_the_latest_transition_per_register_is_sent_and_counters_add_up() {
 }
 
 #[test]
-fn a_full_batch_is_due_at_once_and_sequences_order_one_millisecond() {
+fn sequences_order_transitions_made_in_one_millisecond() {
     let mut out = outbox();
     let a = out.record("a", Fact::Throttled { until: 500 }, 10.0);
-    let b = out.record("b", Fact::Throttled { until: 500 }, 10.0);
-    out.record("c", Fact::Throttled { until: 500 }, 10.0);
+    let b = out.record("a", Fact::Throttled { until: 600 }, 10.0);
     assert!(a.stamp < b.stamp);
-    assert_eq!(out.due_at(), Some(10));
-    assert_eq!(out.take_due(10.0).unwrap().transitions.len(), 3);
+    assert_eq!(out.take_due(10.0).unwrap().transitions, vec![b]);
 }
 
 #[test]
