@@ -234,12 +234,19 @@ impl Driver {
                 .iter_mut()
                 .map(|(model_id, gate)| {
                     let lease = gate.lease_request(now).zip(gate.config().requests);
+                    let refund = gate.take_refund(now).zip(gate.config().requests);
                     let debit = gate.take_token_debit().zip(gate.config().tokens);
-                    (model_id.clone(), lease, debit)
+                    (model_id.clone(), lease, refund, debit)
                 })
                 .collect()
         };
-        for (model_id, lease, debit) in work {
+        for (model_id, lease, refund, debit) in work {
+            if let Some((permits, rate)) = refund {
+                // A refund lost to a failed call only leaves the fleet further under quota.
+                let key = self.io.keys.quota("requests", &model_id);
+                let refund = scripts::bucket(&key, rate, 0, -f64::from(permits));
+                self.bucket(&key, refund).await;
+            }
             if let Some((want, rate)) = lease {
                 let key = self.io.keys.quota("requests", &model_id);
                 let reply = self

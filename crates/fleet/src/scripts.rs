@@ -39,7 +39,8 @@ return n
 
 /// The shared token bucket, on Redis's clock so instances' clocks need not agree; the same
 /// arithmetic as the engine's `TokenBucket` (refill, then take whole units up to the wish, or
-/// charge units already spent). Replies granted units, the level as text (Lua would truncate
+/// charge units already spent, or refund unspent ones as a negative charge, never above the
+/// capacity). Replies granted units, the level as text (Lua would truncate
 /// a number), and the milliseconds until one whole unit is there.
 /// ARGV: per_ms, capacity, want (units to take), charge (units spent).
 static BUCKET: LazyLock<redis::Script> = LazyLock::new(|| {
@@ -56,7 +57,7 @@ if now > at then
   level = math.min(capacity, level + (now - at) * per_ms)
 end
 local granted = math.min(want, math.floor(math.max(level, 0)))
-level = level - granted - charge
+level = math.min(capacity, level - granted - charge)
 redis.call('HSET', KEYS[1], 'level', string.format('%.17g', level), 'at', now)
 redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - level) / per_ms) + 60000)
 local ready_in = 0

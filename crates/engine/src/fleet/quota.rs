@@ -8,10 +8,12 @@
 //! Requests: the shared bucket lives in Redis (a Lua script on Redis's clock mirrors
 //! [`TokenBucket::take_up_to`]). An instance does not ask it per request: it takes a *lease*
 //! of a few permits ahead of need ([`QuotaGate::lease_request`], in the background) and
-//! admits from it locally. Permits a lease does not use within `LEASE_TTL_MS` are dropped,
-//! never returned, so the fleet stays under the quota at the price of some unused permits.
-//! With no permit in hand the model is over quota for now and is skipped like an open
-//! circuit; nothing waits for Redis.
+//! admits from it locally. Permits a lease does not use within `LEASE_TTL_MS` lapse and are
+//! refunded to the shared bucket (never above its capacity), so an idle instance holds no
+//! quota for long, and over any window `W` the fleet spends at most
+//! `capacity + rate × (W + LEASE_TTL_MS)`. With no permit in hand the model is over quota
+//! for now and is skipped like an open circuit; nothing waits for Redis. The cost is at low
+//! rates: a permit in one instance's hand is not in another's.
 //!
 //! Tokens: a response's `usage` is known only after the fact, so tokens are charged then
 //! ([`QuotaGate::charge_tokens`]) and debited from the shared bucket with the next publish;
@@ -29,7 +31,7 @@ use crate::Millis;
 pub const DEFAULT_BURST_MS: f64 = 1000.0;
 /// A lease asks for about this long's worth of permits.
 pub const LEASE_MS: f64 = 250.0;
-/// Unused leased permits are dropped after this long.
+/// Unused leased permits lapse (and are refunded) after this long.
 pub const LEASE_TTL_MS: u64 = 1000;
 
 /// A quota: `per_minute` units refilling evenly, at most `burst_ms` worth saved up.
@@ -104,10 +106,11 @@ impl TokenBucket {
         granted
     }
 
-    /// Charges units already spent; the level may go below zero.
+    /// Charges units already spent (the level may go below zero), or refunds unspent ones as
+    /// a negative charge (never above the capacity).
     pub fn charge(&mut self, units: f64, now: u64) {
         self.refill(now);
-        self.level -= units;
+        self.level = (self.level - units).min(self.rate.capacity());
     }
 
     /// When one whole unit will be there again.
@@ -145,6 +148,8 @@ pub struct QuotaGate {
     /// Permits in hand and when they lapse.
     leased: u32,
     lease_expires_at: u64,
+    /// Lapsed permits to give back to the shared bucket.
+    refund: u32,
     lease_in_flight: bool,
     /// The shared request bucket's next permit, as its last reply said.
     shared_ready_at: u64,
@@ -162,6 +167,7 @@ impl QuotaGate {
             local_tokens: config.tokens.map(|r| TokenBucket::new(r, now)),
             leased: 0,
             lease_expires_at: 0,
+            refund: 0,
             lease_in_flight: false,
             shared_ready_at: 0,
             shared_tokens: config.tokens.map(|r| TokenBucket::new(r, now)),
@@ -203,9 +209,7 @@ impl QuotaGate {
                 _ => Admission::Admit,
             };
         }
-        if now >= self.lease_expires_at {
-            self.leased = 0;
-        }
+        self.lapse(now);
         if self.leased > 0 {
             self.leased -= 1;
             return Admission::Admit;
@@ -241,12 +245,23 @@ impl QuotaGate {
     pub fn lease_granted(&mut self, granted: u32, ready_at: u64, now: Millis) {
         let now = whole_ms(now);
         self.lease_in_flight = false;
-        if now >= self.lease_expires_at {
-            self.leased = 0;
-        }
+        self.lapse(now);
         self.leased += granted;
         self.lease_expires_at = now + LEASE_TTL_MS;
         self.shared_ready_at = if granted == 0 { ready_at } else { now };
+    }
+
+    /// Moves permits whose lease ran out to the refund.
+    fn lapse(&mut self, now: u64) {
+        if now >= self.lease_expires_at {
+            self.refund += std::mem::take(&mut self.leased);
+        }
+    }
+
+    /// Lapsed permits to give back to the shared bucket, taken once.
+    pub fn take_refund(&mut self, now: Millis) -> Option<u32> {
+        self.lapse(whole_ms(now));
+        (self.refund > 0).then(|| std::mem::take(&mut self.refund))
     }
 
     /// The lease fetch failed or timed out: nothing was granted.

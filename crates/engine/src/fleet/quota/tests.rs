@@ -13,6 +13,9 @@ fn a_bucket_holds_one_burst_and_refills_evenly() {
     assert_eq!(bucket.ready_at(0), 100);
     assert_eq!(bucket.take_up_to(100, 250), 2);
     assert_eq!(bucket.take_up_to(100, 60_000), 10, "never above capacity");
+    bucket.charge(-4.0, 60_000);
+    bucket.charge(-40.0, 60_000);
+    assert_eq!(bucket.level(60_000), 10.0, "refunds stop at capacity");
 }
 
 #[test]
@@ -62,7 +65,7 @@ fn shared_admission_spends_only_leased_permits() {
 }
 
 #[test]
-fn unused_leased_permits_lapse() {
+fn unused_leased_permits_lapse_and_are_refunded_once() {
     let mut gate = QuotaGate::new(
         QuotaConfig {
             requests: Some(RPM_600),
@@ -72,12 +75,16 @@ fn unused_leased_permits_lapse() {
     );
     gate.lease_request(0.0).unwrap();
     gate.lease_granted(3, 0, 0.0);
+    assert_eq!(gate.admit(true, 1.0), Admission::Admit);
+    assert_eq!(gate.take_refund(1.0), None, "the lease still runs");
     assert_eq!(
         gate.admit(true, LEASE_TTL_MS as f64),
         Admission::OverQuota {
             until: LEASE_TTL_MS
         }
     );
+    assert_eq!(gate.take_refund(LEASE_TTL_MS as f64), Some(2));
+    assert_eq!(gate.take_refund(LEASE_TTL_MS as f64), None);
 }
 
 #[test]
