@@ -385,3 +385,64 @@ async fn redis_paused_degrades_once_and_restores_once_when_it_resumes() {
         instance.fleet.shutdown().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_load_at_c64_every_request_settles_while_redis_is_paused() {
+    let redis = RedisServer::start();
+    let fleet: Vec<Arc<Fleet>> = instances(&redis, 2, 1000)
+        .into_iter()
+        .map(|instance| Arc::new(instance.fleet))
+        .collect();
+    wait_for("every instance sharing", Duration::from_secs(10), || {
+        fleet.iter().all(|f| f.is_shared(now()))
+    })
+    .await;
+    redis.pause();
+    // 64 concurrent requests' worth of fleet calls, 32 per instance, while Redis is paused:
+    // the only Redis call a request may make (catch_up on a stale view) is bounded.
+    let load: Vec<_> = (0..64)
+        .map(|i| {
+            let fleet = fleet[i % 2].clone();
+            tokio::spawn(async move {
+                for _ in 0..200 {
+                    let bounded =
+                        tokio::time::timeout(Duration::from_secs(1), fleet.catch_up(now()));
+                    bounded.await.expect("catch_up within its bound");
+                    fleet.skip(MODEL, now());
+                    fleet.admit(MODEL, now());
+                    fleet.record(
+                        MODEL,
+                        Fact::Throttled {
+                            until: now() as u64 + 1000,
+                        },
+                        now(),
+                    );
+                    fleet.count(MODEL, bmm_fleet::Counter::Requests, 1, now());
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+            })
+        })
+        .collect();
+    for task in load {
+        tokio::time::timeout(Duration::from_secs(10), task)
+            .await
+            .expect("every request settled while Redis was paused")
+            .unwrap();
+    }
+    redis.resume();
+    wait_for(
+        "every instance sharing again",
+        Duration::from_secs(10),
+        || fleet.iter().all(|f| f.is_shared(now())),
+    )
+    .await;
+    wait_for(
+        "the requests counted fleet-wide",
+        Duration::from_secs(5),
+        || fleet[0].counter(MODEL, bmm_fleet::Counter::Requests, now()) == Some(64 * 200),
+    )
+    .await;
+    for fleet in fleet {
+        Arc::into_inner(fleet).expect("load done").shutdown().await;
+    }
+}
