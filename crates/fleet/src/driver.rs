@@ -198,11 +198,14 @@ impl Driver {
 
     /// Publishes the due batch (or any pending one when `flush`). Returns whether nothing failed.
     async fn publish(&mut self, flush: bool) -> bool {
-        let now = wall_ms();
+        let now = wall_ms() as f64;
         let batch = {
             let mut state = self.io.inner.lock();
-            let at = if flush { u64::MAX } else { now };
-            state.outbox.take_due(at as f64)
+            if flush {
+                state.outbox.take_all(now)
+            } else {
+                state.outbox.take_due(now)
+            }
         };
         let Some(batch) = batch else {
             return true;

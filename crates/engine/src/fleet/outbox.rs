@@ -110,11 +110,16 @@ impl Outbox {
     /// The batch to publish at `now`, if one is due. Transitions whose fact no longer matters
     /// (a cooldown already over) are dropped instead of sent.
     pub fn take_due(&mut self, now: Millis) -> Option<Batch> {
-        let now = whole_ms(now);
-        if self.due_at()? > now {
+        if self.due_at()? > whole_ms(now) {
             return None;
         }
-        self.oldest_at = None;
+        self.take_all(now)
+    }
+
+    /// Everything pending, due or not (the last publish before shutting down).
+    pub fn take_all(&mut self, now: Millis) -> Option<Batch> {
+        let now = whole_ms(now);
+        self.oldest_at.take()?;
         let mut transitions: Vec<Transition> = self
             .transitions
             .drain()

@@ -73,3 +73,13 @@ fn a_failed_batch_goes_out_again_under_newer_transitions() {
     assert!(batch.transitions.contains(&newer));
     assert_eq!(batch.counters, vec![("m".to_owned(), Counter::Requests, 5)]);
 }
+
+#[test]
+fn everything_pending_can_be_taken_before_it_is_due() {
+    let mut out = outbox();
+    assert_eq!(out.take_all(0.0), None);
+    out.count("m", Counter::Requests, 2, 10.0);
+    let batch = out.take_all(11.0).unwrap();
+    assert_eq!(batch.counters, vec![("m".to_owned(), Counter::Requests, 2)]);
+    assert!(out.is_empty());
+}
