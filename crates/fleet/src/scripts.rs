@@ -9,7 +9,8 @@ use crate::keys::Keys;
 
 /// Writes each transition whose order key (its first 48 characters) is newer than the stored
 /// one, adds the counter deltas, and publishes the batch, in one round trip and atomically,
-/// so a reader never sees a newer register overwritten by an older one.
+/// so a reader never sees a newer register overwritten by an older one. A refused `PUBLISH`
+/// (an ACL without pub/sub) leaves the writes done: the others' refresh finds them.
 /// ARGV: channel, n, n × (field, record), m, m × (field, delta), message.
 static PUBLISH: LazyLock<redis::Script> = LazyLock::new(|| {
     redis::Script::new(
@@ -30,7 +31,7 @@ for _ = 1, m do
   i = i + 2
 end
 if n > 0 then
-  redis.call('PUBLISH', ARGV[1], ARGV[i])
+  redis.pcall('PUBLISH', ARGV[1], ARGV[i])
 end
 return n
 ",

@@ -179,6 +179,24 @@ async fn rediss_with_an_acl_user_and_a_database_converges_too() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_pub_sub_the_refresh_converges_within_the_staleness_bound_and_nothing_flaps() {
+    let redis = RedisServer::start_tls_without_pubsub();
+    let mut fleet = instances(&redis, 2, 1000);
+    all_shared(&fleet).await;
+    throttle(&fleet[0]);
+    // A refresh every half bound: within the bound, and a little more for the call itself.
+    let took = converged_on_throttle(&fleet, Duration::from_millis(1000 + 500)).await;
+    println!("converged by refresh alone in {took:?}");
+    for instance in &mut fleet {
+        assert!(instance.fleet.is_shared(now()));
+        assert!(instance.events.try_recv().is_err(), "no reachability event");
+    }
+    for instance in fleet {
+        instance.fleet.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_password_is_degraded_once_and_never_shared() {
     let redis = RedisServer::start_tls();
     let url = redis.url().replace(support::USER.1, "wrong");

@@ -18,6 +18,8 @@ pub struct RedisServer {
     dir: PathBuf,
     /// TLS only, with an ACL user: the test CA's PEM certificate.
     tls: Option<String>,
+    /// The ACL user may use pub/sub channels (TLS servers only).
+    pubsub: bool,
 }
 
 /// The ACL user of a TLS server, and its password.
@@ -25,19 +27,23 @@ pub const USER: (&str, &str) = ("fleet", "s3cret");
 
 impl RedisServer {
     pub fn start() -> Self {
-        Self::start_with(None)
+        Self::start_with(None, true)
     }
 
     /// A server speaking TLS only (a certificate for `localhost` from a fresh test CA), where
     /// the default user is off and [`USER`] may do anything.
     pub fn start_tls() -> Self {
         let certs = bmm_emulator::generate_test_certificates().expect("test certificates");
-        let server = Self::start_with(Some(certs.clone()));
-        assert!(server.tls.is_some());
-        server
+        Self::start_with(Some(certs), true)
     }
 
-    fn start_with(certs: Option<bmm_emulator::TestCertificates>) -> Self {
+    /// [`Self::start_tls`], but the user may not use any pub/sub channel.
+    pub fn start_tls_without_pubsub() -> Self {
+        let certs = bmm_emulator::generate_test_certificates().expect("test certificates");
+        Self::start_with(Some(certs), false)
+    }
+
+    fn start_with(certs: Option<bmm_emulator::TestCertificates>, pubsub: bool) -> Self {
         let dir = std::env::temp_dir().join(format!(
             "bmm-fleet-redis-{}-{}",
             std::process::id(),
@@ -58,6 +64,7 @@ impl RedisServer {
             port: 0,
             dir,
             tls,
+            pubsub,
         };
         // A port found free may be taken before redis binds it: try a few.
         for _ in 0..5 {
@@ -138,7 +145,11 @@ impl RedisServer {
                 .args(["--tls-ca-cert-file", &file("ca.pem")])
                 .args(["--user", "default", "off"])
                 .args(["--user", USER.0, "on", &format!(">{}", USER.1)])
-                .args(["~*", "&*", "+@all"]);
+                .args([
+                    "~*",
+                    if self.pubsub { "&*" } else { "resetchannels" },
+                    "+@all",
+                ]);
         } else {
             command.args(["--port", &port]);
         }
