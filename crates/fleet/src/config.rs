@@ -37,15 +37,15 @@ impl FleetConfig {
     }
 
     /// The client for the URL, or why it cannot be one.
-    pub(crate) fn client(&self) -> Result<redis::Client, ConfigError> {
+    pub(crate) fn client(&self) -> Result<redis::Client, StartError> {
         if !(self.url.starts_with("redis://") || self.url.starts_with("rediss://")) {
-            return Err(ConfigError(format!(
+            return Err(StartError::Config(format!(
                 "sharedState.url must start with redis:// or rediss://, got {:?}",
                 self.url
             )));
         }
         if self.staleness_ms == 0 || self.op_timeout.is_zero() {
-            return Err(ConfigError(
+            return Err(StartError::Config(
                 "sharedState time bounds must be positive".to_owned(),
             ));
         }
@@ -59,21 +59,29 @@ impl FleetConfig {
                 },
             ),
         };
-        client.map_err(|e| ConfigError(format!("sharedState.url is not a Redis URL: {e}")))
+        client.map_err(|e| StartError::Config(format!("sharedState.url is not a Redis URL: {e}")))
     }
 }
 
-/// A `sharedState` option that cannot work, found before anything connects.
+/// Why a [`crate::Fleet`] could not start. Nothing has connected yet when this is returned.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError(pub String);
+pub enum StartError {
+    /// The `sharedState` option cannot work: the message says why.
+    Config(String),
+    /// `Fleet::start` was called outside a tokio runtime.
+    NoRuntime,
+}
 
-impl std::fmt::Display for ConfigError {
+impl std::fmt::Display for StartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            Self::Config(message) => f.write_str(message),
+            Self::NoRuntime => f.write_str("sharedState needs a tokio runtime to run on"),
+        }
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl std::error::Error for StartError {}
 
 #[cfg(test)]
 mod tests {
@@ -88,6 +96,12 @@ mod tests {
         ] {
             assert!(FleetConfig::new(url).client().is_ok(), "{url}");
         }
+    }
+
+    #[test]
+    fn starting_outside_a_runtime_is_an_error_not_a_panic() {
+        let started = crate::Fleet::start(FleetConfig::new("redis://127.0.0.1:1"), 1);
+        assert_eq!(started.err(), Some(StartError::NoRuntime));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::{sleep, timeout, Instant};
 
-use crate::config::{ConfigError, FleetConfig};
+use crate::config::{FleetConfig, StartError};
 use crate::keys::Keys;
 use crate::scripts::{self, BucketReply};
 use crate::shared::Inner;
@@ -36,7 +36,7 @@ pub(crate) fn spawn(
     config: FleetConfig,
     inner: Arc<Inner>,
     stopped: watch::Receiver<bool>,
-) -> Result<(Vec<JoinHandle<()>>, Io), ConfigError> {
+) -> Result<(Vec<JoinHandle<()>>, Io), StartError> {
     // The manager retries a failed call's reconnection itself with exponential backoff; every
     // call is also bounded here, so a paused Redis costs at most `op_timeout` per call.
     let manager_config = ConnectionManagerConfig::new()
@@ -45,7 +45,7 @@ pub(crate) fn spawn(
         .set_number_of_retries(1)
         .set_max_delay(config.max_backoff);
     let manager = ConnectionManager::new_lazy_with_config(client.clone(), manager_config)
-        .map_err(|e| ConfigError(format!("sharedState: {e}")))?;
+        .map_err(|e| StartError::Config(format!("sharedState: {e}")))?;
     let keys = Keys::new(&config.key_prefix);
     let subscriber = Subscriber {
         client,

@@ -14,7 +14,7 @@ mod keys;
 mod scripts;
 mod shared;
 
-pub use config::{ConfigError, FleetConfig};
+pub use config::{FleetConfig, StartError};
 pub use engine::fleet::quota::{Admission, QuotaConfig, Rate, LEASE_TTL_MS};
 pub use engine::fleet::{BreakerFact, Counter, Fact, LinkEvent, Skip};
 pub use shared::Fleet;

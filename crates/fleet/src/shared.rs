@@ -11,7 +11,7 @@ use engine::Millis;
 use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::JoinHandle;
 
-use crate::config::{ConfigError, FleetConfig};
+use crate::config::{FleetConfig, StartError};
 use crate::driver::{self, Io};
 
 /// What the request path and the background task share.
@@ -62,7 +62,9 @@ impl Fleet {
     pub fn start(
         config: FleetConfig,
         origin: u64,
-    ) -> Result<(Self, mpsc::UnboundedReceiver<LinkEvent>), ConfigError> {
+    ) -> Result<(Self, mpsc::UnboundedReceiver<LinkEvent>), StartError> {
+        // Spawning outside a runtime would panic: say so instead.
+        tokio::runtime::Handle::try_current().map_err(|_| StartError::NoRuntime)?;
         let client = config.client()?;
         let (events, receiver) = mpsc::unbounded_channel();
         let inner = Arc::new(Inner {
