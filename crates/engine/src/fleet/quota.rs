@@ -242,12 +242,16 @@ impl QuotaGate {
     }
 
     /// The shared bucket's answer: `granted` permits, and when it will have one again.
+    /// Permits topping up a lease still in hand lapse with it, never later: every permit is
+    /// spent within `LEASE_TTL_MS` of its grant, which is what the fleet's bound rests on.
     pub fn lease_granted(&mut self, granted: u32, ready_at: u64, now: Millis) {
         let now = whole_ms(now);
         self.lease_in_flight = false;
         self.lapse(now);
+        if self.leased == 0 {
+            self.lease_expires_at = now + LEASE_TTL_MS;
+        }
         self.leased += granted;
-        self.lease_expires_at = now + LEASE_TTL_MS;
         self.shared_ready_at = if granted == 0 { ready_at } else { now };
     }
 

@@ -108,3 +108,21 @@ fn tokens_from_usage_are_charged_after_the_fact_and_debited_once() {
     assert_eq!(gate.admit(true, 10.0), Admission::OverQuota { until: 2011 });
     assert_eq!(gate.admit(true, 2011.0), Admission::Admit);
 }
+
+#[test]
+fn a_top_up_lapses_with_the_permits_already_in_hand() {
+    let mut gate = QuotaGate::new(
+        QuotaConfig {
+            requests: Some(RPM_600),
+            tokens: None,
+        },
+        0.0,
+    );
+    gate.lease_request(0.0).unwrap();
+    gate.lease_granted(3, 0, 0.0);
+    assert_eq!(gate.admit(true, 1.0), Admission::Admit);
+    assert_eq!(gate.admit(true, 1.0), Admission::Admit);
+    assert_eq!(gate.lease_request(600.0), Some(2));
+    gate.lease_granted(2, 600, 600.0);
+    assert_eq!(gate.take_refund(LEASE_TTL_MS as f64), Some(3));
+}
