@@ -21,10 +21,19 @@
 //! - `{prefix}state`: one hash, field `<register> <model id>`, value the encoded transition
 //!   ([`record`]). One hash so a refresh is one `HGETALL`.
 //! - `{prefix}counters`: one hash, field `<counter> <model id>`, value an integer (`HINCRBY`).
-//! - `{prefix}quota:<kind>:<model id>`: a token bucket (`HSET level, at`), kept by a Lua script
-//!   on Redis's own clock, expiring when idle.
+//! - `{prefix}quota:<kind> <model id>` (`kind` is `requests` or `tokens`): a token bucket
+//!   (`HSET level, at`), kept by a Lua script on Redis's own clock, expiring when idle.
 //! - `{prefix}events`: the pub/sub channel; a message is one published batch of transitions.
 //!
+//! # Message format
+//!
+//! A batch is `v1` followed by `<byte length>:<record>` per transition; a record (also the
+//! value stored in `{prefix}state`) is `<order key> <tag> <until> <tier> <model id>`: the
+//! stamp as 48 hex digits (so string order is stamp order, which the publish script uses),
+//! `opened`/`half-open`/`closed`/`throttled`/`futile`, whole milliseconds since the epoch,
+//! the tier or `-`, and the model id to the end ([`record`]). A reader ignores what it does
+//! not understand, so a newer writer's records are skipped rather than misread.
+
 //! # Consistency: bounded staleness
 //!
 //! The request path reads only the local [`view::FleetView`]: no Redis round trip in steady
@@ -41,12 +50,13 @@
 //!
 //! Zero on the request path in steady state: selection reads the view, admission spends
 //! leased permits, outcomes go to the outbox. Off the request path, per instance: one `EVAL`
-//! per publish batch (one per transition burst, else at most one per 50 ms carrying every
-//! counter delta of that interval: the script writes the registers that are newer, adds the
-//! counters and `PUBLISH`es, so the cost does not grow with the request rate), one pipelined pair of
-//! `HGETALL` per refresh (two per second), and for a model with a quota one `EVAL` per lease
-//! of about 250 ms of permits, plus one per token debit. The only bounded wait a request may
-//! see is one refresh right after a start or a freeze (a stale view).
+//! per publish batch (one per burst of transitions, else at most one per 50 ms carrying
+//! every counter delta of that interval: the script writes the registers that are newer,
+//! adds the counters and `PUBLISH`es, so the cost does not grow with the request rate); one
+//! pipelined pair of `HGETALL` per refresh (two per second); and per model with a quota, at
+//! most one `EVAL` per 25 ms tick each for a lease of about 250 ms of permits, a refund of
+//! lapsed permits, and a debit of the tokens charged since the last one. The only wait a
+//! request may see is one refresh, bounded, right after a start or a freeze (a stale view).
 //!
 //! # Reachability
 //!
