@@ -50,6 +50,8 @@ impl Inner {
 pub struct Fleet {
     inner: Arc<Inner>,
     io: Io,
+    /// Held by the one `catch_up` refreshing, so concurrent requests do not each refresh.
+    catching_up: tokio::sync::Mutex<()>,
     /// Dropping it (with the `Fleet`) stops the background tasks.
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -83,6 +85,7 @@ impl Fleet {
         let fleet = Self {
             inner,
             io,
+            catching_up: tokio::sync::Mutex::new(()),
             stop,
             tasks,
         };
@@ -98,7 +101,8 @@ impl Fleet {
     /// Brings a stale view up to date before a selection, as an instance just started or
     /// frozen in between (a Lambda between invocations) must: no Redis call while the view is
     /// fresh or Redis is known unreachable (the driver reconnects with backoff), else one
-    /// refresh bounded by the call timeout. Returns whether the fleet view is used now; when
+    /// refresh bounded by the call timeout, made by one caller at a time (the others decide
+    /// alone meanwhile rather than wait). Returns whether the fleet view is used now; when
     /// not, the instance decides alone.
     pub async fn catch_up(&self, now: Millis) -> bool {
         {
@@ -110,6 +114,9 @@ impl Fleet {
                 return false;
             }
         }
+        let Ok(_refreshing) = self.catching_up.try_lock() else {
+            return false;
+        };
         self.io.refresh().await && self.is_shared(now)
     }
 
