@@ -23,6 +23,8 @@
 //! - `{prefix}counters`: one hash, field `<counter> <model id>`, value an integer (`HINCRBY`).
 //! - `{prefix}quota:<kind> <model id>` (`kind` is `requests` or `tokens`): a token bucket
 //!   (`HSET level, at`), kept by a Lua script on Redis's own clock, expiring when idle.
+//! - `{prefix}applied:<instance id>`: the last batch id applied from that instance, so a
+//!   batch sent again after a lost reply is not counted twice ([`outbox`]); expires after a day.
 //! - `{prefix}events`: the pub/sub channel; a message is one published batch of transitions.
 //!
 //! # Message format

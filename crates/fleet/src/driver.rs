@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use engine::fleet::record::decode_batch;
-use engine::fleet::Batch;
 use futures_util::StreamExt;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::sync::watch;
@@ -148,9 +147,12 @@ impl Driver {
             }
             self.step().await;
         }
-        // One last bounded publish, so what this instance learned is not lost with it.
-        if self.io.inner.lock().link.is_up() {
-            self.publish(true).await;
+        // The last bounded publishes (a batch in doubt, then the rest), so what this
+        // instance learned is not lost with it.
+        for _ in 0..2 {
+            if !self.io.inner.lock().link.is_up() || !self.publish(true).await {
+                break;
+            }
         }
     }
 
@@ -199,22 +201,24 @@ impl Driver {
     /// Publishes the due batch (or any pending one when `flush`). Returns whether nothing failed.
     async fn publish(&mut self, flush: bool) -> bool {
         let now = wall_ms() as f64;
-        let batch = {
+        let (origin, batch) = {
             let mut state = self.io.inner.lock();
-            if flush {
+            let origin = state.outbox.origin();
+            let batch = if flush {
                 state.outbox.take_all(now)
             } else {
                 state.outbox.take_due(now)
-            }
+            };
+            (origin, batch)
         };
         let Some(batch) = batch else {
             return true;
         };
-        if batch == Batch::default() {
+        if batch.transitions.is_empty() && batch.counters.is_empty() {
             return true;
         }
         let mut manager = self.io.manager.clone();
-        let call = scripts::publish(&self.io.keys, &batch);
+        let call = scripts::publish(&self.io.keys, origin, &batch);
         if self
             .io
             .call("publish", call.invoke_async::<i64>(&mut manager))
@@ -223,7 +227,7 @@ impl Driver {
         {
             return true;
         }
-        self.io.inner.lock().outbox.restore(batch, wall_ms() as f64);
+        self.io.inner.lock().outbox.failed(batch);
         false
     }
 

@@ -20,6 +20,11 @@ impl Keys {
         }
     }
 
+    /// The id of the last batch applied from one instance (expiring, as instances come and go).
+    pub fn applied(&self, origin: u64) -> String {
+        format!("{}applied:{origin:016x}", self.prefix)
+    }
+
     /// The token bucket of one quota kind (`requests`, `tokens`) of one model.
     pub fn quota(&self, kind: &str, model_id: &str) -> String {
         format!("{}quota:{}", self.prefix, field(kind, model_id))

@@ -10,13 +10,21 @@ use crate::keys::Keys;
 /// Writes each transition whose order key (its first 48 characters) is newer than the stored
 /// one, adds the counter deltas, and publishes the batch, in one round trip and atomically,
 /// so a reader never sees a newer register overwritten by an older one. A refused `PUBLISH`
-/// (an ACL without pub/sub) leaves the writes done: the others' refresh finds them.
-/// ARGV: channel, n, n × (field, record), m, m × (field, delta), message.
+/// (an ACL without pub/sub) leaves the writes done: the others' refresh finds them. A batch
+/// id this instance already had applied (a retry after a lost reply) does nothing, so
+/// counters are added once; the record of it expires after a day.
+/// KEYS: state, counters, applied. ARGV: channel, batch id, n, n × (field, record), m,
+/// m × (field, delta), message.
 static PUBLISH: LazyLock<redis::Script> = LazyLock::new(|| {
     redis::Script::new(
         r"
-local n = tonumber(ARGV[2])
-local i = 3
+local id = tonumber(ARGV[2])
+if id <= tonumber(redis.call('GET', KEYS[3]) or '0') then
+  return 0
+end
+redis.call('SET', KEYS[3], ARGV[2], 'PX', 86400000)
+local n = tonumber(ARGV[3])
+local i = 4
 for _ = 1, n do
   local old = redis.call('HGET', KEYS[1], ARGV[i])
   if (not old) or string.sub(old, 1, 48) < string.sub(ARGV[i + 1], 1, 48) then
@@ -70,9 +78,13 @@ return {granted, string.format('%.17g', level), ready_in}
     )
 });
 
-pub(crate) fn publish(keys: &Keys, batch: &Batch) -> redis::ScriptInvocation<'static> {
+pub(crate) fn publish(keys: &Keys, origin: u64, batch: &Batch) -> redis::ScriptInvocation<'static> {
     let mut call = PUBLISH.prepare_invoke();
-    call.key(&keys.state).key(&keys.counters).arg(&keys.channel);
+    call.key(&keys.state)
+        .key(&keys.counters)
+        .key(keys.applied(origin))
+        .arg(&keys.channel)
+        .arg(batch.id);
     call.arg(batch.transitions.len());
     let records: Vec<String> = batch.transitions.iter().map(|t| t.encode()).collect();
     for (transition, record) in batch.transitions.iter().zip(&records) {
@@ -102,4 +114,47 @@ pub(crate) fn bucket(
         .arg(want)
         .arg(charge);
     call
+}
+
+// The integration tests' harness; these tests need only part of it.
+#[cfg(test)]
+#[path = "../tests/support/mod.rs"]
+#[allow(dead_code)]
+mod support;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use engine::fleet::{Counter, Fact, Outbox, OutboxConfig};
+
+    #[tokio::test]
+    async fn a_batch_sent_again_after_a_lost_reply_counts_once() {
+        let redis = support::RedisServer::start();
+        let client = redis::Client::open(redis.url()).unwrap();
+        let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+        let keys = Keys::new("t:");
+        let mut outbox = Outbox::new(9, OutboxConfig::default());
+        outbox.record("m", Fact::Throttled { until: u64::MAX }, 1.0);
+        outbox.count("m", Counter::Requests, 3, 1.0);
+        let batch = outbox.take_due(1.0).unwrap();
+        for _ in 0..2 {
+            publish(&keys, 9, &batch)
+                .invoke_async::<i64>(&mut connection)
+                .await
+                .unwrap();
+        }
+        outbox.count("m", Counter::Requests, 1, 2.0);
+        let next = outbox.take_all(2.0).unwrap();
+        publish(&keys, 9, &next)
+            .invoke_async::<i64>(&mut connection)
+            .await
+            .unwrap();
+        let requests: i64 = redis::cmd("HGET")
+            .arg(&keys.counters)
+            .arg("requests m")
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+        assert_eq!(requests, 4);
+    }
 }

@@ -60,7 +60,9 @@ pub struct Fleet {
 impl Fleet {
     /// Starts the background tasks on the current tokio runtime and returns at once, before
     /// anything is connected: until the first refresh succeeds the instance decides alone.
-    /// `origin` is this instance's random id. Reachability changes arrive on the receiver.
+    /// `origin` is this instance's random id: unique in the fleet, new at every start (the
+    /// publish script remembers the last batch applied per id). Reachability changes arrive
+    /// on the receiver.
     pub fn start(
         config: FleetConfig,
         origin: u64,

@@ -2,7 +2,7 @@
 
 mod support;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -26,9 +26,13 @@ struct Instance {
     events: UnboundedReceiver<LinkEvent>,
 }
 
+/// Instance ids, unique across the tests as random ones are across a fleet.
+static ORIGINS: AtomicU64 = AtomicU64::new(1);
+
 fn instances(redis: &RedisServer, n: u64, staleness_ms: u64) -> Vec<Instance> {
-    (1..=n)
-        .map(|origin| {
+    (0..n)
+        .map(|_| {
+            let origin = ORIGINS.fetch_add(1, Ordering::Relaxed);
             let mut config = FleetConfig::new(redis.url());
             config.key_prefix = "test:".to_owned();
             config.staleness_ms = staleness_ms;

@@ -6,6 +6,11 @@
 //! accumulates, so a burst of transitions still goes out in few round trips. Only the latest
 //! transition per register is kept, so a batch held back while Redis is away stays as small
 //! as the number of models, and what is published on return is the latest state, not history.
+//!
+//! Counters are added exactly once: every batch carries an id (this instance's own
+//! sequence), and a batch whose publish failed may still have run on the server (a reply
+//! lost to a timeout), so it is sent again as it was, same id, before anything newer; the
+//! publish script skips an id it has already applied for this instance.
 
 use std::collections::HashMap;
 
@@ -29,6 +34,8 @@ impl Default for OutboxConfig {
 /// One publish: transitions to write (if newer) and announce, counter deltas to add.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Batch {
+    /// This instance's batch sequence, from 1: the publish script applies each id once.
+    pub id: u64,
     pub transitions: Vec<Transition>,
     /// `(model id, counter, delta)`.
     pub counters: Vec<(String, Counter, i64)>,
@@ -42,6 +49,9 @@ pub struct Outbox {
     transitions: HashMap<String, Transition>,
     counters: HashMap<(String, Counter), i64>,
     oldest_at: Option<u64>,
+    batches: u64,
+    /// A batch whose publish failed, to send again as it is before anything newer.
+    in_doubt: Option<Batch>,
 }
 
 impl Outbox {
@@ -54,7 +64,13 @@ impl Outbox {
             transitions: HashMap::new(),
             counters: HashMap::new(),
             oldest_at: None,
+            batches: 0,
+            in_doubt: None,
         }
+    }
+
+    pub fn origin(&self) -> u64 {
+        self.origin
     }
 
     /// Stamps a local transition and queues it. The caller merges the returned transition
@@ -94,11 +110,15 @@ impl Outbox {
 
     /// Whether nothing waits to be published.
     pub fn is_empty(&self) -> bool {
-        self.oldest_at.is_none()
+        self.oldest_at.is_none() && self.in_doubt.is_none()
     }
 
-    /// When the pending batch is due, if anything is pending: at once with a transition.
+    /// When the next batch is due, if anything is pending: at once with a transition or a
+    /// batch to send again.
     pub fn due_at(&self) -> Option<u64> {
+        if self.in_doubt.is_some() {
+            return Some(0);
+        }
         let oldest = self.oldest_at?;
         if self.transitions.is_empty() {
             Some(oldest + self.config.counter_delay_ms)
@@ -116,8 +136,12 @@ impl Outbox {
         self.take_all(now)
     }
 
-    /// Everything pending, due or not (the last publish before shutting down).
+    /// The next batch, due or not (the last publishes before shutting down): a batch to send
+    /// again first, then everything pending.
     pub fn take_all(&mut self, now: Millis) -> Option<Batch> {
+        if let Some(batch) = self.in_doubt.take() {
+            return Some(batch);
+        }
         let now = whole_ms(now);
         self.oldest_at.take()?;
         let mut transitions: Vec<Transition> = self
@@ -132,26 +156,17 @@ impl Outbox {
             .drain()
             .map(|((model_id, counter), delta)| (model_id, counter, delta))
             .collect();
+        self.batches += 1;
         Some(Batch {
+            id: self.batches,
             transitions,
             counters,
         })
     }
 
-    /// Puts back a batch whose publish failed, under anything recorded since (which is newer),
-    /// so it goes out with the next one.
-    pub fn restore(&mut self, batch: Batch, now: Millis) {
-        for transition in batch.transitions {
-            self.transitions
-                .entry(transition.field())
-                .or_insert(transition);
-        }
-        for (model_id, counter, delta) in batch.counters {
-            *self.counters.entry((model_id, counter)).or_default() += delta;
-        }
-        if !self.transitions.is_empty() || !self.counters.is_empty() {
-            self.touch(whole_ms(now));
-        }
+    /// Keeps a batch whose publish failed, to send again as it is, before anything newer.
+    pub fn failed(&mut self, batch: Batch) {
+        self.in_doubt = Some(batch);
     }
 }
 

@@ -59,19 +59,21 @@ fn an_expired_cooldown_is_not_sent() {
 }
 
 #[test]
-fn a_failed_batch_goes_out_again_under_newer_transitions() {
+fn a_failed_batch_goes_out_again_as_it_was_before_anything_newer() {
     let mut out = outbox();
     out.record("m", Fact::Throttled { until: 500 }, 10.0);
-    out.record("n", Fact::Throttled { until: 500 }, 10.0);
     out.count("m", Counter::Requests, 4, 10.0);
     let failed = out.take_due(60.0).unwrap();
-    let newer = out.record("m", Fact::Throttled { until: 900 }, 70.0);
+    assert_eq!(failed.id, 1);
+    out.record("m", Fact::Throttled { until: 900 }, 70.0);
     out.count("m", Counter::Requests, 1, 70.0);
-    out.restore(failed, 80.0);
-    let batch = out.take_due(200.0).unwrap();
-    assert_eq!(batch.transitions.len(), 2);
-    assert!(batch.transitions.contains(&newer));
-    assert_eq!(batch.counters, vec![("m".to_owned(), Counter::Requests, 5)]);
+    out.failed(failed.clone());
+    assert_eq!(out.due_at(), Some(0));
+    assert_eq!(out.take_due(80.0), Some(failed));
+    let newer = out.take_due(200.0).unwrap();
+    assert_eq!(newer.id, 2);
+    assert_eq!(newer.counters, vec![("m".to_owned(), Counter::Requests, 1)]);
+    assert!(out.is_empty());
 }
 
 #[test]
