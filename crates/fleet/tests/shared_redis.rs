@@ -30,11 +30,21 @@ struct Instance {
 static ORIGINS: AtomicU64 = AtomicU64::new(1);
 
 fn instances(redis: &RedisServer, n: u64, staleness_ms: u64) -> Vec<Instance> {
+    started(redis, n, staleness_ms, |_| "test:".to_owned())
+}
+
+/// Instances under the key prefix `prefix(origin)` each.
+fn started(
+    redis: &RedisServer,
+    n: u64,
+    staleness_ms: u64,
+    prefix: impl Fn(u64) -> String,
+) -> Vec<Instance> {
     (0..n)
         .map(|_| {
             let origin = ORIGINS.fetch_add(1, Ordering::Relaxed);
             let mut config = FleetConfig::new(redis.url());
-            config.key_prefix = "test:".to_owned();
+            config.key_prefix = prefix(origin);
             config.staleness_ms = staleness_ms;
             config.tls_ca_pem = redis.ca_pem().map(|pem| pem.as_bytes().to_vec());
             let (fleet, events) = Fleet::start(config, origin).unwrap();
@@ -99,22 +109,22 @@ async fn a_throttle_seen_by_one_instance_reaches_every_view_by_subscription() {
     }
 }
 
-/// 8 instances, each sending one request at a time to a model that throttles every one, each
-/// with the original's breaker (5 failures open it): how many requests the whole fleet sends
-/// to the model until every instance skips it.
+/// 8 instances, starting 20 ms apart, each sending one request at a time to a model that
+/// throttles every one, each with the original's breaker (5 failures open it) and, when
+/// given, fleet state (a throttle recorded is skipped until its cooldown ends): how many
+/// requests reach the model until every instance skips it.
 async fn requests_until_every_instance_skips(fleet: Option<&[Instance]>) -> usize {
     use engine::breaker::{Breaker, BreakerConfig};
     let sent = Arc::new(AtomicUsize::new(0));
-    let start = Arc::new(tokio::sync::Barrier::new(8));
     let fleet: Vec<Option<&Instance>> = match fleet {
         Some(fleet) => fleet.iter().map(Some).collect(),
         None => vec![None; 8],
     };
-    let runs = fleet.into_iter().map(|instance| {
-        let (sent, start) = (sent.clone(), start.clone());
+    let runs = fleet.into_iter().enumerate().map(|(i, instance)| {
+        let sent = sent.clone();
         async move {
+            tokio::time::sleep(Duration::from_millis(20 * i as u64)).await;
             let mut breaker = Breaker::new(MODEL, BreakerConfig::default());
-            start.wait().await;
             let skipped = |breaker: &mut Breaker| {
                 !breaker.can_execute(now())
                     || instance.is_some_and(|i| i.fleet.skip(MODEL, now()).is_some())
@@ -137,17 +147,25 @@ async fn requests_until_every_instance_skips(fleet: Option<&[Instance]>) -> usiz
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_fleet_sends_a_throttling_model_far_fewer_requests_than_lone_instances() {
+async fn a_fleet_sends_a_throttling_model_one_request_where_lone_instances_send_one_each() {
     let redis = RedisServer::start();
-    let fleet = instances(&redis, 8, 1000);
-    all_shared(&fleet).await;
-    let alone = requests_until_every_instance_skips(None).await;
-    let shared = requests_until_every_instance_skips(Some(&fleet)).await;
-    println!("requests to the throttled model: {alone} alone, {shared} sharing fleet state");
-    assert_eq!(alone, 8 * 5, "each lone breaker opens after 5 failures");
-    // The first throttle, what the other 7 had in flight, and a few sent while it travelled.
-    assert!(shared <= 8 + 8, "{shared} sent while sharing");
-    for instance in fleet {
+    let shared = instances(&redis, 8, 1000);
+    // The same fleet state, but each instance under its own prefix: nothing is shared.
+    let apart = started(&redis, 8, 1000, |origin| format!("apart{origin}:"));
+    all_shared(&shared).await;
+    all_shared(&apart).await;
+    let original = requests_until_every_instance_skips(None).await;
+    let apart_sent = requests_until_every_instance_skips(Some(&apart)).await;
+    let shared_sent = requests_until_every_instance_skips(Some(&shared)).await;
+    println!(
+        "requests to the throttled model: {original} with breakers alone, \
+         {apart_sent} with fleet state unshared, {shared_sent} shared"
+    );
+    assert_eq!(original, 8 * 5, "each lone breaker opens after 5 failures");
+    assert_eq!(apart_sent, 8, "each instance learns on its own");
+    // The first throttle reaches the others (6 ms on loopback) before the next one starts.
+    assert!(shared_sent <= 2, "{shared_sent} sent while sharing");
+    for instance in shared.into_iter().chain(apart) {
         instance.fleet.shutdown().await;
     }
 }
