@@ -8,6 +8,7 @@
 
 pub mod breaker;
 pub mod classify;
+pub mod fleet;
 pub mod health;
 pub mod jsval;
 pub mod limits;
