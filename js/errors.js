@@ -64,13 +64,15 @@ function outcome(modelId, type, latency, error) {
 }
 
 /**
- * The error `invoke` throws when the model's breaker refuses calls.
+ * The error `invoke` throws when the model's breaker refuses calls; the request
+ * handler moves on to another model for it (the engine knows it by its name).
  * @param {{ message: string }} circuitError  the breaker's `getCircuitOpenError()`
+ *   (a `CircuitOpenResponse`, or whatever a caller's own breaker returns)
  * @param {unknown} modelId
  */
 function circuitOpenFailure(circuitError, modelId) {
   const refused = outcome(modelId, OutcomeType.FAIL_FAST, 0, circuitError);
-  return tagged(new Error(circuitError.message), 'CircuitOpenError', refused, circuitError);
+  return tagged(new Error(circuitError.message), native.CIRCUIT_OPEN_ERROR_NAME, refused, circuitError);
 }
 
 /**

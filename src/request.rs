@@ -2,11 +2,13 @@
 //! (`js/request-handler.js`). Every feed, quiet or not, returns the next [`Step`], a
 //! typed plain object, so one call per step crosses the boundary.
 
+use engine::classify::is_circuit_open_error;
 use engine::outcome::OutcomeType;
 use engine::quiet::{self, ResponseOutcome};
 use engine::request::{Action, ErrorFacts, ErrorOutcome, LastError, ReportedOutcome};
 use napi::bindgen_prelude::*;
 
+use crate::classify::text_or_empty;
 use crate::clock::Dice;
 use crate::core::MultiplexerCore;
 use crate::error::{multiplexer_failure, MultiplexerFailure};
@@ -53,6 +55,11 @@ pub struct Step {
     pub to: Option<String>,
     pub tier: Option<String>,
     pub failure: Option<MultiplexerFailure>,
+    /// `invoke` from `startQuietly`: the slot of the model's object (the core's table).
+    pub slot: Option<u32>,
+    /// The step after `failed`: whether the error becomes the request's last error
+    /// (the one a `RETRIES_EXHAUSTED` failure names).
+    pub is_last_error: Option<bool>,
 }
 
 #[napi(js_name = "RequestMachine")]
@@ -131,7 +138,7 @@ impl JsRequestMachine {
     ) -> Result<Step> {
         self.inner = engine::request::RequestMachine::new(max_retries);
         let mut dice = Dice::new(&random);
-        quiet::advance(
+        let looked_up = quiet::advance(
             &mut self.inner,
             &mut core.registry,
             now,
@@ -139,7 +146,10 @@ impl JsRequestMachine {
             None,
         );
         dice.finish()?;
-        Ok(self.step())
+        Ok(Step {
+            slot: looked_up.map(|slot| slot.0),
+            ..self.step()
+        })
     }
 
     /// `invoked`, then the quiet steps with the response's outcome to report: in the
@@ -159,16 +169,18 @@ impl JsRequestMachine {
         self.step()
     }
 
-    /// The step threw. Returns whether the error becomes the request's last error.
+    /// The step threw: what only JavaScript can tell of the error (its `name` as it is,
+    /// its class, its outcome, whether a caller marked it to fail over), then the
+    /// next step, which says whether the error becomes the request's last error.
     #[napi(catch_unwind)]
     pub fn failed(
         &mut self,
+        name: Unknown,
         is_multiplexer_error: bool,
         outcome_model_id: Option<String>,
         outcome_type: Option<f64>,
-        is_circuit_open: bool,
         fails_over: bool,
-    ) -> bool {
+    ) -> Result<Step> {
         let outcome = outcome_model_id.map(|model_id| ErrorOutcome {
             model_id,
             kind: outcome_type.and_then(OutcomeType::from_code),
@@ -176,10 +188,14 @@ impl JsRequestMachine {
         let facts = ErrorFacts {
             is_multiplexer_error,
             outcome,
-            is_circuit_open,
+            is_circuit_open: is_circuit_open_error(&text_or_empty(name)?),
             fails_over,
         };
-        self.inner.failed(facts) == LastError::Remember
+        let last_error = self.inner.failed(facts);
+        Ok(Step {
+            is_last_error: Some(last_error == LastError::Remember),
+            ..self.step()
+        })
     }
 
     fn step(&self) -> Step {
@@ -261,6 +277,8 @@ impl Step {
             to: None,
             tier: None,
             failure: None,
+            slot: None,
+            is_last_error: None,
         }
     }
 }
