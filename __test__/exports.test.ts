@@ -172,6 +172,27 @@ describe('RequestHandler with a hand-written delegate', () => {
     expect(d.reportOutcome).not.toHaveBeenCalled();
   });
 
+  it('moves on to another model only from an error whose name is the string CircuitOpenError', async () => {
+    const failingWith = (name: unknown) => {
+      const outcome = { modelId: 'm', type: OutcomeType.FAIL_FAST, latency: 0, timestamp: new Date() };
+      const refused = Object.assign(new Error('open'), { name, outcome });
+      const d = delegate({
+        selectModel: jest.fn(async () => ({ modelId: 'm', isFallback: false })),
+        getModel: jest.fn(async () => ({ invoke: async () => Promise.reject(refused) })),
+      });
+      return new RequestHandler({ messages: [] }, d as any, 1).process().catch((e) => e);
+    };
+    const movedOn = await failingWith('CircuitOpenError');
+    expect(movedOn).toBeInstanceOf(MultiplexerError);
+    expect(movedOn.message).toBe('All retry attempts exhausted (2 retries)');
+    expect(movedOn.details.lastError).toBe('open');
+    // The original compares with ===: a name that only converts to the string is another error.
+    const lookalike = { toString: () => 'CircuitOpenError' };
+    const rethrown = await failingWith(lookalike);
+    expect(rethrown).not.toBeInstanceOf(MultiplexerError);
+    expect(rethrown.name).toBe(lookalike);
+  });
+
   it('defaults to three retries', async () => {
     const error: any = await new RequestHandler({ messages: [] }, delegate() as any).process().catch((e) => e);
     expect(error.details.maxRetries).toBe(3);

@@ -152,6 +152,24 @@ describe('BedrockMultiplexer.removeModel', () => {
     expect(mux.getModelHealthStatus('a')).toBeNull();
   });
 
+  it('sends to the model added after a removal, watched or not', async () => {
+    for (const watched of [false, true]) {
+      bedrock.reset();
+      const mux = new BedrockMultiplexer(baseConfig([modelConfig('a'), modelConfig('b')]));
+      // Any listener turns the quiet path (the core looks the model up itself) off.
+      if (watched) mux.on('model-selected', () => {});
+      mux.removeModel('a');
+      mux.addModel(modelConfig('c'));
+      const random = jest.spyOn(Math, 'random').mockReturnValue(0.99); // the last primary: c
+      const response = await mux.processRequest(userInput());
+      random.mockReturnValue(0); // the first: b
+      await mux.processRequest(userInput());
+      random.mockRestore();
+      expect(response.output?.message?.content?.[0].text).toBe('answer from c');
+      expect(bedrock.route()).toEqual(['c', 'b']);
+    }
+  });
+
   it('never sends to a removed model', async () => {
     const mux = new BedrockMultiplexer(baseConfig());
     mux.removeModel('a');
@@ -218,6 +236,21 @@ describe('BedrockMultiplexer.getModel', () => {
     expect(fallback!.configuration).toEqual({ modelId: 'f', weight: 2, isFallback: true });
     expect(await mux.getModel('a')).toBe(await mux.getModel('a'));
     await expect(mux.getModel('nope')).resolves.toBeNull();
+  });
+
+  it('answers an id in both pools with its primary model, as the original looks there first', async () => {
+    const mux = new BedrockMultiplexer(baseConfig([modelConfig('a')]));
+    mux.addModel(modelConfig('twice', 1, false));
+    mux.addModel(modelConfig('twice', 1, true));
+    expect((await mux.getModel('twice'))!.isFallback).toBe(false);
+    mux.removeModel('twice');
+    await expect(mux.getModel('twice')).resolves.toBeNull();
+  });
+
+  it('finds nothing under a key that is not a string, as a Map lookup would', async () => {
+    const mux = new BedrockMultiplexer(baseConfig([modelConfig('7')]));
+    expect(await mux.getModel('7')).toBeInstanceOf(BedrockModel);
+    await expect(mux.getModel(7 as any)).resolves.toBeNull();
   });
 });
 
@@ -467,6 +500,20 @@ describe('BedrockMultiplexer.destroy', () => {
     expect(mux.getHealthStatus().totalModels).toBe(0);
     expect(mux.getHealthStatus().isHealthy).toBe(false);
     expect(await mux.getModel('a')).toBeNull();
+  });
+
+  it('destroys the model object of every pool entry, an id in both pools twice, as the original', () => {
+    const mux = new BedrockMultiplexer(baseConfig());
+    mux.addModel(modelConfig('twice', 1, false));
+    mux.addModel(modelConfig('twice', 1, true));
+    const destroyed = jest.spyOn(BedrockModel.prototype, 'destroy');
+    mux.destroy();
+    expect(destroyed.mock.contexts.map((model: any) => [model.modelId, model.isFallback])).toEqual([
+      ['a', false],
+      ['b', false],
+      ['twice', false],
+      ['twice', true],
+    ]);
   });
 
   it('reports a later request to a newly attached error listener as (MultiplexerError, null)', async () => {

@@ -3,7 +3,13 @@
 // error type a failure is, whether it counts against a breaker, what to suggest) and
 // the messages they carry live in Rust (`src/error.rs`, `crates/engine`); this is the
 // one JavaScript module that reads arbitrary error objects (whose shape the SDK and
-// callers decide) and builds the errors and plain objects callers see.
+// callers decide) and builds the multiplexer's errors and outcomes callers see.
+//
+// Not here, on purpose: the errors the JS SDK would throw are rebuilt in
+// js/transport/sdk-error.js, next to the SDK they imitate (its classes, its decorating
+// rule, its hidden response; they are what a send rejects with, and this module reads
+// them like any SDK error); the refusal classifier's own state errors stay in
+// js/refusal.js; a TypeError for a bad argument is thrown where the argument is read.
 
 const native = require('./native');
 const { adopt } = require('./realm');
@@ -64,13 +70,15 @@ function outcome(modelId, type, latency, error) {
 }
 
 /**
- * The error `invoke` throws when the model's breaker refuses calls.
+ * The error `invoke` throws when the model's breaker refuses calls; the request
+ * handler moves on to another model for it (the engine knows it by its name).
  * @param {{ message: string }} circuitError  the breaker's `getCircuitOpenError()`
+ *   (a `CircuitOpenResponse`, or whatever a caller's own breaker returns)
  * @param {unknown} modelId
  */
 function circuitOpenFailure(circuitError, modelId) {
   const refused = outcome(modelId, OutcomeType.FAIL_FAST, 0, circuitError);
-  return tagged(new Error(circuitError.message), 'CircuitOpenError', refused, circuitError);
+  return tagged(new Error(circuitError.message), native.CIRCUIT_OPEN_ERROR_NAME, refused, circuitError);
 }
 
 /**

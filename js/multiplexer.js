@@ -1,8 +1,9 @@
 'use strict';
-// BedrockMultiplexer: the EventEmitter callers hold. Its state — models, weights,
-// breakers, statistics, health — lives in the Rust `MultiplexerCore`; this class keeps
-// the JavaScript objects (models, listeners, tracer) and turns the core's answers
-// into the events the original emits, in the original's order.
+// BedrockMultiplexer: the EventEmitter callers hold. Its state — the model table (ids,
+// order, weights, pools), breakers, statistics, health — lives in the Rust
+// `MultiplexerCore`; this class keeps the JavaScript objects (each model's at the slot
+// the core hands out for it, listeners, tracer) and turns the core's answers into the
+// events the original emits, in the original's order.
 
 const { EventEmitter } = require('node:events');
 const native = require('./native');
@@ -21,7 +22,8 @@ const { textOf } = require('./text');
 class BedrockMultiplexer extends EventEmitter {
   #config;
   #core;
-  #models = new Map();
+  /** The model objects, each at the slot the core handed out for its entry (`addModel`). */
+  #models = [];
   #tracer;
   #noClientConfig;
   #refusal = null;
@@ -62,19 +64,19 @@ class BedrockMultiplexer extends EventEmitter {
 
   addModel(modelConfig) {
     assertValid(native.validateModelConfig(modelConfig));
-    const breaker = breakerFromHandle(this.#core.addModel(modelConfig));
+    const added = this.#core.addModel(modelConfig);
+    const breaker = breakerFromHandle(added.breaker);
     // One clientConfig object for every model: one native client and connection pool.
     const clientConfig = this.#config.clientConfig ?? (this.#noClientConfig ??= {});
     this.#releaseTransport ??= holdNativeTransport(clientConfig);
     const transport = this.#config.transport ?? 'auto';
     const model = new BedrockModel(modelConfig, undefined, this.#config.defaultTimeoutMs, breaker, clientConfig, transport, this.#config.maxResponseBytes);
-    this.#models.set(modelConfig.modelId, model);
+    this.#models[added.slot] = model;
     this.emit('model-added', modelConfig.modelId);
   }
 
   removeModel(modelId) {
-    this.#core.removeModel(textOf(modelId, 'modelId'));
-    this.#models.delete(modelId);
+    for (const slot of this.#core.removeModel(textOf(modelId, 'modelId'))) this.#models[slot] = undefined;
     this.emit('model-removed', modelId);
   }
 
@@ -238,7 +240,9 @@ class BedrockMultiplexer extends EventEmitter {
   }
 
   async getModel(modelId) {
-    return this.#models.get(modelId) ?? null;
+    // Model ids are strings (the validator's rule): any other key finds nothing, as in the original's Maps.
+    const slot = typeof modelId === 'string' ? this.#core.modelSlot(modelId) : null;
+    return slot === null ? null : (this.#models[slot] ?? null);
   }
 
   async reportOutcome(outcome) {
@@ -329,9 +333,9 @@ class BedrockMultiplexer extends EventEmitter {
       this.#refusalReady = null;
     }
     // As the original, each model's destroy(); ours also closes its native streams.
-    for (const model of this.#models.values()) model.destroy();
+    for (const model of this.#models) model?.destroy();
     this.#core.destroy();
-    this.#models.clear();
+    this.#models.length = 0;
     this.#releaseTransport?.();
     this.#releaseTransport = null;
     this.removeAllListeners();

@@ -76,11 +76,8 @@ class RequestHandler {
               step = await this.#perform(step, machine, state);
             } catch (error) {
               state.error = error;
-              const isCircuitOpen = error?.name === 'CircuitOpenError';
-              if (machine.failed(error instanceof MultiplexerError, outcomeModelId(error), outcomeType(error), isCircuitOpen, failsOver.has(error))) {
-                state.lastError = error;
-              }
-              step = machine.action();
+              step = machine.failed(error?.name, error instanceof MultiplexerError, outcomeModelId(error), outcomeType(error), failsOver.has(error));
+              if (step.isLastError) state.lastError = error;
             }
         }
       }
@@ -101,7 +98,7 @@ class RequestHandler {
     const quiet = this.#quiet();
     if (!quiet) return machine.start(maxRetries);
     const step = machine.startQuietly(maxRetries, quiet.core, Date.now(), Math.random);
-    if (step.kind === 'invoke') state.model = quiet.models.get(step.modelId);
+    if (step.kind === 'invoke') state.model = quiet.models[step.slot];
     return step;
   }
 
@@ -178,7 +175,8 @@ class RequestHandler {
   /**
    * `{ core, models }` while the delegate is a multiplexer nobody watches (no
    * listeners, no replaced methods): then the machine performs selection, lookup,
-   * silent events and the success report on the core itself (`engine::quiet`).
+   * silent events and the success report on the core itself (`engine::quiet`), and
+   * `models` holds the model objects at the core's slots.
    */
   #quiet() {
     return this.#delegate[QUIET]?.() ?? null;

@@ -10,7 +10,7 @@ use napi::bindgen_prelude::*;
 use std::sync::{Arc, Mutex};
 
 use crate::clock;
-use crate::error::{circuit_open_error, set_or_undefined};
+use crate::error::{circuit_open_response, set_or_undefined, CircuitOpenResponse};
 use crate::js_value;
 
 #[napi]
@@ -63,9 +63,8 @@ impl BreakerHandle {
     }
 
     #[napi(catch_unwind)]
-    pub fn get_circuit_open_error<'env>(&self, env: &'env Env, now: f64) -> Result<Object<'env>> {
-        let info = lock(&self.shared).open_error(now);
-        circuit_open_error(env, info)
+    pub fn get_circuit_open_error(&self, now: f64) -> CircuitOpenResponse {
+        circuit_open_response(lock(&self.shared).open_error(now))
     }
 
     #[napi(catch_unwind)]

@@ -6,6 +6,10 @@ use napi::bindgen_prelude::*;
 use crate::clock::Dice;
 use crate::error;
 
+/// The name of the error `invoke` throws when a model's breaker refuses calls.
+#[napi]
+pub const CIRCUIT_OPEN_ERROR_NAME: &str = classify::CIRCUIT_OPEN_ERROR_NAME;
+
 #[napi(catch_unwind)]
 pub fn outcome_for_error(name: Option<String>) -> u32 {
     classify::outcome_for_error(name.as_deref()).code()
@@ -72,7 +76,8 @@ pub fn describe_invoke_failure(
     Ok(error::describe_invoke_failure(failure, timeout_ms))
 }
 
-fn text_or_empty(value: Unknown) -> Result<String> {
+/// `value` when it is a string, else the empty string (which no rule matches).
+pub fn text_or_empty(value: Unknown) -> Result<String> {
     match value.get_type()? {
         napi::ValueType::String => unsafe { value.cast::<String>() },
         _ => Ok(String::new()),

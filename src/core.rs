@@ -1,7 +1,8 @@
 //! `MultiplexerCore`: the engine's model table behind one `BedrockMultiplexer`.
 //!
-//! Holds the weights, pools, breakers, statistics and health of the models; the
-//! JavaScript class around it holds the model objects and emits the events.
+//! Holds the ids, order, weights, pools, breakers, statistics and health of the
+//! models; the JavaScript class around it keeps each model's object at the slot this
+//! table hands out for it, and emits the events.
 
 use engine::health::{ModelHealth, SimpleHealth, SystemHealth};
 use engine::outcome::OutcomeType;
@@ -30,6 +31,13 @@ pub struct Selection {
     pub circuit_open_skipped: Vec<String>,
 }
 
+/// A model just added: its breaker, and where the caller keeps the model's object.
+#[napi(object, object_from_js = false)]
+pub struct AddedModel {
+    pub breaker: BreakerHandle,
+    pub slot: u32,
+}
+
 #[napi(object)]
 pub struct PoolSizes {
     pub primary: u32,
@@ -48,21 +56,34 @@ impl MultiplexerCore {
         })
     }
 
-    /// Adds (or replaces) a model and returns the handle of its breaker.
+    /// Adds (or replaces) a model: its breaker's handle and the slot for its object.
     #[napi(catch_unwind)]
-    pub fn add_model(&mut self, model: Unknown) -> Result<BreakerHandle> {
+    pub fn add_model(&mut self, model: Unknown) -> Result<AddedModel> {
         let config = js_value::snapshot(model)?;
         let spec = ModelSpec {
             model_id: config.get("modelId").to_js_string(),
             weight: config.get("weight").to_number(),
             is_fallback: config.get("isFallback").is_truthy(),
         };
-        Ok(BreakerHandle::wrap(self.registry.add_model(&spec)))
+        let added = self.registry.add_model(&spec);
+        Ok(AddedModel {
+            breaker: BreakerHandle::wrap(added.breaker),
+            slot: added.slot.0,
+        })
     }
 
+    /// Removes a model from both pools; returns the slots whose objects to let go.
     #[napi(catch_unwind)]
-    pub fn remove_model(&mut self, model_id: String) {
-        self.registry.remove_model(&model_id);
+    pub fn remove_model(&mut self, model_id: String) -> Vec<u32> {
+        let freed = self.registry.remove_model(&model_id);
+        freed.into_iter().map(|slot| slot.0).collect()
+    }
+
+    /// The slot of the model `getModel(id)` answers with (the primary entry's, else
+    /// the fallback one's), or null when there is none.
+    #[napi(catch_unwind)]
+    pub fn model_slot(&self, model_id: String) -> Option<u32> {
+        self.registry.slot(&model_id).map(|slot| slot.0)
     }
 
     #[napi(catch_unwind)]

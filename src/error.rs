@@ -98,31 +98,50 @@ pub fn describe_invoke_failure(failure: InvokeFailure, timeout_ms: f64) -> Invok
     }
 }
 
-/// What a circuit breaker's `getCircuitOpenError()` returns.
-pub fn circuit_open_error(env: &Env, open: CircuitOpenInfo) -> Result<Object<'_>> {
-    let mut out = Object::new(env)?;
-    out.set("code", u32::from(CIRCUIT_OPEN_CODE))?;
-    out.set("message", open.message)?;
-    out.set("errorType", ErrorType::CircuitOpen.as_str())?;
-    out.set("retryable", true)?;
-    out.set("retryAfterMs", open.retry_after_ms)?;
-    out.set("recoverySuggestions", CIRCUIT_OPEN_SUGGESTIONS.to_vec())?;
-    out.set("modelId", open.model_id)?;
-    let mut details = Object::new(env)?;
-    details.set("circuitState", open.state.as_str())?;
-    details.set("failureCount", open.failure_count as f64)?;
-    set_or_undefined(
-        &mut details,
-        "lastOpenedAt",
-        open.last_opened_at.and_then(iso_string),
-    )?;
-    set_or_undefined(
-        &mut details,
-        "nextRetryAt",
-        open.next_retry_at.and_then(iso_string),
-    )?;
-    out.set("details", details)?;
-    Ok(out)
+/// What a circuit breaker's `getCircuitOpenError()` returns: the original's
+/// `EnhancedErrorResponse` for an open circuit, keys in its order.
+#[napi(object, object_from_js = false)]
+pub struct CircuitOpenResponse {
+    pub code: u32,
+    pub message: String,
+    pub error_type: &'static str,
+    pub retryable: bool,
+    pub retry_after_ms: f64,
+    pub recovery_suggestions: Vec<&'static str>,
+    pub model_id: String,
+    pub details: CircuitOpenDetails,
+}
+
+/// The breaker's state in a [`CircuitOpenResponse`]. The two times are ISO strings,
+/// present but `undefined` when unknown, as the original's object literal leaves them.
+#[napi(object, object_from_js = false)]
+pub struct CircuitOpenDetails {
+    pub circuit_state: &'static str,
+    pub failure_count: f64,
+    pub last_opened_at: Either<String, Undefined>,
+    pub next_retry_at: Either<String, Undefined>,
+}
+
+pub fn circuit_open_response(open: CircuitOpenInfo) -> CircuitOpenResponse {
+    let iso_or_undefined = |ms: Option<f64>| match ms.and_then(iso_string) {
+        Some(iso) => Either::A(iso),
+        None => Either::B(()),
+    };
+    CircuitOpenResponse {
+        code: u32::from(CIRCUIT_OPEN_CODE),
+        message: open.message,
+        error_type: ErrorType::CircuitOpen.as_str(),
+        retryable: true,
+        retry_after_ms: open.retry_after_ms,
+        recovery_suggestions: CIRCUIT_OPEN_SUGGESTIONS.to_vec(),
+        model_id: open.model_id,
+        details: CircuitOpenDetails {
+            circuit_state: open.state.as_str(),
+            failure_count: open.failure_count as f64,
+            last_opened_at: iso_or_undefined(open.last_opened_at),
+            next_retry_at: iso_or_undefined(open.next_retry_at),
+        },
+    }
 }
 
 /// Sets `key` to the value, or to `undefined` (present, as the original's object

@@ -1,7 +1,9 @@
 'use strict';
 // The errors the JS SDK would throw, rebuilt from the native side's description of them
 // (`error_object` in src/transport/output.rs): service exceptions of the SDK's own classes,
-// Node's socket and internal errors, V8's parse failures, and the stream's variants.
+// Node's socket and internal errors, V8's parse failures, and the stream's variants. Their
+// messages are the description's (the service's or Rust's words); js/errors.js only reads
+// these errors, as it reads those of a JS SDK client.
 
 const { bedrockRuntime, httpResponseClass } = require('../sdk');
 const { adopt } = require('../realm');

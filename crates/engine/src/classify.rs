@@ -68,6 +68,15 @@ pub fn is_throttling_name(name: &str) -> bool {
     THROTTLING_NAMES.contains(&name)
 }
 
+/// The `name` of the error `invoke` throws when the model's breaker refuses calls.
+pub const CIRCUIT_OPEN_ERROR_NAME: &str = "CircuitOpenError";
+
+/// Whether an error named `name` is an open circuit's refusal: the request handler
+/// moves on to another model for it, as for a throttle.
+pub fn is_circuit_open_error(name: &str) -> bool {
+    name == CIRCUIT_OPEN_ERROR_NAME
+}
+
 /// `classifyError(error)`: rate limiting for throttling names, fail-fast for
 /// everything else, including no error at all (`None`).
 pub fn outcome_for_error(name: Option<&str>) -> OutcomeType {
@@ -102,7 +111,7 @@ pub fn classify_error_type(name: &str, message: &str, fault: Option<&str>) -> Er
         ErrorType::Timeout
     } else if named(&["AbortError", "CancelledError"]) || mentions(&["abort", "cancel"]) {
         ErrorType::Cancelled
-    } else if name == "CircuitOpenError" || mentions(&["circuit breaker"]) {
+    } else if is_circuit_open_error(name) || mentions(&["circuit breaker"]) {
         ErrorType::CircuitOpen
     } else if named(&[
         "ModelNotReadyException",
@@ -209,7 +218,7 @@ pub fn friendly_message(name: &str) -> Option<&'static str> {
         "ResourceNotFoundException" => "Requested model or resource was not found.",
         "TimeoutError" => "Request timed out. Consider increasing timeout or reducing request size.",
         "AbortError" | "CancelledError" => "Request was cancelled.",
-        "CircuitOpenError" => "Circuit breaker is open. The model is temporarily unavailable due to repeated failures.",
+        CIRCUIT_OPEN_ERROR_NAME => "Circuit breaker is open. The model is temporarily unavailable due to repeated failures.",
         _ => return None,
     })
 }

@@ -9,7 +9,7 @@
 //! machine's steps run in its order, some here and the rest in the driver.
 
 use crate::outcome::OutcomeType;
-use crate::registry::Registry;
+use crate::registry::{Registry, Slot};
 use crate::request::{Action, ReportedOutcome, RequestMachine};
 use crate::Millis;
 
@@ -23,26 +23,30 @@ pub struct ResponseOutcome {
 /// Performs the machine's next steps on `registry` while they need no driver.
 /// `draw` is JavaScript's `Math.random` for a selection (without it, a selection is
 /// left to the driver); `response` is consumed by the first report of the latest
-/// response's outcome.
+/// response's outcome. Returns the slot of the model it looked up last, if it did:
+/// the one an `Invoke` it stopped at invokes.
 pub fn advance(
     machine: &mut RequestMachine,
     registry: &mut Registry,
     now: Millis,
     mut draw: Option<&mut dyn FnMut() -> f64>,
     mut response: Option<ResponseOutcome>,
-) {
+) -> Option<Slot> {
+    let mut looked_up = None;
     loop {
         match machine.action() {
             Action::Select { skipped } => {
-                let Some(draw) = draw.as_mut() else { return };
+                let Some(draw) = draw.as_mut() else {
+                    return looked_up;
+                };
                 let skipped = skipped.clone();
                 let selection =
                     registry.select(&|id: &str| skipped.iter().any(|s| s == id), now, draw);
                 machine.selected(selection.model_id);
             }
             Action::GetModel { model_id } => {
-                let found = registry.contains(model_id);
-                machine.model_found(found);
+                looked_up = registry.slot(model_id);
+                machine.model_found(looked_up.is_some());
             }
             Action::EmitInvocationStart { .. } | Action::EmitInvocationComplete { .. } => {
                 machine.done()
@@ -51,7 +55,7 @@ pub fn advance(
                 outcome: ReportedOutcome::FromResponse,
             } => {
                 let Some(outcome) = response.take() else {
-                    return;
+                    return looked_up;
                 };
                 registry.report_outcome(
                     &outcome.model_id,
@@ -61,7 +65,7 @@ pub fn advance(
                 );
                 machine.done();
             }
-            _ => return,
+            _ => return looked_up,
         }
     }
 }

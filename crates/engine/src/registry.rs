@@ -9,6 +9,10 @@
 //! id may sit in both pools (added once as primary, once as fallback). Where
 //! the original then looks an id up, the primary entry wins; where it builds
 //! an object from both pools, the fallback entry's values win.
+//!
+//! This table is the only list of models: the driver keeps each model's object (a
+//! JavaScript `BedrockModel`) at the [`Slot`] the table hands out for its entry, and
+//! looks models up here, never in a list of its own.
 
 use crate::breaker::{lock, BreakerConfig, BreakerManager, BreakerState, SharedBreaker};
 use crate::health::{HealthManager, ModelHealth, SimpleHealth, SystemHealth};
@@ -20,15 +24,29 @@ use crate::stats::{LatencyMetrics, LatencyWindow, ModelStats};
 use crate::validate::ModelSpec;
 use crate::Millis;
 
+/// Where the driver keeps the object of one pool entry: an index handed out when the
+/// entry is added, the same until it is removed, then handed out again. An id in both
+/// pools has two entries, hence two slots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot(pub u32);
+
 /// One model in a pool.
 #[derive(Debug, Clone)]
 pub struct ModelEntry {
     pub model_id: String,
+    pub slot: Slot,
     pub weight: f64,
     pub is_fallback: bool,
     pub stats: ModelStats,
     /// The breaker the model was given when added, which its invocations record into.
     pub breaker: SharedBreaker,
+}
+
+/// A model just added: the breaker its object records into, and the slot to keep it at.
+#[derive(Debug, Clone)]
+pub struct AddedModel {
+    pub breaker: SharedBreaker,
+    pub slot: Slot,
 }
 
 /// The answer to a selection.
@@ -73,6 +91,28 @@ pub struct Registry {
     breakers: BreakerManager,
     health: HealthManager,
     latency: LatencyWindow,
+    slots: Slots,
+}
+
+/// Hands out slots: a freed one first, so that the driver's list stays as long as
+/// the most entries ever held at once.
+#[derive(Debug, Default)]
+struct Slots {
+    next: u32,
+    freed: Vec<Slot>,
+}
+
+impl Slots {
+    fn take(&mut self) -> Slot {
+        self.freed.pop().unwrap_or_else(|| {
+            self.next += 1;
+            Slot(self.next - 1)
+        })
+    }
+
+    fn free(&mut self, slot: Slot) {
+        self.freed.push(slot);
+    }
 }
 
 impl Default for Registry {
@@ -95,44 +135,58 @@ impl Registry {
             breakers: BreakerManager::new(breaker_config),
             health: HealthManager::default(),
             latency: LatencyWindow::new(),
+            slots: Slots::default(),
         }
     }
 
-    /// `addModel(config)`: the model's breaker (created unless it exists),
-    /// which the caller hands to the model it builds.
-    pub fn add_model(&mut self, spec: &ModelSpec) -> SharedBreaker {
+    /// `addModel(config)`: the model's breaker (created unless it exists), which
+    /// the caller hands to the model it builds, and the slot to keep that model at.
+    /// Re-adding an id to its pool replaces the entry in place, slot included (the
+    /// original's `Map.set`: the old model object is dropped).
+    pub fn add_model(&mut self, spec: &ModelSpec) -> AddedModel {
         let breaker = self.breakers.get_or_create(&spec.model_id, None);
-        let entry = ModelEntry {
-            model_id: spec.model_id.clone(),
-            weight: spec.weight,
-            is_fallback: spec.is_fallback,
-            stats: ModelStats::default(),
-            breaker: SharedBreaker::clone(&breaker),
-        };
         let pool = if spec.is_fallback {
             &mut self.fallback
         } else {
             &mut self.primary
         };
+        let slot = match pool.get(&spec.model_id) {
+            Some(replaced) => replaced.slot,
+            None => self.slots.take(),
+        };
+        let entry = ModelEntry {
+            model_id: spec.model_id.clone(),
+            slot,
+            weight: spec.weight,
+            is_fallback: spec.is_fallback,
+            stats: ModelStats::default(),
+            breaker: SharedBreaker::clone(&breaker),
+        };
         pool.set(&spec.model_id, entry);
         self.health.register(&spec.model_id);
-        breaker
+        AddedModel { breaker, slot }
     }
 
     /// `removeModel(id)`: destroying the models resets their breakers, which
     /// then leave the manager with the health history. Unknown ids are fine.
-    pub fn remove_model(&mut self, model_id: &str) {
+    /// Returns the slots freed, whose objects the caller lets go.
+    pub fn remove_model(&mut self, model_id: &str) -> Vec<Slot> {
+        let mut freed = Vec::new();
         for pool in [&mut self.primary, &mut self.fallback] {
             if let Some(entry) = pool.remove(model_id) {
                 lock(&entry.breaker).reset();
+                self.slots.free(entry.slot);
+                freed.push(entry.slot);
             }
         }
         self.health.unregister(model_id);
         self.breakers.remove(model_id);
+        freed
     }
 
-    pub fn contains(&self, model_id: &str) -> bool {
-        self.entry(model_id).is_some()
+    /// `getModel(id)`: the slot of the primary entry, else of the fallback one.
+    pub fn slot(&self, model_id: &str) -> Option<Slot> {
+        self.entry(model_id).map(|entry| entry.slot)
     }
 
     /// `getModel(id)`: the primary entry, else the fallback one.
@@ -317,14 +371,15 @@ impl Registry {
     }
 
     /// What `destroy()` does to the state: every model's breaker reset, the
-    /// pools, breakers and health history cleared. The latency window
-    /// survives, as in the original.
+    /// pools (every slot freed), breakers and health history cleared. The
+    /// latency window survives, as in the original.
     pub fn destroy(&mut self) {
         for entry in self.entries() {
             lock(&entry.breaker).reset();
         }
         self.primary.clear();
         self.fallback.clear();
+        self.slots = Slots::default();
         self.breakers.clear();
         self.health.reset_all();
     }

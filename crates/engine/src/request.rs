@@ -100,7 +100,7 @@ pub struct ErrorFacts {
     pub is_multiplexer_error: bool,
     /// The outcome the error carries (`error.outcome`), if any.
     pub outcome: Option<ErrorOutcome>,
-    /// Its name is `CircuitOpenError`.
+    /// It is an open circuit's refusal (`classify::is_circuit_open_error`).
     pub is_circuit_open: bool,
     /// The caller's policy says this failure moves on to another model, as an open
     /// circuit does (a stream that failed before its first event: see

@@ -364,3 +364,16 @@ fn a_stream_failure_counts_against_the_breaker_unless_destroy_closed_it() {
     assert!(!destroyed.records_breaker_failure);
     assert_eq!(destroyed.outcome_type, OutcomeType::FailFast);
 }
+
+#[test]
+fn only_the_exact_name_is_an_open_circuit() {
+    assert!(is_circuit_open_error(CIRCUIT_OPEN_ERROR_NAME));
+    for other in [
+        "circuitopenerror",
+        "CircuitOpenError ",
+        "",
+        "CircuitBreakerError",
+    ] {
+        assert!(!is_circuit_open_error(other), "{other:?}");
+    }
+}

@@ -31,8 +31,10 @@ fn runs_from_the_start_to_the_invocation_with_the_same_draws_as_a_select() {
     let mut reg = registry(&[("a", 1.0, false), ("b", 3.0, false)]);
     let mut machine = RequestMachine::new(3.0);
     let (mut draw, count) = draws(&[0.5]);
-    advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
+    let looked_up = advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
     // 0.5 of a total weight 4 falls in b's share (1..4).
+    assert_eq!(looked_up, reg.slot("b"));
+    assert_eq!(looked_up, Some(Slot(1)));
     assert_eq!(
         machine.action(),
         &Action::Invoke {
@@ -119,13 +121,14 @@ fn skips_open_circuits_and_fails_when_nothing_is_left() {
         .force_open(1_000.0);
     let mut machine = RequestMachine::new(3.0);
     let (mut draw, count) = draws(&[0.9]);
-    advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
+    let looked_up = advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
     assert_eq!(
         machine.action(),
         &Action::Invoke {
             model_id: "b".into()
         }
     );
+    assert_eq!(looked_up, reg.slot("b"));
     assert_eq!(count.get(), 1, "the empty primary pool costs no draw");
 
     // b fails with an outcome that moves on: nothing is left to select.
@@ -172,8 +175,9 @@ fn skips_open_circuits_and_fails_when_nothing_is_left() {
 fn leaves_a_selection_without_draws_to_the_driver() {
     let mut reg = registry(&[("a", 1.0, false)]);
     let mut machine = RequestMachine::new(3.0);
-    advance(&mut machine, &mut reg, 1_000.0, None, None);
+    let looked_up = advance(&mut machine, &mut reg, 1_000.0, None, None);
     assert!(matches!(machine.action(), Action::Select { .. }));
+    assert_eq!(looked_up, None);
 }
 
 #[test]
@@ -182,11 +186,16 @@ fn a_model_removed_meanwhile_is_skipped_and_another_selected() {
     let mut machine = RequestMachine::new(3.0);
     machine.selected(Some("gone".into()));
     let (mut draw, _) = draws(&[0.1]);
-    advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
+    let looked_up = advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
     assert_eq!(
         machine.action(),
         &Action::Invoke {
             model_id: "a".into()
         }
+    );
+    assert_eq!(
+        looked_up,
+        reg.slot("a"),
+        "the model found, not the one missing"
     );
 }

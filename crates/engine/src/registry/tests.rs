@@ -151,7 +151,7 @@ fn re_adding_a_model_keeps_its_place_and_breaker_but_resets_its_stats() {
     let first = r.breaker("a").unwrap();
     r.report_outcome("a", OutcomeType::Success, 10.0, T0);
     let again = r.add_model(&spec("a", 5.0, false));
-    assert!(std::sync::Arc::ptr_eq(&first, &again));
+    assert!(std::sync::Arc::ptr_eq(&first, &again.breaker));
     assert_eq!(r.entry("a").unwrap().weight, 5.0);
     assert_eq!(r.entry("a").unwrap().stats, ModelStats::default());
     let ids: Vec<String> = r
@@ -185,6 +185,37 @@ fn an_id_in_both_pools_resolves_to_the_primary_entry() {
             .unwrap()
             .avg_response_time_ms,
         10.0
+    );
+}
+
+#[test]
+fn each_pool_entry_gets_a_slot_kept_until_it_is_removed() {
+    let mut r = Registry::new();
+    let added = |r: &mut Registry, id, is_fallback| r.add_model(&spec(id, 1.0, is_fallback)).slot;
+    assert_eq!(added(&mut r, "a", false), Slot(0));
+    assert_eq!(added(&mut r, "a", true), Slot(1));
+    assert_eq!(added(&mut r, "b", false), Slot(2));
+    // Re-adding to the same pool replaces the entry in its slot; the primary entry is the one looked up.
+    assert_eq!(added(&mut r, "a", false), Slot(0));
+    assert_eq!(r.slot("a"), Some(Slot(0)));
+    assert_eq!(r.slot("b"), Some(Slot(2)));
+    assert_eq!(r.slot("missing"), None);
+
+    let mut freed = r.remove_model("a");
+    freed.sort_by_key(|slot| slot.0);
+    assert_eq!(freed, [Slot(0), Slot(1)]);
+    assert!(r.remove_model("a").is_empty());
+    // Freed slots are handed out again before new ones.
+    let mut reused = [added(&mut r, "c", false), added(&mut r, "d", true)];
+    reused.sort_by_key(|slot| slot.0);
+    assert_eq!(reused, [Slot(0), Slot(1)]);
+    assert_eq!(added(&mut r, "e", false), Slot(3));
+
+    r.destroy();
+    assert_eq!(
+        added(&mut r, "a", false),
+        Slot(0),
+        "destroy frees every slot"
     );
 }
 
@@ -279,7 +310,7 @@ fn removing_a_model_resets_its_breaker_and_forgets_it() {
     lock(&breaker).force_open(T0);
     r.report_outcome("a", OutcomeType::Success, 1.0, T0);
     r.remove_model("a");
-    assert!(!r.contains("a"));
+    assert_eq!(r.slot("a"), None);
     assert!(
         lock(&breaker).can_execute(T0),
         "the removed model's breaker was reset"
@@ -290,7 +321,7 @@ fn removing_a_model_resets_its_breaker_and_forgets_it() {
     r.remove_model("never-added");
     // Adding it back starts a fresh breaker.
     let fresh = r.add_model(&spec("a", 1.0, false));
-    assert!(!std::sync::Arc::ptr_eq(&breaker, &fresh));
+    assert!(!std::sync::Arc::ptr_eq(&breaker, &fresh.breaker));
 }
 
 #[test]
@@ -338,7 +369,7 @@ fn destroy_resets_breakers_and_empties_the_table_but_keeps_latencies() {
     r.report_outcome("a", OutcomeType::Success, 25.0, T0);
     r.destroy();
     assert!(lock(&breaker).can_execute(T0));
-    assert!(!r.contains("a"));
+    assert_eq!(r.slot("a"), None);
     assert!(r.circuit_breaker_status(T0).is_empty());
     assert_eq!(r.system_health(T0).total_models, 0);
     let stats = r.stats();
