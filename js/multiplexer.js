@@ -17,6 +17,7 @@ const { breakerFromHandle, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breaker
 const { RefusalClassifier } = require('./refusal');
 const { adopt } = require('./realm');
 const { textOf } = require('./text');
+const { joinFleet, shareModel } = require('./fleet');
 
 class BedrockMultiplexer extends EventEmitter {
   #config;
@@ -29,6 +30,8 @@ class BedrockMultiplexer extends EventEmitter {
   #quietAccess = null;
   /** Lets go of the native client's pool (see holdNativeTransport); null when not held. */
   #releaseTransport = null;
+  /** The fleet (`sharedState`), or null: without it no Redis code runs. */
+  #fleet = null;
 
   constructor(config) {
     super();
@@ -45,6 +48,7 @@ class BedrockMultiplexer extends EventEmitter {
       captureModelSelection: config.tracing?.captureModelSelection,
     });
     if (config.refusalDetection?.enabled) this.#startRefusalDetection(config.refusalDetection);
+    if (config.sharedState) this.#fleet = joinFleet(this, this.#core, config.sharedState);
     for (const model of config.models) this.addModel(model);
   }
 
@@ -68,6 +72,7 @@ class BedrockMultiplexer extends EventEmitter {
     this.#releaseTransport ??= holdNativeTransport(clientConfig);
     const transport = this.#config.transport ?? 'auto';
     const model = new BedrockModel(modelConfig, undefined, this.#config.defaultTimeoutMs, breaker, clientConfig, transport, this.#config.maxResponseBytes);
+    if (this.#fleet) shareModel(this.#fleet, modelConfig, model);
     this.#models.set(modelConfig.modelId, model);
     this.emit('model-added', modelConfig.modelId);
   }
@@ -101,6 +106,9 @@ class BedrockMultiplexer extends EventEmitter {
   async #process(input, requestId, tracer, delegate = this) {
     this.emit('request', input);
     if (tracer) this.#annotateRequest(tracer, input, requestId);
+    // A fleet view gone stale (just started, or frozen between Lambda invocations) is
+    // refreshed before selecting, within a bounded wait; in steady state no await here.
+    if (this.#fleet?.needsCatchUp(Date.now())) await this.#fleet.catchUp(Date.now());
     try {
       const response = await new RequestHandler(input, delegate, this.#config.maxRetries, requestId).process();
       if (tracer) {
@@ -255,8 +263,12 @@ class BedrockMultiplexer extends EventEmitter {
     }
   }
 
+  /** With `sharedState`, also `sharedState: { shared }`: whether the fleet view is in use now. */
   getHealthStatus() {
-    return adopt(this.#core.healthStatus(Date.now()));
+    const now = Date.now();
+    const health = adopt(this.#core.healthStatus(now));
+    if (this.#fleet) health.sharedState = { shared: this.#fleet.isShared(now) };
+    return health;
   }
 
   getModelHealthStatus(modelId) {
@@ -271,8 +283,14 @@ class BedrockMultiplexer extends EventEmitter {
     return this.getSimpleHealthCheck().status === 'healthy';
   }
 
+  /** With `sharedState`, each model's entry also has `fleet`: the fleet's breaker for it, or null. */
   getCircuitBreakerStatus() {
-    return adopt(this.#core.circuitBreakerStatus(Date.now()));
+    const now = Date.now();
+    const status = adopt(this.#core.circuitBreakerStatus(now));
+    if (this.#fleet) {
+      for (const modelId of Object.keys(status)) status[modelId].fleet = this.#fleet.breaker(modelId, now);
+    }
+    return status;
   }
 
   /**
@@ -331,6 +349,9 @@ class BedrockMultiplexer extends EventEmitter {
     // As the original, each model's destroy(); ours also closes its native streams.
     for (const model of this.#models.values()) model.destroy();
     this.#core.destroy();
+    // After the core let go of it: the fleet's last publish, then its connections close.
+    this.#fleet?.shutdown();
+    this.#fleet = null;
     this.#models.clear();
     this.#releaseTransport?.();
     this.#releaseTransport = null;
