@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { createMultiplexer } from '../index';
 import { EMULATOR_CREDENTIALS, startEmulator } from '../testing';
 import type { RunningEmulator } from '../testing';
-import { RedisServer } from './helpers/redis';
+import { startRedis, type RedisServer } from './helpers/redis';
 import { settleWithin } from './helpers/util';
 
 jest.setTimeout(60_000);
@@ -19,7 +19,7 @@ let redis: RedisServer;
 let emulator: RunningEmulator;
 
 beforeAll(async () => {
-  redis = await RedisServer.start();
+  redis = await startRedis();
   emulator = startEmulator();
 });
 
@@ -186,7 +186,7 @@ test('chaos at C=64: Redis killed, restarted and paused 5 s; every request settl
     await sleep(5000);
     times.resume = Date.now();
     redis.resume();
-    await sleep(1500);
+    await sleep(3000);
     running = false;
     await settleWithin(load, 10_000);
   } finally {
@@ -210,10 +210,9 @@ test('chaos at C=64: Redis killed, restarted and paused 5 s; every request settl
     expect(list.some((e) => e.kind === 'degraded' && e.at >= times.kill && e.at < times.restart)).toBe(true);
     expect(list.some((e) => e.kind === 'degraded' && e.at >= times.pause && e.at < times.resume)).toBe(true);
   }
-  // Converged within 3 s of the restart (the reconnection backoff is capped at 2 s) and
-  // within 1 s of the resume.
-  for (const ms of afterRestart) expect(ms).toBeLessThanOrEqual(3000);
-  for (const ms of afterResume) expect(ms).toBeLessThanOrEqual(1000);
+  // Converged within 3 s of the restart and of the resume: the reconnection backoff is
+  // capped at 2 s, then one refresh (bounded by the 250 ms call timeout) restores the view.
+  for (const ms of [...afterRestart, ...afterResume]) expect(ms).toBeLessThanOrEqual(3000);
 });
 
 test('without sharedState, health and breaker status keep the original shape', () => {
