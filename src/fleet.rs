@@ -58,7 +58,11 @@ pub struct SharedState {
 impl SharedState {
     /// Starts the fleet's background I/O and returns at once: until its first refresh the
     /// multiplexer decides alone. `on_event` hears each degraded / restored transition.
-    #[napi(constructor, catch_unwind)]
+    #[napi(
+        constructor,
+        catch_unwind,
+        ts_args_type = "options: SharedStateOptions, onEvent: (event: SharedStateEvent) => void"
+    )]
     pub fn new(options: SharedStateOptions, on_event: EventListener) -> Result<Self> {
         let mut config = FleetConfig::new(options.url);
         if let Some(prefix) = options.key_prefix {
