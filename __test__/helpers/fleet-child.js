@@ -6,7 +6,7 @@
 // Prints `{"ready":true}` once its fleet view is in use (at once without `redisUrl`), then
 // waits for a line `{"startAt": <epoch ms>}` on stdin, starts at `startAt + delayMs`, sends
 // `requests` requests per worker (or as many as fit in `durationMs`) from `concurrency`
-// workers, prints `{"ok": n, "failed": {code: n}, "events": [...]}`, destroys the
+// workers, prints `{"ok": n, "failed": {code: n}, "events": [...], "sent": {modelId: n}}`, destroys the
 // multiplexer and exits by itself (which the test checks: destroy() closes the fleet).
 
 const readline = require('node:readline');
@@ -53,7 +53,10 @@ async function main() {
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
-  process.stdout.write(`${JSON.stringify({ ok, failed, events })}\n`);
+  // Per model, the calls this instance made (every outcome it recorded).
+  const sent = {};
+  for (const [modelId, m] of Object.entries(mux.getStats().modelStats)) sent[modelId] = m.successCount + m.rateLimitCount + m.failFastCount + m.refusalCount;
+  process.stdout.write(`${JSON.stringify({ ok, failed, events, sent })}\n`);
   mux.destroy();
 }
 
