@@ -228,3 +228,66 @@ test('without sharedState, health and breaker status keep the original shape', (
     mux.destroy();
   }
 });
+
+function fleetMultiplexer(models: Model[], sharedState: { url: string; keyPrefix?: string }) {
+  return createMultiplexer(models, {
+    defaultTimeoutMs: 5000,
+    maxRetries: 3,
+    clientConfig: { region: 'us-east-1', endpoint: emulator.endpoint, credentials: { ...EMULATOR_CREDENTIALS }, maxAttempts: 1 },
+    sharedState,
+  });
+}
+
+async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  for (let waited = 0; !check(); waited += 10) {
+    if (waited > ms) throw new Error(`${what} within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+test('an unreachable Redis from the start: requests succeed as without sharedState, one degraded event, destroy() returns', async () => {
+  emulator.setBehavior('steady-a', { mode: 'echo' });
+  // A port nothing listens on: the one of a server started and stopped.
+  const gone = await startRedis();
+  await gone.stop();
+  const mux = fleetMultiplexer([{ modelId: 'steady-a', weight: 1, isFallback: false }], { url: gone.url });
+  const degraded: string[] = [];
+  mux.on('shared-state-degraded', (reason) => degraded.push(reason));
+  try {
+    for (let i = 0; i < 20; i++) await expect(mux.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] })).resolves.toBeDefined();
+    await until(() => degraded.length > 0, 3000, 'no degraded event');
+    expect(degraded).toHaveLength(1);
+    expect(mux.getHealthStatus().sharedState).toEqual({ shared: false });
+  } finally {
+    mux.destroy();
+  }
+});
+
+test("one instance's open breaker shows in another's getCircuitBreakerStatus().fleet, and that one skips the model", async () => {
+  emulator.setBehavior('failing', { fault: 'internalError' });
+  emulator.setBehavior('steady-a', { mode: 'echo' });
+  const models: Model[] = [
+    { modelId: 'failing', weight: 1, isFallback: false },
+    { modelId: 'steady-a', weight: 1, isFallback: true },
+  ];
+  const sharedState = { url: redis.url, keyPrefix: 'breaker-test:' };
+  const [a, b] = [fleetMultiplexer(models, sharedState), fleetMultiplexer(models, sharedState)];
+  try {
+    await until(() => a.getHealthStatus().sharedState!.shared && b.getHealthStatus().sharedState!.shared, 5000, 'the fleet view was not in use');
+    // Five failures open a's breaker (the original's default threshold); the fail-fast
+    // errors reject, as in the original.
+    for (let i = 0; i < 5; i++) await a.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] }).catch(() => undefined);
+    expect(a.getCircuitBreakerStatus().failing.state).toBe('OPEN');
+    await until(() => b.getCircuitBreakerStatus().failing.fleet?.state === 'OPEN', 2000, "b did not see a's breaker open");
+    expect(b.getCircuitBreakerStatus().failing).toMatchObject({ state: 'CLOSED', failureCount: 0 });
+    const skipped: string[] = [];
+    b.on('model-circuit-open-skipped', (modelId) => skipped.push(modelId));
+    emulator.clearRequests();
+    await b.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+    expect(skipped).toEqual(['failing']);
+    expect(sentTo('failing')).toBe(0);
+  } finally {
+    a.destroy();
+    b.destroy();
+  }
+});
