@@ -291,3 +291,30 @@ test("one instance's open breaker shows in another's getCircuitBreakerStatus().f
     b.destroy();
   }
 });
+
+test("a new instance's first request catches up first: it skips a model the fleet saw throttle before it started", async () => {
+  emulator.setBehavior('throttling', { fault: 'throttle' });
+  emulator.setBehavior('steady-a', { mode: 'echo' });
+  const models: Model[] = [
+    { modelId: 'throttling', weight: 1, isFallback: false },
+    { modelId: 'steady-a', weight: 1, isFallback: true },
+  ];
+  const sharedState = { url: redis.url, keyPrefix: 'catch-up-test:' };
+  const a = fleetMultiplexer(models, sharedState);
+  let b: ReturnType<typeof fleetMultiplexer> | undefined;
+  try {
+    await until(() => a.getHealthStatus().sharedState!.shared, 5000, 'the fleet view was not in use');
+    await a.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+    // Published at once; the next refresh of a fresh instance reads it from Redis.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    emulator.clearRequests();
+    // No wait: the request itself must refresh the (empty, stale) view before selecting.
+    b = fleetMultiplexer(models, sharedState);
+    await b.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+    expect(sentTo('throttling')).toBe(0);
+    expect(sentTo('steady-a')).toBe(1);
+  } finally {
+    a.destroy();
+    b?.destroy();
+  }
+});
