@@ -39,6 +39,14 @@ export interface ModelConfiguration {
   weight: number;
   /** `true` puts the model in the fallback pool, used only when no primary model is available. */
   isFallback: boolean;
+  /**
+   * Beyond the original, with `sharedState` only: the fleet-wide requests per minute this
+   * model may receive (a token bucket in Redis, burst one second's worth). A model over it
+   * is passed over like an open circuit. Without `sharedState`, ignored.
+   */
+  requestsPerMinute?: number;
+  /** Beyond the original, with `sharedState` only: fleet-wide tokens per minute (`usage` input + output). */
+  tokensPerMinute?: number;
 }
 
 /** Counters and latency figures for the whole multiplexer. */
@@ -174,6 +182,22 @@ export interface MultiplexerConfig {
    * (16 MiB, the event-stream format's limit). The JS SDK path is not bounded.
    */
   maxResponseBytes?: number;
+  /**
+   * Beyond the original: share throttle cooldowns, breaker transitions, counters and
+   * per-model quotas with every instance on the same Redis/Valkey (see the README,
+   * "Fleet state"). Without it no Redis code runs.
+   */
+  sharedState?: SharedStateConfig;
+}
+
+/** Beyond the original: the `sharedState` option. */
+export interface SharedStateConfig {
+  /** `redis://[[user]:password@]host[:port][/db]` or `rediss://` (TLS); Redis ≥ 6 or Valkey, cluster mode not supported. */
+  url: string;
+  /** Every key and the channel start with it, so fleets can share one server (default `bmm:`). */
+  keyPrefix?: string;
+  /** How long the fleet passes over a model after one instance saw it throttle (default 5000 ms; 100 to 3600000). */
+  throttleCooldownMs?: number;
 }
 
 /**
@@ -270,6 +294,10 @@ export interface MultiplexerEvents {
   'tier-escalation-success': (modelId: string, tier: ServiceTierType) => void;
   /** The escalated call failed. */
   'tier-escalation-failure': (modelId: string, tier: ServiceTierType, error: string) => void;
+  /** Beyond the original (`sharedState`): Redis became unreachable; the instance decides alone until restored. */
+  'shared-state-degraded': (reason: string) => void;
+  /** Beyond the original (`sharedState`): Redis is reachable again and the fleet view is current. */
+  'shared-state-restored': () => void;
 }
 
 /** A restartable one-shot timer. */
@@ -361,6 +389,11 @@ export interface SystemHealthStatus {
     averageLatencyMs: number;
     p99LatencyMs: number;
   };
+  /**
+   * Beyond the original, with `sharedState` only: whether the fleet view is in use now
+   * (Redis reachable and the view fresh); when false the instance decides alone.
+   */
+  sharedState?: { shared: boolean };
 }
 
 /** One problem found while validating a configuration. */
@@ -519,6 +552,11 @@ export declare class BedrockMultiplexer extends EventEmitter implements RequestH
   getCircuitBreakerStatus(): Record<string, {
     state: CircuitBreakerState;
     failureCount: number;
+    /**
+     * Beyond the original, with `sharedState` only: the fleet's breaker for the model
+     * (times in ms since the epoch), or null while the fleet knows none or is unreachable.
+     */
+    fleet?: { state: CircuitBreakerState; openedAt?: number; nextRetryAt?: number } | null;
   }>;
   /** Emit an arbitrary event (used by the request handler). */
   emitEvent(event: string, ...args: any[]): void;

@@ -18,6 +18,7 @@ const { breakerFromHandle, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breaker
 const { RefusalClassifier } = require('./refusal');
 const { adopt } = require('./realm');
 const { textOf } = require('./text');
+const { joinFleet, shareModel } = require('./fleet');
 
 class BedrockMultiplexer extends EventEmitter {
   #config;
@@ -31,6 +32,8 @@ class BedrockMultiplexer extends EventEmitter {
   #quietAccess = null;
   /** Lets go of the native client's pool (see holdNativeTransport); null when not held. */
   #releaseTransport = null;
+  /** The fleet (`sharedState`), or null: without it no Redis code runs. */
+  #fleet = null;
 
   constructor(config) {
     super();
@@ -47,6 +50,7 @@ class BedrockMultiplexer extends EventEmitter {
       captureModelSelection: config.tracing?.captureModelSelection,
     });
     if (config.refusalDetection?.enabled) this.#startRefusalDetection(config.refusalDetection);
+    if (config.sharedState) this.#fleet = joinFleet(this, this.#core, config.sharedState);
     for (const model of config.models) this.addModel(model);
   }
 
@@ -71,6 +75,7 @@ class BedrockMultiplexer extends EventEmitter {
     this.#releaseTransport ??= holdNativeTransport(clientConfig);
     const transport = this.#config.transport ?? 'auto';
     const model = new BedrockModel(modelConfig, undefined, this.#config.defaultTimeoutMs, breaker, clientConfig, transport, this.#config.maxResponseBytes);
+    if (this.#fleet) shareModel(this.#fleet, modelConfig, model);
     this.#models[added.slot] = model;
     this.emit('model-added', modelConfig.modelId);
   }
@@ -103,6 +108,9 @@ class BedrockMultiplexer extends EventEmitter {
   async #process(input, requestId, tracer, delegate = this) {
     this.emit('request', input);
     if (tracer) this.#annotateRequest(tracer, input, requestId);
+    // A fleet view gone stale (just started, or frozen between Lambda invocations) is
+    // refreshed before selecting, within a bounded wait; in steady state no await here.
+    if (this.#fleet?.needsCatchUp(Date.now())) await this.#fleet.catchUp(Date.now());
     try {
       const response = await new RequestHandler(input, delegate, this.#config.maxRetries, requestId).process();
       if (tracer) {
@@ -259,8 +267,12 @@ class BedrockMultiplexer extends EventEmitter {
     }
   }
 
+  /** With `sharedState`, also `sharedState: { shared }`: whether the fleet view is in use now. */
   getHealthStatus() {
-    return adopt(this.#core.healthStatus(Date.now()));
+    const now = Date.now();
+    const health = adopt(this.#core.healthStatus(now));
+    if (this.#fleet) health.sharedState = { shared: this.#fleet.isShared(now) };
+    return health;
   }
 
   getModelHealthStatus(modelId) {
@@ -275,8 +287,14 @@ class BedrockMultiplexer extends EventEmitter {
     return this.getSimpleHealthCheck().status === 'healthy';
   }
 
+  /** With `sharedState`, each model's entry also has `fleet`: the fleet's breaker for it, or null. */
   getCircuitBreakerStatus() {
-    return adopt(this.#core.circuitBreakerStatus(Date.now()));
+    const now = Date.now();
+    const status = adopt(this.#core.circuitBreakerStatus(now));
+    if (this.#fleet) {
+      for (const modelId of Object.keys(status)) status[modelId].fleet = this.#fleet.breaker(modelId, now);
+    }
+    return status;
   }
 
   /**
@@ -336,6 +354,9 @@ class BedrockMultiplexer extends EventEmitter {
     for (const model of this.#models) model?.destroy();
     this.#core.destroy();
     this.#models.length = 0;
+    // After the core let go of it: the fleet's last publish, then its connections close.
+    this.#fleet?.shutdown();
+    this.#fleet = null;
     this.#releaseTransport?.();
     this.#releaseTransport = null;
     this.removeAllListeners();

@@ -16,6 +16,7 @@ mod credentials;
 mod doc;
 mod emulator;
 mod error;
+mod fleet;
 mod health;
 mod js_value;
 mod memory;

@@ -110,6 +110,7 @@ assertType<Equal<keyof MultiplexerEvents,
   | 'model-removed' | 'stats' | 'stats-reset' | 'model-selected' | 'model-invocation-start'
   | 'model-invocation-complete' | 'refusal-detected' | 'refusal-classification'
   | 'tier-escalation' | 'tier-escalation-success' | 'tier-escalation-failure'
+  | 'shared-state-degraded' | 'shared-state-restored'
 >>();
 assertType<Equal<Parameters<MultiplexerEvents['refusal-classification']>, [modelId: string, isRefusal: boolean, confidence: number, latencyMs: number]>>();
 assertType<Equal<ReturnType<typeof createMultiplexer>, BedrockMultiplexer>>();

@@ -66,12 +66,14 @@
 //! While degraded, nothing here is consulted: local breakers, and quotas from local buckets
 //! with the full rate, decide exactly as without fleet state.
 
+pub mod gate;
 pub mod link;
 pub mod outbox;
 pub mod quota;
 pub mod record;
 pub mod view;
 
+pub use gate::{FleetGate, FleetHook};
 pub use link::{Link, LinkEvent};
 pub use outbox::{Batch, Outbox, OutboxConfig};
 pub use record::{BreakerFact, Counter, Fact, Stamp, Transition};

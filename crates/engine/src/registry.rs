@@ -15,6 +15,7 @@
 //! looks models up here, never in a list of its own.
 
 use crate::breaker::{lock, BreakerConfig, BreakerManager, BreakerState, SharedBreaker};
+use crate::fleet::FleetHook;
 use crate::health::{HealthManager, ModelHealth, SimpleHealth, SystemHealth};
 use crate::jsval::object_entries;
 use crate::ordered::JsMap;
@@ -92,6 +93,8 @@ pub struct Registry {
     health: HealthManager,
     latency: LatencyWindow,
     slots: Slots,
+    /// With `sharedState` only: the fleet's view joins the breakers at selection.
+    fleet: Option<FleetHook>,
 }
 
 /// Hands out slots: a freed one first, so that the driver's list stays as long as
@@ -136,7 +139,14 @@ impl Registry {
             health: HealthManager::default(),
             latency: LatencyWindow::new(),
             slots: Slots::default(),
+            fleet: None,
         }
+    }
+
+    /// Joins a fleet (`sharedState`): from now on selection also passes over the models
+    /// the fleet skips or whose quota is spent, and outcomes are shared.
+    pub fn join_fleet(&mut self, hook: FleetHook) {
+        self.fleet = Some(hook);
     }
 
     /// `addModel(config)`: the model's breaker (created unless it exists), which
@@ -181,6 +191,9 @@ impl Registry {
         }
         self.health.unregister(model_id);
         self.breakers.remove(model_id);
+        if let Some(fleet) = &mut self.fleet {
+            fleet.forget(model_id);
+        }
         freed
     }
 
@@ -212,12 +225,15 @@ impl Registry {
     /// `selectModel({ skippedModels })`: a weighted draw among the primary
     /// models neither skipped nor behind an open circuit, else among the
     /// fallback ones. Each pool with a positive total weight costs one draw.
+    /// In a fleet, a model the fleet skips counts as behind an open circuit, and
+    /// a pick over its quota is passed over the same way and drawn again.
     pub fn select(
         &mut self,
         skipped: &dyn Fn(&str) -> bool,
         now: Millis,
         draw: &mut dyn FnMut() -> f64,
     ) -> Selection {
+        let fleet = self.fleet.as_ref();
         let mut circuit_open_skipped = Vec::new();
         for (pool, is_fallback) in [(&self.primary, false), (&self.fallback, true)] {
             let mut candidates: Vec<(&str, f64)> = Vec::new();
@@ -225,23 +241,25 @@ impl Registry {
                 if skipped(model_id) {
                     continue;
                 }
-                if !self.breakers.can_execute(model_id, now) {
+                if !self.breakers.can_execute(model_id, now)
+                    || fleet.is_some_and(|fleet| fleet.skips(model_id, now))
+                {
                     circuit_open_skipped.push(model_id.to_owned());
                     continue;
                 }
                 candidates.push((model_id, entry.weight));
             }
-            let weights: Vec<f64> = candidates.iter().map(|&(_, weight)| weight).collect();
-            let picked = weighted_pick(&weights, draw)
-                .and_then(|index| candidates.get(index))
-                .map(|&(id, _)| id);
-            // The original tests the picked id for truthiness: an empty id counts as no pick.
-            if let Some(model_id) = picked.filter(|id| !id.is_empty()) {
-                return Selection {
-                    model_id: Some(model_id.to_owned()),
-                    is_fallback,
-                    circuit_open_skipped,
-                };
+            while let Some(index) = pick(&candidates, draw) {
+                let model_id = candidates[index].0;
+                if fleet.is_none_or(|fleet| fleet.admits(model_id, now)) {
+                    return Selection {
+                        model_id: Some(model_id.to_owned()),
+                        is_fallback,
+                        circuit_open_skipped,
+                    };
+                }
+                circuit_open_skipped.push(model_id.to_owned());
+                candidates.remove(index);
             }
         }
         Selection {
@@ -280,6 +298,10 @@ impl Registry {
             },
         };
         entry.stats.record_kind(kind, latency);
+        if let Some(fleet) = &mut self.fleet {
+            let breaker = lock(&entry.breaker).status(now);
+            fleet.outcome(model_id, kind, breaker, now);
+        }
         self.latency.record(latency);
         if kind == Some(OutcomeType::Success) {
             self.health.record_success(model_id, latency, now);
@@ -371,7 +393,7 @@ impl Registry {
     }
 
     /// What `destroy()` does to the state: every model's breaker reset, the
-    /// pools (every slot freed), breakers and health history cleared. The
+    /// pools (every slot freed), breakers, health history and fleet cleared. The
     /// latency window survives, as in the original.
     pub fn destroy(&mut self) {
         for entry in self.entries() {
@@ -382,7 +404,17 @@ impl Registry {
         self.slots = Slots::default();
         self.breakers.clear();
         self.health.reset_all();
+        // Lets go of the fleet, so that it can shut down.
+        self.fleet = None;
     }
+}
+
+/// The index of the weighted pick among `candidates`, if any. The original tests the
+/// picked id for truthiness: an empty id counts as no pick.
+fn pick(candidates: &[(&str, f64)], draw: &mut dyn FnMut() -> f64) -> Option<usize> {
+    let weights: Vec<f64> = candidates.iter().map(|&(_, weight)| weight).collect();
+    weighted_pick(&weights, draw)
+        .filter(|&index| candidates.get(index).is_some_and(|(id, _)| !id.is_empty()))
 }
 
 #[cfg(test)]

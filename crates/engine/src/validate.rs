@@ -10,8 +10,10 @@ use crate::limits::MAX_ARRAY_LENGTH;
 
 mod report;
 mod rules;
+mod shared_state;
 pub use report::{failure_message, format_validation_errors, ValidationError, ValidationResult};
 use rules::{is_plain_object, non_null_object, object_kind, IntegerRule};
+pub use shared_state::DEFAULT_THROTTLE_COOLDOWN_MS;
 
 /// `ModelConfigValidator.validate`.
 pub fn validate_model_config(config: &JsValue) -> ValidationResult {
@@ -84,6 +86,8 @@ pub fn validate_model_config(config: &JsValue) -> ValidationResult {
             is_fallback.type_of(),
         ));
     }
+
+    shared_state::validate_quotas(config, &mut errors);
 
     ValidationResult { errors }
 }
@@ -310,6 +314,12 @@ pub fn validate_multiplexer_config(config: &JsValue) -> ValidationResult {
         "tierEscalation",
         &mut errors,
         validate_tier_escalation,
+    );
+    validate_section(
+        config.get("sharedState"),
+        "sharedState",
+        &mut errors,
+        shared_state::validate_shared_state,
     );
 
     IntegerRule {

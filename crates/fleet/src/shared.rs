@@ -100,6 +100,13 @@ impl Fleet {
         shared(&state, whole_ms(now))
     }
 
+    /// Whether [`Fleet::catch_up`] would call Redis at `now`: the view is stale and Redis is
+    /// not known unreachable. Lets a caller skip the async call in steady state.
+    pub fn needs_catch_up(&self, now: Millis) -> bool {
+        let state = self.inner.lock();
+        !shared(&state, whole_ms(now)) && !state.link.is_degraded()
+    }
+
     /// Brings a stale view up to date before a selection, as an instance just started or
     /// frozen in between (a Lambda between invocations) must: no Redis call while the view is
     /// fresh or Redis is known unreachable (the driver reconnects with backoff), else one
@@ -174,12 +181,17 @@ impl Fleet {
         }
     }
 
-    /// Sets a model's fleet quota (from its `ModelConfig`).
+    /// Sets a model's fleet quota (from its `ModelConfig`); one without limits removes it.
     pub fn set_quota(&self, model_id: &str, config: QuotaConfig, now: Millis) {
-        self.inner
-            .lock()
+        let mut state = self.inner.lock();
+        if config == QuotaConfig::default() {
+            state.quotas.remove(model_id);
+            return;
+        }
+        state
             .quotas
             .insert(model_id.to_owned(), QuotaGate::new(config, now));
+        drop(state);
         self.inner.wake.notify_one();
     }
 

@@ -376,3 +376,86 @@ fn destroy_resets_breakers_and_empties_the_table_but_keeps_latencies() {
     assert!(stats.model_stats.is_empty());
     assert_eq!(stats.latency.max, 25.0);
 }
+
+/// A fleet that skips the listed models and admits a model only while it has permits.
+#[derive(Debug)]
+struct StubFleet {
+    skipped: Vec<&'static str>,
+    permits: std::sync::Mutex<Vec<(&'static str, u32)>>,
+}
+
+impl crate::fleet::FleetGate for StubFleet {
+    fn skips(&self, model_id: &str, _: Millis) -> bool {
+        self.skipped.contains(&model_id)
+    }
+    fn admits(&self, model_id: &str, _: Millis) -> bool {
+        let mut permits = self.permits.lock().unwrap();
+        match permits.iter_mut().find(|(id, _)| *id == model_id) {
+            Some((_, 0)) => false,
+            Some((_, left)) => {
+                *left -= 1;
+                true
+            }
+            None => true,
+        }
+    }
+    fn record(&self, _: &str, _: crate::fleet::Fact, _: Millis) {}
+    fn count(&self, _: &str, _: crate::fleet::Counter, _: i64, _: Millis) {}
+}
+
+fn in_fleet(
+    registry: &mut Registry,
+    skipped: Vec<&'static str>,
+    permits: Vec<(&'static str, u32)>,
+) {
+    let fleet = StubFleet {
+        skipped,
+        permits: std::sync::Mutex::new(permits),
+    };
+    registry.join_fleet(crate::fleet::FleetHook::new(Box::new(fleet), 5000));
+}
+
+#[test]
+fn a_model_the_fleet_skips_is_passed_over_like_an_open_circuit() {
+    let mut registry = registry(&[spec("a", 1.0, false), spec("b", 1.0, false)]);
+    in_fleet(&mut registry, vec!["a"], vec![]);
+    let selection = Draws::new(&[0.0]).select(&mut registry, &[], T0);
+    assert_eq!(selection.model_id.as_deref(), Some("b"));
+    assert_eq!(selection.circuit_open_skipped, vec!["a".to_owned()]);
+}
+
+#[test]
+fn a_pick_over_its_quota_is_passed_over_and_the_rest_drawn_again() {
+    let mut registry = registry(&[
+        spec("a", 1.0, false),
+        spec("b", 1.0, false),
+        spec("f", 1.0, true),
+    ]);
+    in_fleet(&mut registry, vec![], vec![("a", 0), ("b", 1)]);
+    let mut draws = Draws::new(&[0.0; 5]);
+    let first = draws.select(&mut registry, &[], T0);
+    assert_eq!(first.model_id.as_deref(), Some("b"));
+    assert_eq!(first.circuit_open_skipped, vec!["a".to_owned()]);
+    assert_eq!(
+        draws.calls, 2,
+        "one draw for the pool, one more after the refusal"
+    );
+    let second = draws.select(&mut registry, &[], T0);
+    assert_eq!(second.model_id.as_deref(), Some("f"));
+    assert!(second.is_fallback);
+    assert_eq!(
+        second.circuit_open_skipped,
+        vec!["a".to_owned(), "b".to_owned()]
+    );
+}
+
+#[test]
+fn without_a_fleet_selection_draws_once_per_pool_as_before() {
+    let mut registry = registry(&[spec("a", 1.0, false), spec("b", 1.0, false)]);
+    let mut draws = Draws::new(&[0.0]);
+    assert_eq!(
+        draws.select(&mut registry, &[], T0).model_id.as_deref(),
+        Some("a")
+    );
+    assert_eq!(draws.calls, 1);
+}

@@ -981,3 +981,65 @@ fn transport_must_be_one_of_the_three_when_given() {
         r#"Validation failed: transport: transport must be "auto", "native" or "js-sdk" (got: null)"#
     );
 }
+
+fn error_fields(config: &JsValue) -> Vec<String> {
+    validate_multiplexer_config(config)
+        .errors
+        .into_iter()
+        .map(|e| e.field)
+        .collect()
+}
+
+fn with_quotas(requests: JsValue, tokens: JsValue) -> JsValue {
+    let mut limited = model("a", 1.0, false);
+    if let JsValue::Object(pairs) = &mut limited {
+        pairs.push(("requestsPerMinute".to_owned(), requests));
+        pairs.push(("tokensPerMinute".to_owned(), tokens));
+    }
+    JsValue::Array(vec![limited])
+}
+
+#[test]
+fn shared_state_with_a_redis_url_prefix_and_quotas_is_accepted() {
+    let config = config_with(&[
+        ("models", with_quotas(n(600.0), n(100_000.0))),
+        (
+            "sharedState",
+            obj(&[
+                ("url", s("rediss://user:secret@cache:6380/2")),
+                ("keyPrefix", s("orders:")),
+                ("throttleCooldownMs", n(2000.0)),
+            ]),
+        ),
+    ]);
+    assert_eq!(error_fields(&config), Vec::<String>::new());
+}
+
+#[test]
+fn each_bad_shared_state_setting_is_named_by_its_path() {
+    let config = config_with(&[
+        ("models", with_quotas(n(0.0), s("many"))),
+        (
+            "sharedState",
+            obj(&[
+                ("url", s("http://cache")),
+                ("keyPrefix", s("")),
+                ("throttleCooldownMs", n(5.0)),
+            ]),
+        ),
+    ]);
+    assert_eq!(
+        error_fields(&config),
+        [
+            "models[0].requestsPerMinute",
+            "models[0].tokensPerMinute",
+            "sharedState.url",
+            "sharedState.keyPrefix",
+            "sharedState.throttleCooldownMs",
+        ]
+    );
+    let not_an_object = config_with(&[("sharedState", s("redis://cache"))]);
+    assert_eq!(error_fields(&not_an_object), ["sharedState"]);
+    let without_url = config_with(&[("sharedState", obj(&[]))]);
+    assert_eq!(error_fields(&without_url), ["sharedState.url"]);
+}

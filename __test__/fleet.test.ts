@@ -1,0 +1,320 @@
+// `sharedState` (issue 13) end to end: Node processes, each its own multiplexer, on the
+// bundled emulator and one real redis-server started here (never skipped: the helper
+// installs redis-server when missing and fails loudly when it cannot start).
+
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { createMultiplexer } from '../index';
+import { EMULATOR_CREDENTIALS, startEmulator } from '../testing';
+import type { RunningEmulator } from '../testing';
+import { startRedis, type RedisServer } from './helpers/redis';
+import { settleWithin } from './helpers/util';
+
+jest.setTimeout(60_000);
+
+const CHILD = path.join(__dirname, 'helpers', 'fleet-child.js');
+const INSTANCES = 8;
+
+let redis: RedisServer;
+let emulator: RunningEmulator;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  emulator = startEmulator();
+});
+
+afterAll(async () => {
+  await emulator?.stop();
+  await redis?.stop();
+});
+
+interface ChildResult {
+  ok: number;
+  failed: Record<string, number>;
+  events: Array<{ event: string; reason?: string }>;
+  sent: Record<string, number>;
+}
+
+type Model = { modelId: string; weight: number; isFallback: boolean; requestsPerMinute?: number };
+
+/**
+ * Runs `INSTANCES` fleet-child processes with these options (instance i starts `i * staggerMs`
+ * after the common start, once every one is ready) and returns what each reports; each must
+ * exit by itself with code 0 after destroy().
+ */
+async function runFleet(options: { redisUrl?: string; keyPrefix?: string; models: Model[]; staggerMs: number; durationMs?: number; requests?: number; concurrency: number }): Promise<ChildResult[]> {
+  const children = Array.from({ length: INSTANCES }, (_, i) => {
+    const args = JSON.stringify({ ...options, endpoint: emulator.endpoint, delayMs: i * options.staggerMs });
+    const child = spawn(process.execPath, [CHILD, args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const lines = () => stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    return { child, exited, lines, stderr: () => stderr };
+  });
+  const ready = async (c: (typeof children)[number]) => {
+    while (!c.lines().some((line) => line.ready)) {
+      if (c.child.exitCode !== null) throw new Error(`a child exited before it was ready: ${c.stderr()}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  await settleWithin(Promise.all(children.map(ready)), 15_000);
+  const startAt = Date.now() + 100;
+  for (const c of children) c.child.stdin.end(`${JSON.stringify({ startAt })}\n`);
+  const codes = await settleWithin(Promise.all(children.map((c) => c.exited)), 45_000);
+  const stderr = children.map((c) => c.stderr()).join('');
+  expect({ codes, stderr }).toEqual({ codes: { status: 'fulfilled', value: Array(INSTANCES).fill(0) }, stderr: '' });
+  return children.map((c) => {
+    const result = c.lines().find((line) => 'ok' in line);
+    if (!result) throw new Error(`a child reported nothing: ${c.stderr()}`);
+    return result as ChildResult;
+  });
+}
+
+const sentTo = (modelId: string) => emulator.requests().filter((r) => r.modelId === modelId).length;
+
+test('a throttling model: the fleet sends it about one request with sharedState, each instance its own breaker-full without', async () => {
+  emulator.setBehavior('throttled', { fault: 'throttle' });
+  emulator.setBehavior('steady', { mode: 'echo' });
+  const models: Model[] = [
+    { modelId: 'throttled', weight: 1, isFallback: false },
+    { modelId: 'steady', weight: 1, isFallback: true },
+  ];
+  // One request at a time per instance, instances starting 100 ms apart: each one's first
+  // request comes after the previous instance's first throttle has been published (a
+  // process's first request, its connections cold, takes tens of ms on a loaded machine).
+  const fleet = { models, staggerMs: 100, requests: 10, concurrency: 1 };
+
+  emulator.clearRequests();
+  const alone = await runFleet(fleet);
+  const unshared = sentTo('throttled');
+  emulator.clearRequests();
+  const together = await runFleet({ ...fleet, redisUrl: redis.url, keyPrefix: 'throttle-test:' });
+  const shared = sentTo('throttled');
+  console.log(`requests the 8-process fleet sent to the throttling model: ${unshared} without sharedState, ${shared} with`);
+
+  for (const result of [...alone, ...together]) expect(result).toMatchObject({ ok: 10, failed: {} });
+  // Without: each instance learns alone, its breaker opening after 5 failures (the
+  // original's default failureThreshold).
+  expect(unshared).toBe(INSTANCES * 5);
+  // With: the first throttle, plus what was in flight before it was published (at most
+  // one per instance).
+  expect(shared).toBeGreaterThanOrEqual(1);
+  expect(shared).toBeLessThanOrEqual(INSTANCES);
+  expect(shared * 4).toBeLessThanOrEqual(unshared);
+});
+
+test('a fleet quota: 8 processes sharing requestsPerMinute 600 for 10 s send at most burst + rate × (T + 1 s) = 120 to the model', async () => {
+  emulator.setBehavior('limited', { mode: 'echo' });
+  emulator.setBehavior('spare', { mode: 'echo' });
+  const results = await runFleet({
+    redisUrl: redis.url,
+    keyPrefix: 'quota-test:',
+    models: [
+      { modelId: 'limited', weight: 1, isFallback: false, requestsPerMinute: 600 },
+      { modelId: 'spare', weight: 1, isFallback: true },
+    ],
+    staggerMs: 0,
+    durationMs: 10_000,
+    concurrency: 4,
+  });
+  // Counted by each instance (the emulator's request log keeps only the latest 10,000).
+  const total = (modelId: string) => results.reduce((sum, result) => sum + (result.sent[modelId] ?? 0), 0);
+  const limited = total('limited');
+  const spare = total('spare');
+  console.log(`fleet quota 600 rpm over 10 s, 8 processes: ${limited} to the limited model, ${spare} to the fallback`);
+  for (const result of results) expect(result.failed).toEqual({});
+  // burst (10: one second's worth) + 10/s × (10 s + 1 s lease lifetime).
+  expect(limited).toBeLessThanOrEqual(120);
+  // The quota is used, not starved: at least half the 10 s worth went through.
+  expect(limited).toBeGreaterThanOrEqual(50);
+  expect(spare).toBeGreaterThan(limited);
+});
+
+test('chaos at C=64: Redis killed, restarted and paused 5 s; every request settles, none fails, each transition reported once', async () => {
+  emulator.setBehavior('steady-a', { mode: 'echo', latencyMs: 5 });
+  emulator.setBehavior('steady-b', { mode: 'echo', latencyMs: 5 });
+  const muxes = [0, 1].map(() =>
+    createMultiplexer(
+      [
+        { modelId: 'steady-a', weight: 1, isFallback: false },
+        { modelId: 'steady-b', weight: 1, isFallback: true },
+      ],
+      {
+        defaultTimeoutMs: 5000,
+        maxRetries: 3,
+        clientConfig: { region: 'us-east-1', endpoint: emulator.endpoint, credentials: { ...EMULATOR_CREDENTIALS }, maxAttempts: 1 },
+        sharedState: { url: redis.url, keyPrefix: 'chaos-test:' },
+      },
+    ),
+  );
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  for (const mux of muxes) {
+    for (let waited = 0; !mux.getHealthStatus().sharedState?.shared; waited += 10) {
+      if (waited > 5000) throw new Error('the fleet view was not in use within 5 s');
+      await sleep(10);
+    }
+  }
+  const events: Array<Array<{ kind: 'degraded' | 'restored'; at: number; reason?: string }>> = [[], []];
+  muxes.forEach((mux, i) => {
+    mux.on('shared-state-degraded', (reason) => events[i].push({ kind: 'degraded', at: Date.now(), reason }));
+    mux.on('shared-state-restored', () => events[i].push({ kind: 'restored', at: Date.now() }));
+  });
+  let running = true;
+  let settled = 0;
+  const failures: string[] = [];
+  const worker = async (mux: (typeof muxes)[number]) => {
+    while (running) {
+      await mux.processRequest({ messages: [{ role: 'user', content: [{ text: 'hello' }] }] }).then(
+        () => settled++,
+        (error) => failures.push(String(error.code ?? error.message)),
+      );
+    }
+  };
+  const load = Promise.all(Array.from({ length: 64 }, (_, i) => worker(muxes[i % 2])));
+  const times: Record<string, number> = {};
+  try {
+    await sleep(500);
+    times.kill = Date.now();
+    await redis.kill();
+    await sleep(1000);
+    times.restart = Date.now();
+    await redis.restart();
+    await sleep(3000);
+    times.pause = Date.now();
+    redis.pause();
+    await sleep(5000);
+    times.resume = Date.now();
+    redis.resume();
+    await sleep(3000);
+    running = false;
+    await settleWithin(load, 10_000);
+  } finally {
+    running = false;
+    redis.resume();
+    for (const mux of muxes) mux.destroy();
+  }
+  const firstAfter = (i: number, kind: string, t: number) => events[i].find((e) => e.kind === kind && e.at >= t)?.at ?? Infinity;
+  const afterRestart = [0, 1].map((i) => firstAfter(i, 'restored', times.restart) - times.restart);
+  const afterResume = [0, 1].map((i) => firstAfter(i, 'restored', times.resume) - times.resume);
+  console.log(`chaos: ${settled} requests settled; restored ${afterRestart.join(' / ')} ms after the restart, ${afterResume.join(' / ')} ms after the resume; events ${JSON.stringify(events.map((list) => list.map((e) => `${e.kind} +${e.at - times.kill}ms${e.reason ? ` (${e.reason})` : ''}`)))}`);
+
+  expect(failures).toEqual([]);
+  expect(settled).toBeGreaterThan(1000);
+  for (const list of events) {
+    // One event per transition: degraded and restored strictly alternate (however many
+    // calls fail during an outage), starting degraded and ending restored.
+    expect(list.map((e) => e.kind)).toEqual(list.map((_, k) => (k % 2 === 0 ? 'degraded' : 'restored')));
+    expect(list.length % 2).toBe(0);
+    // Each outage is seen: degraded after the kill before the restart, and during the pause.
+    expect(list.some((e) => e.kind === 'degraded' && e.at >= times.kill && e.at < times.restart)).toBe(true);
+    expect(list.some((e) => e.kind === 'degraded' && e.at >= times.pause && e.at < times.resume)).toBe(true);
+  }
+  // Converged within 3 s of the restart and of the resume: the reconnection backoff is
+  // capped at 2 s, then one refresh (bounded by the 250 ms call timeout) restores the view.
+  for (const ms of [...afterRestart, ...afterResume]) expect(ms).toBeLessThanOrEqual(3000);
+});
+
+test('without sharedState, health and breaker status keep the original shape', () => {
+  const mux = createMultiplexer([{ modelId: 'steady-a', weight: 1, isFallback: false }], {
+    clientConfig: { region: 'us-east-1', endpoint: emulator.endpoint, credentials: { ...EMULATOR_CREDENTIALS } },
+  });
+  try {
+    expect(mux.getHealthStatus()).not.toHaveProperty('sharedState');
+    expect(mux.getCircuitBreakerStatus()['steady-a']).toEqual({ state: 'CLOSED', failureCount: 0 });
+  } finally {
+    mux.destroy();
+  }
+});
+
+function fleetMultiplexer(models: Model[], sharedState: { url: string; keyPrefix?: string }) {
+  return createMultiplexer(models, {
+    defaultTimeoutMs: 5000,
+    maxRetries: 3,
+    clientConfig: { region: 'us-east-1', endpoint: emulator.endpoint, credentials: { ...EMULATOR_CREDENTIALS }, maxAttempts: 1 },
+    sharedState,
+  });
+}
+
+async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  for (let waited = 0; !check(); waited += 10) {
+    if (waited > ms) throw new Error(`${what} within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+test('an unreachable Redis from the start: requests succeed as without sharedState, one degraded event, destroy() returns', async () => {
+  emulator.setBehavior('steady-a', { mode: 'echo' });
+  // A port nothing listens on: the one of a server started and stopped.
+  const gone = await startRedis();
+  await gone.stop();
+  const mux = fleetMultiplexer([{ modelId: 'steady-a', weight: 1, isFallback: false }], { url: gone.url });
+  const degraded: string[] = [];
+  mux.on('shared-state-degraded', (reason) => degraded.push(reason));
+  try {
+    for (let i = 0; i < 20; i++) await expect(mux.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] })).resolves.toBeDefined();
+    await until(() => degraded.length > 0, 3000, 'no degraded event');
+    expect(degraded).toHaveLength(1);
+    expect(mux.getHealthStatus().sharedState).toEqual({ shared: false });
+  } finally {
+    mux.destroy();
+  }
+});
+
+test("one instance's open breaker shows in another's getCircuitBreakerStatus().fleet, and that one skips the model", async () => {
+  emulator.setBehavior('failing', { fault: 'internalError' });
+  emulator.setBehavior('steady-a', { mode: 'echo' });
+  const models: Model[] = [
+    { modelId: 'failing', weight: 1, isFallback: false },
+    { modelId: 'steady-a', weight: 1, isFallback: true },
+  ];
+  const sharedState = { url: redis.url, keyPrefix: 'breaker-test:' };
+  const [a, b] = [fleetMultiplexer(models, sharedState), fleetMultiplexer(models, sharedState)];
+  try {
+    await until(() => a.getHealthStatus().sharedState!.shared && b.getHealthStatus().sharedState!.shared, 5000, 'the fleet view was not in use');
+    // Five failures open a's breaker (the original's default threshold); the fail-fast
+    // errors reject, as in the original.
+    for (let i = 0; i < 5; i++) await a.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] }).catch(() => undefined);
+    expect(a.getCircuitBreakerStatus().failing.state).toBe('OPEN');
+    await until(() => b.getCircuitBreakerStatus().failing.fleet?.state === 'OPEN', 2000, "b did not see a's breaker open");
+    expect(b.getCircuitBreakerStatus().failing).toMatchObject({ state: 'CLOSED', failureCount: 0 });
+    const skipped: string[] = [];
+    b.on('model-circuit-open-skipped', (modelId) => skipped.push(modelId));
+    emulator.clearRequests();
+    await b.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+    expect(skipped).toEqual(['failing']);
+    expect(sentTo('failing')).toBe(0);
+  } finally {
+    a.destroy();
+    b.destroy();
+  }
+});
+
+test("a new instance's first request catches up first: it skips a model the fleet saw throttle before it started", async () => {
+  emulator.setBehavior('throttling', { fault: 'throttle' });
+  emulator.setBehavior('steady-a', { mode: 'echo' });
+  const models: Model[] = [
+    { modelId: 'throttling', weight: 1, isFallback: false },
+    { modelId: 'steady-a', weight: 1, isFallback: true },
+  ];
+  const sharedState = { url: redis.url, keyPrefix: 'catch-up-test:' };
+  const a = fleetMultiplexer(models, sharedState);
+  let b: ReturnType<typeof fleetMultiplexer> | undefined;
+  try {
+    await until(() => a.getHealthStatus().sharedState!.shared, 5000, 'the fleet view was not in use');
+    await a.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+    // Published at once; the next refresh of a fresh instance reads it from Redis.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    emulator.clearRequests();
+    // No wait: the request itself must refresh the (empty, stale) view before selecting.
+    b = fleetMultiplexer(models, sharedState);
+    await b.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+    expect(sentTo('throttling')).toBe(0);
+    expect(sentTo('steady-a')).toBe(1);
+  } finally {
+    a.destroy();
+    b?.destroy();
+  }
+});
