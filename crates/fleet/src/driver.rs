@@ -15,7 +15,7 @@ use tokio::time::{sleep, timeout, Instant};
 use crate::config::{FleetConfig, StartError};
 use crate::keys::Keys;
 use crate::scripts::{self, BucketReply};
-use crate::shared::Inner;
+use crate::state::Inner;
 
 /// The driver's idle tick when nothing is due sooner: how soon a lease or debit is looked at.
 const TICK: Duration = Duration::from_millis(25);

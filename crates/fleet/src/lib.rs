@@ -13,6 +13,7 @@ mod driver;
 mod keys;
 mod scripts;
 mod shared;
+mod state;
 
 pub use config::{FleetConfig, StartError};
 pub use engine::fleet::quota::{Admission, QuotaConfig, Rate, LEASE_TTL_MS};

@@ -1,50 +1,19 @@
 //! The handle the request path uses: the local view, outbox and quota gates behind one mutex.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
 use engine::fleet::quota::{Admission, QuotaConfig, QuotaGate};
 use engine::fleet::record::whole_ms;
 use engine::fleet::view::FleetBreaker;
 use engine::fleet::{Counter, Fact, FleetView, Link, LinkEvent, Outbox, Skip};
 use engine::Millis;
-use tokio::sync::{mpsc, watch, Notify};
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::config::{FleetConfig, StartError};
 use crate::driver::{self, Io};
-
-/// What the request path and the background task share.
-pub(crate) struct State {
-    pub view: FleetView,
-    pub outbox: Outbox,
-    pub quotas: HashMap<String, QuotaGate>,
-    pub link: Link,
-    /// The subscription was (re)made: messages may have been missed, refresh now.
-    pub resubscribed: bool,
-}
-
-pub(crate) struct Inner {
-    state: Mutex<State>,
-    /// Work for the driver: a batch or a quota lease may be due.
-    pub wake: Notify,
-    events: mpsc::UnboundedSender<LinkEvent>,
-}
-
-impl Inner {
-    pub fn lock(&self) -> MutexGuard<'_, State> {
-        // State stays consistent between statements, so a panic elsewhere leaves it usable.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Reports a reachability change, if the link says there is one.
-    pub fn report(&self, event: Option<LinkEvent>) {
-        if let Some(event) = event {
-            // A closed receiver means nobody listens any more: nothing to report to.
-            let _ = self.events.send(event);
-        }
-    }
-}
+use crate::state::{Inner, State};
 
 /// One instance's membership in a fleet. Its methods never wait for Redis.
 pub struct Fleet {
@@ -71,17 +40,16 @@ impl Fleet {
         tokio::runtime::Handle::try_current().map_err(|_| StartError::NoRuntime)?;
         let client = config.client()?;
         let (events, receiver) = mpsc::unbounded_channel();
-        let inner = Arc::new(Inner {
-            state: Mutex::new(State {
+        let inner = Arc::new(Inner::new(
+            State {
                 view: FleetView::new(config.staleness_ms),
                 outbox: Outbox::new(origin, config.outbox),
                 quotas: HashMap::new(),
                 link: Link::default(),
                 resubscribed: false,
-            }),
-            wake: Notify::new(),
+            },
             events,
-        });
+        ));
         let (stop, stopped) = watch::channel(false);
         let (tasks, io) = driver::spawn(client, config, inner.clone(), stopped)?;
         let fleet = Self {
