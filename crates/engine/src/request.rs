@@ -312,30 +312,12 @@ impl RequestMachine {
                 }
             }
             (Action::EmitInvocationComplete { model_id }, Phase::Invocation { .. }) => {
-                if self.check_refusal {
-                    Action::Classify {
-                        model_id: model_id.clone(),
-                    }
-                } else {
-                    Action::Report {
-                        outcome: ReportedOutcome::FromResponse,
-                    }
-                }
+                self.after_answer(model_id)
             }
             (Action::EmitInvocationComplete { .. }, Phase::InvocationUnwind) => {
                 return self.handle_caught();
             }
-            (Action::EmitEscalationSuccess { model_id, .. }, _) => {
-                if self.check_refusal {
-                    Action::Classify {
-                        model_id: model_id.clone(),
-                    }
-                } else {
-                    Action::Report {
-                        outcome: ReportedOutcome::FromResponse,
-                    }
-                }
-            }
+            (Action::EmitEscalationSuccess { model_id, .. }, _) => self.after_answer(model_id),
             (Action::EmitRefusalClassification { model_id }, _) => {
                 if self.refused {
                     Action::EmitRefusalDetected {
@@ -419,6 +401,19 @@ impl RequestMachine {
         match &self.phase {
             Phase::Invocation { model_id } | Phase::Escalation { model_id, .. } => Some(model_id),
             _ => None,
+        }
+    }
+
+    /// After an answer: the refusal classifier when it is on, else the success report.
+    fn after_answer(&self, model_id: &str) -> Action {
+        if self.check_refusal {
+            Action::Classify {
+                model_id: model_id.to_owned(),
+            }
+        } else {
+            Action::Report {
+                outcome: ReportedOutcome::FromResponse,
+            }
         }
     }
 
