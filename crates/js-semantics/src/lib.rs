@@ -10,4 +10,5 @@ pub mod date;
 pub mod json;
 pub mod keys;
 pub mod number;
+pub mod text;
 pub mod value;

@@ -2,7 +2,7 @@
 //! error handler reads it.
 
 use crate::call_error::{CallError, ErrorKind};
-use crate::doc::Doc;
+use crate::doc::{Doc, JsText};
 use crate::json;
 use crate::output::ResponseMeta;
 use crate::schema;
@@ -66,10 +66,15 @@ fn error_code(headers: &Headers, data: &Doc) -> Option<String> {
     data.get("__type").and_then(as_code)
 }
 
-fn js_truthy_string(d: Option<&Doc>) -> Option<String> {
+/// `String(x)` of a truthy `x` that is a string, number or `true`.
+fn js_truthy_string(d: Option<&Doc>) -> Option<JsText> {
     match d {
-        Some(Doc::String(s)) if !s.is_empty() => Some(s.clone()),
-        Some(Doc::Number(n)) if *n != 0.0 && !n.is_nan() => Some(Doc::Number(*n).to_tagged_json()),
+        Some(text @ (Doc::String(_) | Doc::IllFormedString(_))) => {
+            text.js_text().filter(|t| !t.is_empty())
+        }
+        Some(Doc::Number(n)) if *n != 0.0 && !n.is_nan() => {
+            Some(Doc::Number(*n).to_tagged_json().into())
+        }
         Some(Doc::Bool(true)) => Some("true".into()),
         _ => None,
     }
@@ -97,7 +102,7 @@ pub(crate) fn service_error(
     };
     let message = js_truthy_string(data.get("message"))
         .or_else(|| js_truthy_string(data.get("Message")))
-        .unwrap_or_else(|| "UnknownError".to_string());
+        .unwrap_or_else(|| "UnknownError".into());
     let mut e = CallError::bare(ErrorKind::Service, &name, message, meta);
     e.detail = format!("HTTP {status} {name}");
 
@@ -115,7 +120,7 @@ pub(crate) fn service_error(
                     Some(v) => v.clone(),
                     None => Doc::Undefined,
                 };
-                e.fields.push((member.to_string(), value));
+                e.fields.push(((*member).into(), value));
             }
         }
         None => e.fault = Some(if status < 500 { "client" } else { "server" }),
