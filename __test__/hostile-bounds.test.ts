@@ -459,6 +459,14 @@ describe('an answer escaping lone UTF-16 surrogates reads as in the JS SDK (JSON
     expect(summary({ ok: false, error: (r.native as any).reason })).toStrictEqual(summary({ ok: false, error: (r.js as any).reason }));
   });
 
+  it("an unmodelled error code: the error's name", async () => {
+    const body = String.raw`{"message":"m","__type":"aws.protocol#Odd\udc00Exception:http://x"}`;
+    const r = await converseBoth(hostile.jsonResponse(400, body));
+    expect((r.js as any).reason.name).toBe('Odd\udc00Exception');
+    expect((r.native as any).reason.name).toBe('Odd\udc00Exception');
+    expect(summary({ ok: false, error: (r.native as any).reason })).toStrictEqual(summary({ ok: false, error: (r.js as any).reason }));
+  });
+
   it('a 400 ConverseStream error body: its message and decorated keys', async () => {
     const r = await both(
       answering(hostile.jsonResponse(400, LONE_ERROR_BODY, { 'x-amzn-errortype': 'ValidationException' })),

@@ -74,7 +74,7 @@ pub(super) fn settle<'env, T>(
 /// What the JavaScript side needs to rebuild the JS SDK's error.
 pub(super) fn error_object<'env>(env: &'env Env, error: &CallError) -> Result<Object<'env>> {
     let mut out = Object::new(env)?;
-    out.set("name", error.name.as_str())?;
+    out.set("name", js_string(env, &error.name)?)?;
     out.set("message", js_string(env, &error.message)?)?;
     out.set("kind", format!("{:?}", error.kind))?;
     out.set("fault", error.fault)?;

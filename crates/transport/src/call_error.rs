@@ -41,8 +41,9 @@ pub enum ErrorKind {
 pub struct CallError {
     /// The error's `name`: `ThrottlingException`, `ValidationException`, an unmodelled
     /// service code such as `InvalidSignatureException`, `SyntaxError`, `TimeoutError`,
-    /// `Error` (network errors), `CredentialsProviderError`.
-    pub name: String,
+    /// `Error` (network errors), `CredentialsProviderError`. A `JsText`: a service's error
+    /// code holding a lone surrogate is the name as the JS SDK reads it.
+    pub name: JsText,
     /// A `JsText`, as the JS SDK's message is the body's string as `JSON.parse` read it,
     /// lone surrogates included.
     pub message: JsText,
@@ -70,12 +71,12 @@ pub struct CallError {
 impl CallError {
     pub(crate) fn bare(
         kind: ErrorKind,
-        name: &str,
+        name: impl Into<JsText>,
         message: impl Into<JsText>,
         meta: &ResponseMeta,
     ) -> CallError {
         CallError {
-            name: name.to_string(),
+            name: name.into(),
             message: message.into(),
             fault: None,
             meta: meta.clone(),

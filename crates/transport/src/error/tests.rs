@@ -223,3 +223,25 @@ fn an_error_body_escaping_lone_surrogates_is_read_as_json_parse_reads_it() {
         Some(&(JsText::from_utf16(&[0xdbff]), Doc::from("lone key")))
     );
 }
+
+#[test]
+fn an_error_code_holding_a_lone_surrogate_is_sanitized_and_kept_as_the_name() {
+    let body = br#"{"__type":"aws.protocol#Odd\udc00Exception:http://x","message":"m"}"#;
+    let e = service_error(400, &headers(&[]), body, &ResponseMeta::default());
+    let mut expected: Vec<u16> = "Odd".encode_utf16().collect();
+    expected.push(0xdc00);
+    expected.extend("Exception".encode_utf16());
+    assert_eq!(e.name, JsText::from_utf16(&expected));
+    assert_eq!(e.fault, Some("client"));
+    // The same sanitising as for well-formed codes.
+    let plain = br#"{"code":"a,b","__type":"x#Plain#y:z"}"#;
+    let e = service_error(400, &headers(&[]), plain, &ResponseMeta::default());
+    assert_eq!(e.name, "a");
+    let e = service_error(
+        400,
+        &headers(&[]),
+        br#"{"__type":"x#Plain#y:z"}"#,
+        &ResponseMeta::default(),
+    );
+    assert_eq!(e.name, "Plain");
+}
