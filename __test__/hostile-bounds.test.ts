@@ -422,4 +422,98 @@ describe('an answer escaping lone UTF-16 surrogates reads as in the JS SDK (JSON
     expect(native[1].contentBlockDelta.delta.text).toBe('a\ud800b\udc00');
     expect(native).toEqual((r.js as any).value);
   });
+
+  it("an answer's object keys, on the JSON and the tree paths", async () => {
+    const keys = String.raw`{"\ud800":1,"\ud801":{"k\udc00":[{"\udbff":true}]},"\ufffd":3,"\ud83d\ude00":4}`;
+    for (const withBytes of [false, true]) {
+      const body =
+        `{"output":{"message":{"role":"assistant","content":[${withBytes ? '{"reasoningContent":{"redactedContent":"AAEC"}},' : ''}{"text":"hi"}]}},` +
+        `"stopReason":"end_turn","usage":{"inputTokens":1,"outputTokens":1,"totalTokens":2},"additionalModelResponseFields":${keys}}`;
+      const r = await converseBoth(hostile.jsonResponse(200, body));
+      expect(r.js.status).toBe('fulfilled');
+      expect(r.native.status).toBe('fulfilled');
+      const native = (r.native as any).value;
+      const fields = native.additionalModelResponseFields;
+      expect(Object.keys(fields)).toEqual(['\ud800', '\ud801', '\ufffd', '\u{1f600}']);
+      expect(fields['\ud801']).toEqual({ 'k\udc00': [{ '\udbff': true }] });
+      expect(fields).toEqual((r.js as any).value.additionalModelResponseFields);
+      expect(summary({ ok: true, value: native })).toStrictEqual(summary({ ok: true, value: (r.js as any).value }));
+    }
+  });
+
+  /** An error body whose message and keys escape lone surrogates. */
+  const LONE_ERROR_BODY = String.raw`{"message":"bad \ud800 input","\udbff":"lone key","k\udc00":{"\ud800":1}}`;
+  const expectLoneErrorOf = (error: any) => {
+    expect(error.name).toBe('ValidationException');
+    expect(error.message).toBe('bad \ud800 input');
+    expect(error['\udbff']).toBe('lone key');
+    expect(error['k\udc00']).toEqual({ '\ud800': 1 });
+  };
+
+  it('a 400 Converse error body: its message and decorated keys', async () => {
+    const r = await converseBoth(hostile.jsonResponse(400, LONE_ERROR_BODY, { 'x-amzn-errortype': 'ValidationException' }));
+    expect(r.js.status).toBe('rejected');
+    expect(r.native.status).toBe('rejected');
+    expectLoneErrorOf((r.js as any).reason);
+    expectLoneErrorOf((r.native as any).reason);
+    expect(summary({ ok: false, error: (r.native as any).reason })).toStrictEqual(summary({ ok: false, error: (r.js as any).reason }));
+  });
+
+  it("an unmodelled error code: the error's name", async () => {
+    const body = String.raw`{"message":"m","__type":"aws.protocol#Odd\udc00Exception:http://x"}`;
+    const r = await converseBoth(hostile.jsonResponse(400, body));
+    expect((r.js as any).reason.name).toBe('Odd\udc00Exception');
+    expect((r.native as any).reason.name).toBe('Odd\udc00Exception');
+    expect(summary({ ok: false, error: (r.native as any).reason })).toStrictEqual(summary({ ok: false, error: (r.js as any).reason }));
+  });
+
+  it('a 400 ConverseStream error body: its message and decorated keys', async () => {
+    const r = await both(
+      answering(hostile.jsonResponse(400, LONE_ERROR_BODY, { 'x-amzn-errortype': 'ValidationException' })),
+      (endpoint) => sendNativeStream(clientConfig(endpoint, { maxAttempts: 1 }), MODEL, INPUT(), null),
+      (endpoint) => jsSdkSend(endpoint, new sdk.ConverseStreamCommand({ ...INPUT(), modelId: MODEL } as any)),
+    );
+    expect(r.native.status).toBe('rejected');
+    expectLoneErrorOf((r.native as any).reason);
+    expect(thrownSummary((r.native as any).reason)).toStrictEqual(thrownSummary((r.js as any).reason));
+  });
+
+  it('a stream exception event: its message', async () => {
+    const script = async (_request: any, reply: any) => {
+      await reply.write(hostile.eventStreamHead());
+      await reply.write(hostile.chunk(hostile.event('messageStart', { role: 'assistant' })));
+      await reply.write(
+        hostile.chunk(hostile.exceptionEvent('modelStreamErrorException', String.raw`{"message":"stream \udc00 broke","originalStatusCode":500,"\ud800":"k"}`)),
+      );
+      await reply.write('0\r\n\r\n');
+    };
+    const thrownBy = async (output: any) => {
+      try {
+        for await (const _event of output.stream);
+      } catch (error) {
+        return error;
+      }
+      return null;
+    };
+    const r = await both(
+      script,
+      async (endpoint) => thrownBy(await sendNativeStream(clientConfig(endpoint, { maxAttempts: 1 }), MODEL, INPUT(), null)),
+      async (endpoint) => {
+        const client = jsSdkClient(endpoint);
+        try {
+          return await thrownBy(await client.send(new sdk.ConverseStreamCommand({ ...INPUT(), modelId: MODEL } as any)));
+        } finally {
+          client.destroy();
+        }
+      },
+    );
+    const native = (r.native as any).value;
+    const js = (r.js as any).value;
+    expect(js).toBeInstanceOf(sdk.ModelStreamErrorException);
+    expect(js.message).toBe('stream \udc00 broke');
+    expect(native.message).toBe('stream \udc00 broke');
+    // A key that is not a member is dropped by both, as any such key.
+    expect(native['\ud800']).toBeUndefined();
+    expect(thrownSummary(native)).toStrictEqual(thrownSummary(js));
+  });
 });

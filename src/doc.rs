@@ -4,6 +4,7 @@
 //! `Date`; everything else is plain JSON-like data. Values made here belong to the
 //! addon's realm: `js/realm.js` moves results into the caller's.
 
+use bmm_js::text::JsText;
 use bmm_transport::Doc;
 use engine::limits::Budget;
 use napi::bindgen_prelude::*;
@@ -41,7 +42,7 @@ fn to_doc_at(
         ValueType::String => {
             let text = unsafe { value.cast::<String>() }?;
             budget.bytes(text.len())?;
-            string_doc(value, text)?
+            Doc::from(js_text(value, text)?)
         }
         ValueType::Object if value.is_typedarray()? || value.is_buffer()? => {
             Doc::Bytes(bytes_of(value, budget)?)
@@ -61,18 +62,20 @@ fn to_doc_at(
         }
         ValueType::Object => {
             let object = unsafe { value.cast::<Object>() }?;
-            let keys = Object::keys(&object)?;
-            budget.members(keys.len())?;
-            let mut fields = Vec::with_capacity(keys.len());
-            for key in keys {
+            // The keys `Object::keys` reads (`for…in`'s), kept as JS strings to look each
+            // member up by: a key holding a lone surrogate is then found as itself, and
+            // no key is made again from its UTF-8 text (which could not carry the surrogate).
+            let names = object.get_property_names()?;
+            let count = names.get_array_length()?;
+            budget.members(count as usize)?;
+            let mut fields = Vec::with_capacity(count as usize);
+            for index in 0..count {
+                let name = names.get_element::<Unknown>(index)?;
+                let key = js_text(name, unsafe { name.cast::<String>() }?)?;
                 budget.bytes(key.len())?;
-                // `get`, not `get_named_property`: a key may contain NUL, which a C string
-                // (the named-property API) cannot carry.
-                let field = match object.get::<Unknown>(&key)? {
-                    Some(field) => to_doc_at(field, depth + 1, budget)
-                        .map_err(|refused| refused.within_key(&key))?,
-                    None => Doc::Undefined,
-                };
+                let field = object.get_property_unchecked::<_, Unknown>(name)?;
+                let field = to_doc_at(field, depth + 1, budget)
+                    .map_err(|refused| refused.within_key(&key))?;
                 fields.push((key, field));
             }
             Doc::Object(fields)
@@ -85,13 +88,13 @@ fn to_doc_at(
     })
 }
 
-/// The string `value`, given `text`, what napi read of it as UTF-8: that has each lone UTF-16
-/// surrogate replaced by U+FFFD, which the JS SDK would send as `\udxxx`. Only when `text`
-/// holds U+FFFD (rare) is the value read again as UTF-16, to tell a lone surrogate from a
-/// real U+FFFD.
-fn string_doc(value: Unknown<'_>, text: String) -> Result<Doc> {
+/// The string `value` (a value or a key), given `text`, what napi read of it as UTF-8: that
+/// has each lone UTF-16 surrogate replaced by U+FFFD, which the JS SDK would send as
+/// `\udxxx`. Only when `text` holds U+FFFD (rare) is the value read again as UTF-16, to tell
+/// a lone surrogate from a real U+FFFD; otherwise `text` is kept as it is.
+fn js_text(value: Unknown<'_>, text: String) -> Result<JsText> {
     if !text.contains('\u{FFFD}') {
-        return Ok(Doc::String(text));
+        return Ok(text.into());
     }
     let utf16 = unsafe { value.cast::<JsString>() }?.into_utf16()?;
     // napi's copy ends with a NUL terminator of its own.
@@ -99,13 +102,7 @@ fn string_doc(value: Unknown<'_>, text: String) -> Result<Doc> {
         .as_slice()
         .strip_suffix(&[0])
         .unwrap_or(utf16.as_slice());
-    Ok(
-        if char::decode_utf16(units.iter().copied()).any(|unit| unit.is_err()) {
-            Doc::IllFormedString(units.to_vec())
-        } else {
-            Doc::String(text)
-        },
-    )
+    Ok(JsText::from_utf16(units))
 }
 
 /// The bytes of a `Buffer` or typed array, counted before they are copied.
@@ -140,19 +137,30 @@ pub fn from_doc<'env>(env: &'env Env, doc: &Doc) -> Result<Unknown<'env>> {
         Doc::Object(fields) => {
             let mut object = Object::new(env)?;
             for (key, value) in fields {
-                set_own(&mut object, key, from_doc(env, value)?)?;
+                set_own(env, &mut object, key, from_doc(env, value)?)?;
             }
             object.to_unknown()
         }
     })
 }
 
+/// `text` as a JS string, a lone surrogate included.
+pub fn js_string<'env>(env: &'env Env, text: &JsText) -> Result<Unknown<'env>> {
+    match text.ill_formed_units() {
+        Some(units) => Ok(env.create_string_utf16(units)?.to_unknown()),
+        None => text.as_str().into_unknown(env),
+    }
+}
+
 /// `object[key] = value` as an own data property, as `JSON.parse` makes it, also for
-/// `__proto__`: a plain set of that key would replace the object's prototype instead.
-pub fn set_own(object: &mut Object, key: &str, value: Unknown) -> Result<()> {
-    if key == "__proto__" {
+/// `__proto__`: a plain set of that key would replace the object's prototype instead. A key
+/// holding a lone surrogate is made from its UTF-16 code units.
+pub fn set_own(env: &Env, object: &mut Object, key: &JsText, value: Unknown) -> Result<()> {
+    if let Some(units) = key.ill_formed_units() {
+        object.set_property(env.create_string_utf16(units)?, value)
+    } else if *key == "__proto__" {
         object.define_properties(&[Property::new().with_utf8_name(key)?.with_value(&value)])
     } else {
-        object.set(key, value)
+        object.set(key.as_str(), value)
     }
 }

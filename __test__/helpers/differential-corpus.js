@@ -455,6 +455,25 @@ const requestCases = [
     js: refusedByTheEmulator,
   },
   {
+    // napi reads keys as UTF-8 too; a key with a lone surrogate is looked up as itself and
+    // written as the JS SDK writes it. Two such keys stay apart, and apart from U+FFFD.
+    name: 'request: lone UTF-16 surrogates in object keys of documents, tool input, request metadata',
+    input: () => ({
+      messages: [
+        { role: 'user', content: [{ text: 'keys' }] },
+        {
+          role: 'assistant',
+          content: [{ toolUse: { toolUseId: 'tooluse_k', name: 'keys', input: { '\ud800': 1, '\ud801': 2, '\ufffd': 3, 'k\udc00': { '\udbff': [{ 'in\ud800': null }] } } } }],
+        },
+        { role: 'user', content: [{ toolResult: { toolUseId: 'tooluse_k', content: [{ json: { '\udfff': 'lone key' } }] } }] },
+      ],
+      toolConfig: { tools: [{ toolSpec: { name: 'keys', inputSchema: { json: { type: 'object', properties: { 'p\ud800': { type: 'string' } } } } } }] },
+      additionalModelRequestFields: { '\ud800': 'high', '\udc00': 'low', '\ud83d\ude00': 'pair', x: { '\udbff\udbff': undefined, y: 1 } },
+      requestMetadata: { 'k\ud800': 'v', k: 'w' },
+    }),
+    js: refusedByTheEmulator,
+  },
+  {
     // The JS SDK puts the model id in the path with encodeURIComponent, which throws.
     name: 'request: a model id with a lone UTF-16 surrogate is refused before sending, as encodeURIComponent refuses it',
     input: () => USER_TEXT('never sent'),

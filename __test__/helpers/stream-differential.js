@@ -331,10 +331,10 @@ const requestCases = [
   {
     // The JS SDK writes a lone surrogate as the escape \udxxx; napi's UTF-8 read alone
     // would have made it U+FFFD. A valid pair and a real U+FFFD stay as they are.
-    name: 'request: lone UTF-16 surrogates in text and document values, beside a valid pair and U+FFFD itself',
+    name: 'request: lone UTF-16 surrogates in text, document values and keys, beside a valid pair and U+FFFD itself',
     input: () => ({
       messages: [{ role: 'user', content: [{ text: 'lone \ud800, \udc00; pair \ud83d\ude00; U+FFFD \ufffd; high at the end \udbff' }] }],
-      additionalModelRequestFields: { note: '\udfff', list: ['\ud83d\ud83d\ude00', '\ufffd'] },
+      additionalModelRequestFields: { note: '\udfff', list: ['\ud83d\ud83d\ude00', '\ufffd'], '\ud800': { 'k\udc00': 1, '\ufffd': 2 } },
     }),
     // The emulator's JSON reader refuses the escape \ud800; the request bytes are what
     // this case compares.

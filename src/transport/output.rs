@@ -2,7 +2,7 @@
 //! `{ ok, ... }` object, and a failure as the object from which `js/transport/sdk-error.js`
 //! rebuilds the JS SDK's error.
 
-use crate::doc::{from_doc, set_own};
+use crate::doc::{from_doc, js_string, set_own};
 use crate::memory;
 use bmm_transport::{CallError, Doc, JsJson};
 use napi::bindgen_prelude::*;
@@ -74,15 +74,15 @@ pub(super) fn settle<'env, T>(
 /// What the JavaScript side needs to rebuild the JS SDK's error.
 pub(super) fn error_object<'env>(env: &'env Env, error: &CallError) -> Result<Object<'env>> {
     let mut out = Object::new(env)?;
-    out.set("name", error.name.as_str())?;
-    out.set("message", error.message.as_str())?;
+    out.set("name", js_string(env, &error.name)?)?;
+    out.set("message", js_string(env, &error.message)?)?;
     out.set("kind", format!("{:?}", error.kind))?;
     out.set("fault", error.fault)?;
     out.set("code", error.code.as_deref())?;
     out.set("metadata", from_doc(env, &error.metadata())?)?;
     let mut fields = Object::new(env)?;
     for (key, value) in &error.fields {
-        set_own(&mut fields, key, from_doc(env, value)?)?;
+        set_own(env, &mut fields, key, from_doc(env, value)?)?;
     }
     out.set("fields", fields)?;
     if let Some(cause) = &error.cause {

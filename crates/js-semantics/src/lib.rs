@@ -1,6 +1,7 @@
 //! JavaScript's own rules, written once in Rust: what `Date.prototype.toISOString`,
-//! `Object.keys`, `String(n)` and `JSON.stringify` produce, and a copied JavaScript value
-//! that answers `typeof`, truthiness, `String(x)` and `Number(x)`.
+//! `Object.keys`, `String(n)` and `JSON.stringify` produce, a JavaScript string as Rust
+//! holds it (`JsText`, lone surrogates included), and a copied JavaScript value that
+//! answers `typeof`, truthiness, `String(x)` and `Number(x)`.
 //!
 //! The engine, the transport, the emulator and the addon each need some of these rules;
 //! this crate is their one home, so that each is written, and tested against Node, once.
@@ -10,4 +11,5 @@ pub mod date;
 pub mod json;
 pub mod keys;
 pub mod number;
+pub mod text;
 pub mod value;

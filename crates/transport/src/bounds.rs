@@ -86,9 +86,9 @@ impl TooLarge {
         );
         e.code = Some(self.code().to_string());
         e.fields = vec![
-            ("code".to_string(), Doc::string(self.code())),
-            ("limit".to_string(), Doc::Number(self.limit as f64)),
-            ("size".to_string(), Doc::Number(self.size as f64)),
+            ("code".into(), Doc::string(self.code())),
+            ("limit".into(), Doc::Number(self.limit as f64)),
+            ("size".into(), Doc::Number(self.size as f64)),
         ];
         e.detail = self.to_string();
         e

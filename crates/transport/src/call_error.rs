@@ -1,6 +1,6 @@
 //! `CallError` and its `ErrorKind`: a failed call in the terms of the error the JS SDK throws.
 
-use crate::doc::Doc;
+use crate::doc::{Doc, JsText};
 use crate::output::ResponseMeta;
 use std::error::Error as StdError;
 use std::fmt;
@@ -41,9 +41,12 @@ pub enum ErrorKind {
 pub struct CallError {
     /// The error's `name`: `ThrottlingException`, `ValidationException`, an unmodelled
     /// service code such as `InvalidSignatureException`, `SyntaxError`, `TimeoutError`,
-    /// `Error` (network errors), `CredentialsProviderError`.
-    pub name: String,
-    pub message: String,
+    /// `Error` (network errors), `CredentialsProviderError`. A `JsText`: a service's error
+    /// code holding a lone surrogate is the name as the JS SDK reads it.
+    pub name: JsText,
+    /// A `JsText`, as the JS SDK's message is the body's string as `JSON.parse` read it,
+    /// lone surrogates included.
+    pub message: JsText,
     /// `$fault`: `"client"` / `"server"` for service errors, `None` otherwise.
     pub fault: Option<&'static str>,
     /// What the error's `$metadata` says ([`CallError::metadata`] renders it).
@@ -54,7 +57,7 @@ pub struct CallError {
     /// Other own properties the JS error carries, in order: modelled members other than
     /// `message` (e.g. `originalStatusCode`, `resourceName`, `undefined` when absent), other
     /// body fields (`decorateServiceException`), or `errno`/`code`/`syscall` for network errors.
-    pub fields: Vec<(String, Doc)>,
+    pub fields: Vec<(JsText, Doc)>,
     /// The error's `cause` (own property after `code`): for a host that could not be
     /// reached, Node's socket error (`name`/`message`/`fields` only, no `$metadata`).
     pub cause: Option<Box<CallError>>,
@@ -68,13 +71,13 @@ pub struct CallError {
 impl CallError {
     pub(crate) fn bare(
         kind: ErrorKind,
-        name: &str,
-        message: String,
+        name: impl Into<JsText>,
+        message: impl Into<JsText>,
         meta: &ResponseMeta,
     ) -> CallError {
         CallError {
-            name: name.to_string(),
-            message,
+            name: name.into(),
+            message: message.into(),
             fault: None,
             meta: meta.clone(),
             kind,
@@ -131,7 +134,7 @@ impl CallError {
             &ResponseMeta::default(),
         );
         e.fault = Some("client");
-        e.fields.push(("path".to_string(), Doc::String(error.path)));
+        e.fields.push(("path".into(), Doc::String(error.path)));
         e
     }
 }

@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+pub use bmm_js::text::JsText;
+
 /// A JS value. Objects keep insertion order; the JS engine itself puts integer-like keys
 /// first when the napi layer creates the object, exactly as `JSON.parse` would have.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -22,11 +24,12 @@ pub enum Doc {
     /// A `Date`: milliseconds since the Unix epoch.
     Timestamp(f64),
     Array(Vec<Doc>),
-    Object(Vec<(String, Doc)>),
+    /// Keys are `JsText`: a key may hold a lone surrogate too (`{ '\ud800': 1 }`).
+    Object(Vec<(JsText, Doc)>),
 }
 impl Doc {
     /// An object from `(key, value)` pairs.
-    pub fn object<K: Into<String>>(entries: impl IntoIterator<Item = (K, Doc)>) -> Doc {
+    pub fn object<K: Into<JsText>>(entries: impl IntoIterator<Item = (K, Doc)>) -> Doc {
         Doc::Object(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
 
@@ -43,7 +46,7 @@ impl Doc {
     }
 
     /// Sets `key` (replacing an existing property in place, appending otherwise).
-    pub fn set(&mut self, key: impl Into<String>, value: Doc) {
+    pub fn set(&mut self, key: impl Into<JsText>, value: Doc) {
         if let Doc::Object(entries) = self {
             let key = key.into();
             match entries.iter_mut().find(|(k, _)| *k == key) {
@@ -75,6 +78,15 @@ impl Doc {
         }
     }
 
+    /// Either kind of string exactly, lone surrogates kept.
+    pub fn js_text(&self) -> Option<JsText> {
+        match self {
+            Doc::String(s) => Some(s.as_str().into()),
+            Doc::IllFormedString(units) => Some(JsText::from_utf16(units)),
+            _ => None,
+        }
+    }
+
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Doc::Number(n) => Some(*n),
@@ -96,7 +108,7 @@ impl Doc {
         }
     }
 
-    pub fn as_object(&self) -> Option<&[(String, Doc)]> {
+    pub fn as_object(&self) -> Option<&[(JsText, Doc)]> {
         match self {
             Doc::Object(entries) => Some(entries),
             _ => None,
@@ -122,6 +134,14 @@ impl Doc {
 impl From<&str> for Doc {
     fn from(s: &str) -> Doc {
         Doc::String(s.to_string())
+    }
+}
+
+/// A string of either kind.
+impl From<JsText> for Doc {
+    fn from(text: JsText) -> Doc {
+        text.into_well_formed()
+            .map_or_else(Doc::IllFormedString, Doc::String)
     }
 }
 

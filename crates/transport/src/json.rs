@@ -2,7 +2,8 @@
 //! side (`Doc::to_js_json`) and as tagged JSON for tests and logs (`Doc::to_tagged_json`).
 
 use crate::base64::base64_encode;
-use crate::doc::Doc;
+use crate::doc::{Doc, JsText};
+use crate::lone_surrogates::parse_tolerating_lone_surrogates;
 use bmm_js::json::{write_json_number, write_json_string, write_json_utf16};
 use bmm_js::keys::order_like_object_keys;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -10,8 +11,13 @@ use std::collections::HashMap;
 use std::fmt;
 use std::fmt::Write as _;
 
-/// Parses `body` like `JSON.parse`.
+/// Parses `body` like `JSON.parse`, also where it escapes a lone surrogate (`"\ud800"`),
+/// which serde_json alone refuses (`lone_surrogates`).
 pub(crate) fn parse(body: &[u8]) -> Result<Doc, serde_json::Error> {
+    parse_tolerating_lone_surrogates(body, parse_well_formed)
+}
+
+fn parse_well_formed(body: &[u8]) -> Result<Doc, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let doc = Raw.deserialize(&mut de)?;
     de.end()?;
@@ -75,7 +81,7 @@ impl Doc {
                     if i > 0 {
                         json.text.push(',');
                     }
-                    write_json_string(&mut json.text, k);
+                    k.write_json(&mut json.text);
                     json.text.push(':');
                     path.push(PathStep::Key(k));
                     let ok = match v {
@@ -138,13 +144,13 @@ impl Doc {
             }
             Doc::Object(entries) => {
                 out.push('{');
-                let mut in_js_order: Vec<&(String, Doc)> = entries.iter().collect();
+                let mut in_js_order: Vec<&(JsText, Doc)> = entries.iter().collect();
                 order_like_object_keys(&mut in_js_order, |(key, _)| key);
                 for (i, (k, v)) in in_js_order.into_iter().enumerate() {
                     if i > 0 {
                         out.push(',');
                     }
-                    write_json_string(out, k);
+                    k.write_json(out);
                     out.push(':');
                     v.write_tagged(out);
                 }
@@ -164,7 +170,7 @@ pub struct JsJson {
 }
 
 enum PathStep<'a> {
-    Key(&'a str),
+    Key(&'a JsText),
     Index(usize),
 }
 
@@ -178,7 +184,7 @@ impl JsJson {
                 list.push(',');
             }
             match step {
-                PathStep::Key(key) => write_json_string(list, key),
+                PathStep::Key(key) => key.write_json(list),
                 PathStep::Index(index) => {
                     let _ = write!(list, "{index}");
                 }
@@ -199,8 +205,8 @@ impl JsJson {
 /// Builds a JSON object's entries in wire order with `JSON.parse`'s repeated-key rule;
 /// an index keeps big objects linear.
 pub(crate) struct ObjectEntries {
-    entries: Vec<(String, Doc)>,
-    index: Option<HashMap<String, usize>>,
+    entries: Vec<(JsText, Doc)>,
+    index: Option<HashMap<JsText, usize>>,
 }
 
 impl ObjectEntries {
@@ -213,7 +219,7 @@ impl ObjectEntries {
         }
     }
 
-    pub(crate) fn insert(&mut self, key: String, value: Doc) {
+    pub(crate) fn insert(&mut self, key: JsText, value: Doc) {
         if let Some(index) = &mut self.index {
             match index.get(&key) {
                 Some(&i) => self.entries[i].1 = value,
@@ -296,7 +302,7 @@ impl<'de> Visitor<'de> for RawVisitor {
         let mut entries = ObjectEntries::new();
         while let Some(key) = map.next_key::<String>()? {
             let value = map.next_value_seed(Raw)?;
-            entries.insert(key, value);
+            entries.insert(key.into(), value);
         }
         Ok(entries.into_doc())
     }

@@ -5,10 +5,9 @@
 //! with each such escape written as a stand-in character of its own (U+10F800 + the
 //! surrogate's offset, in a private-use plane an answer never holds otherwise); the
 //! stand-ins are then turned back into UTF-16 code units. A string left with a lone
-//! surrogate becomes `Doc::IllFormedString`; an object key, which is a Rust `String`,
-//! gets U+FFFD in its place, as napi reads such a key.
+//! surrogate becomes `Doc::IllFormedString`, an object key a `JsText` holding its code units.
 
-use crate::doc::Doc;
+use crate::doc::{Doc, JsText};
 
 /// The stand-in of surrogate `0xD800 + n` is `STAND_IN_BASE + n`: U+10F800..=U+10FFFF.
 const STAND_IN_BASE: u32 = 0x10_F800;
@@ -109,9 +108,9 @@ fn restore(doc: Doc) -> Doc {
     }
 }
 
-fn restore_key(key: String) -> String {
+fn restore_key(key: JsText) -> JsText {
     if key.chars().any(is_stand_in) {
-        String::from_utf16_lossy(&code_units(&key))
+        JsText::from_utf16(&code_units(&key))
     } else {
         key
     }

@@ -47,20 +47,14 @@ impl ResponseMeta {
         };
         let mut entries = Vec::with_capacity(6);
         if let Some(status) = self.http_status_code {
-            entries.push(("httpStatusCode".to_string(), Doc::Number(f64::from(status))));
-            entries.push(("requestId".to_string(), opt(&self.request_id)));
-            entries.push((
-                "extendedRequestId".to_string(),
-                opt(&self.extended_request_id),
-            ));
-            entries.push(("cfId".to_string(), opt(&self.cf_id)));
+            entries.push(("httpStatusCode".into(), Doc::Number(f64::from(status))));
+            entries.push(("requestId".into(), opt(&self.request_id)));
+            entries.push(("extendedRequestId".into(), opt(&self.extended_request_id)));
+            entries.push(("cfId".into(), opt(&self.cf_id)));
         }
+        entries.push(("attempts".into(), Doc::Number(f64::from(self.attempts))));
         entries.push((
-            "attempts".to_string(),
-            Doc::Number(f64::from(self.attempts)),
-        ));
-        entries.push((
-            "totalRetryDelay".to_string(),
+            "totalRetryDelay".into(),
             Doc::Number(self.total_retry_delay_ms),
         ));
         Doc::Object(entries)
@@ -80,7 +74,7 @@ pub fn converse_output(body: &[u8], meta: &ResponseMeta) -> Result<Doc, serde_js
         wire::parse_shaped(body, CONVERSE_RESPONSE)?
     };
     if let Doc::Object(entries) = &mut out {
-        entries.push(("$metadata".to_string(), meta.to_doc()));
+        entries.push(("$metadata".into(), meta.to_doc()));
     } else {
         // A JSON body that is not an object (`[]`, `"x"`): JS spreads nothing of it.
         out = Doc::object([("$metadata", meta.to_doc())]);

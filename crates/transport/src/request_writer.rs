@@ -16,7 +16,7 @@
 //! the writer itself cannot fail.
 
 use crate::base64::base64_encode;
-use crate::doc::Doc;
+use crate::doc::{Doc, JsText};
 use crate::input::{self, InputError, Operation};
 use crate::schema::{self, Shape, ShapeId};
 use bmm_js::json::{write_json_string, write_json_utf16};
@@ -66,12 +66,17 @@ fn write_struct<'d>(
 }
 
 fn write_member(out: &mut String, first: &mut bool, name: &str, shape: ShapeId, value: &Doc) {
-    if !std::mem::take(first) {
-        out.push(',');
-    }
+    separate(out, first);
     write_json_string(out, name);
     out.push(':');
     write_value(out, shape, value);
+}
+
+/// A comma before every member or item but the first.
+fn separate(out: &mut String, first: &mut bool) {
+    if !std::mem::take(first) {
+        out.push(',');
+    }
 }
 
 fn write_value(out: &mut String, shape: ShapeId, value: &Doc) {
@@ -124,20 +129,22 @@ fn write_list(out: &mut String, items: &[Doc], skip: fn(&Doc) -> bool, item: Sha
     out.push('[');
     let mut first = true;
     for value in items.iter().filter(|v| !skip(v)) {
-        if !std::mem::take(&mut first) {
-            out.push(',');
-        }
+        separate(out, &mut first);
         write_value(out, item, value);
     }
     out.push(']');
 }
 
 /// `{entries}` in the given order, without those `skip` says to leave out.
-fn write_map(out: &mut String, entries: &[(String, Doc)], skip: fn(&Doc) -> bool, item: ShapeId) {
+/// A key holding a lone surrogate is written as the JS SDK writes it (`"\ud800"`).
+fn write_map(out: &mut String, entries: &[(JsText, Doc)], skip: fn(&Doc) -> bool, item: ShapeId) {
     out.push('{');
     let mut first = true;
     for (key, value) in entries.iter().filter(|(_, v)| !skip(v)) {
-        write_member(out, &mut first, key, item, value);
+        separate(out, &mut first);
+        key.write_json(out);
+        out.push(':');
+        write_value(out, item, value);
     }
     out.push('}');
 }

@@ -6,7 +6,7 @@
 
 use crate::bounds::{Bound, TooLarge, MAX_FRAME_BYTES};
 use crate::call_error::{CallError, ErrorKind};
-use crate::doc::Doc;
+use crate::doc::{Doc, JsText};
 use crate::output::ResponseMeta;
 use crate::schema::{self, Shape, CONVERSE_STREAM_OUTPUT};
 use crate::wire;
@@ -108,7 +108,7 @@ impl EventStream {
                     let mut err = self.error(ErrorKind::Network, "Error", "aborted".to_string());
                     err.code = Some("ECONNRESET".to_string());
                     err.fields
-                        .push(("code".to_string(), Doc::String("ECONNRESET".to_string())));
+                        .push(("code".into(), Doc::String("ECONNRESET".to_string())));
                     err.detail = e.to_string();
                     return Poll::Ready(Some(Err(self.fail(err))));
                 }
@@ -120,7 +120,7 @@ impl EventStream {
                             self.error(ErrorKind::Network, "Error", "aborted".to_string());
                         err.code = Some("ECONNRESET".to_string());
                         err.fields
-                            .push(("code".to_string(), Doc::String("ECONNRESET".to_string())));
+                            .push(("code".into(), Doc::String("ECONNRESET".to_string())));
                         err.detail = format!(
                             "stream ended with {} bytes of an incomplete frame",
                             self.buffer.len()
@@ -172,7 +172,7 @@ impl EventStream {
         e
     }
 
-    fn error(&self, kind: ErrorKind, name: &str, message: String) -> CallError {
+    fn error(&self, kind: ErrorKind, name: &str, message: impl Into<JsText>) -> CallError {
         // Errors thrown by the JS event-stream iterator carry no `$metadata`; the fields
         // are kept for logs (`kind == Stream` tells the napi layer to leave it out).
         CallError::bare(kind, name, message, &self.meta)
@@ -198,7 +198,7 @@ impl EventStream {
                         err
                     })?
                 };
-                Ok(Some(Doc::Object(vec![(name.to_string(), value)])))
+                Ok(Some(Doc::object([(name, value)])))
             }
             "exception" => {
                 let code = string_header(message, ":exception-type").unwrap_or("");
@@ -251,13 +251,12 @@ impl EventStream {
             Shape::Struct(name, _) => (*name, schema::modelled_error(name).map(|(fault, _)| fault)),
             _ => (code, None),
         };
-        // A message with a lone surrogate (`\ud800`) gets U+FFFD: `CallError` text is UTF-8.
-        let message = match data.get("message").or_else(|| data.get("Message")) {
-            Some(text) => text
-                .text()
-                .map_or_else(|| "Unknown".to_string(), |t| t.into_owned()),
-            None => "Unknown".to_string(),
-        };
+        // Lone surrogates kept (`\ud800`), as the JS SDK keeps them.
+        let message = data
+            .get("message")
+            .or_else(|| data.get("Message"))
+            .and_then(Doc::js_text)
+            .unwrap_or_else(|| "Unknown".into());
         let mut e = self.error(ErrorKind::Stream, name, message);
         e.fault = fault;
         if let Doc::Object(entries) = data {

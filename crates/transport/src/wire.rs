@@ -4,7 +4,7 @@
 //! through as plain JSON, documents exactly as `JSON.parse` gives them.
 
 use crate::base64::base64_decode;
-use crate::doc::Doc;
+use crate::doc::{Doc, JsText};
 use crate::json::{ObjectEntries, Raw, RawVisitor};
 use crate::lone_surrogates::parse_tolerating_lone_surrogates;
 use crate::schema::{self, Shape, ShapeId, TimestampFormat};
@@ -42,7 +42,7 @@ pub(crate) fn reshape(value: Doc, id: ShapeId) -> Result<Doc, String> {
                         } else {
                             reshape(value, builder.members[i].1)?
                         };
-                        builder.set(i, key, shaped)
+                        builder.set(i, shaped)
                     }
                     None => builder.other(key, value),
                 }
@@ -96,7 +96,7 @@ struct StructBuilder {
     members: &'static [(&'static str, ShapeId)],
     slots: Vec<Option<Doc>>,
     /// Keys that are not members, with their plain values (for `$unknown` / `__type`).
-    others: Vec<(String, Doc)>,
+    others: Vec<(JsText, Doc)>,
     /// Members that were present but null (JS keeps them only under the `__type` rule).
     nulls: Vec<&'static str>,
 }
@@ -117,7 +117,7 @@ impl StructBuilder {
         self.members.iter().position(|(name, _)| *name == key)
     }
 
-    fn set(&mut self, i: usize, _key: String, value: Doc) {
+    fn set(&mut self, i: usize, value: Doc) {
         if value.is_nullish() {
             self.slots[i] = None;
             self.nulls.push(self.members[i].0);
@@ -126,15 +126,15 @@ impl StructBuilder {
         }
     }
 
-    fn other(&mut self, key: String, value: Doc) {
+    fn other(&mut self, key: JsText, value: Doc) {
         insert_last_wins(&mut self.others, key, value);
     }
 
     fn finish(self) -> Doc {
-        let mut out: Vec<(String, Doc)> = Vec::with_capacity(self.members.len().min(8));
+        let mut out: Vec<(JsText, Doc)> = Vec::with_capacity(self.members.len().min(8));
         for ((name, _), slot) in self.members.iter().zip(self.slots) {
             if let Some(value) = slot {
-                out.push(((*name).to_string(), value));
+                out.push(((*name).into(), value));
             }
         }
         if self.union {
@@ -143,10 +143,7 @@ impl StructBuilder {
             let mut unknown = self.others.into_iter().filter(|(k, _)| k != "__type");
             if let (Some((name, value)), None) = (unknown.next(), unknown.next()) {
                 if out.is_empty() {
-                    out.push((
-                        "$unknown".to_string(),
-                        Doc::Array(vec![Doc::String(name), value]),
-                    ));
+                    out.push(("$unknown".into(), Doc::Array(vec![Doc::from(name), value])));
                 }
             }
         } else if matches!(
@@ -156,7 +153,7 @@ impl StructBuilder {
             // A `__type`-tagged record keeps every key the schema did not consume.
             for name in self.nulls {
                 if !out.iter().any(|(k, _)| k == name) {
-                    out.push((name.to_string(), Doc::Null));
+                    out.push((name.into(), Doc::Null));
                 }
             }
             for (k, v) in self.others {
@@ -170,7 +167,7 @@ impl StructBuilder {
 }
 
 /// `JSON.parse` semantics for a repeated key: the last value, at the first position.
-fn insert_last_wins(entries: &mut Vec<(String, Doc)>, key: String, value: Doc) {
+fn insert_last_wins(entries: &mut Vec<(JsText, Doc)>, key: JsText, value: Doc) {
     match entries.iter_mut().find(|(k, _)| *k == key) {
         Some(slot) => slot.1 = value,
         None => entries.push((key, value)),
@@ -249,11 +246,11 @@ impl<'de> Visitor<'de> for ShapedVisitor {
                     match key {
                         Key::Member(i) => {
                             let value = map.next_value_seed(Shaped(builder.members[i].1))?;
-                            builder.set(i, String::new(), value);
+                            builder.set(i, value);
                         }
                         Key::Other(name) => {
                             let value = map.next_value_seed(Raw)?;
-                            builder.other(name, value);
+                            builder.other(name.into(), value);
                         }
                     }
                 }
@@ -263,7 +260,7 @@ impl<'de> Visitor<'de> for ShapedVisitor {
                 let mut entries = ObjectEntries::new();
                 while let Some(key) = map.next_key::<String>()? {
                     let value = map.next_value_seed(Shaped(*value_shape))?;
-                    entries.insert(key, value);
+                    entries.insert(key.into(), value);
                 }
                 Ok(entries.into_doc())
             }

@@ -59,12 +59,12 @@ pub(super) fn network_error<E: StdError + Send + Sync + 'static>(
     let mut e = CallError::bare(ErrorKind::Network, "Error", message, meta);
     e.code = Some(code.to_string());
     e.fields
-        .push(("errno".to_string(), Doc::Number(f64::from(errno))));
+        .push(("errno".into(), Doc::Number(f64::from(errno))));
     e.fields
-        .push(("code".to_string(), Doc::String(code.to_string())));
+        .push(("code".into(), Doc::String(code.to_string())));
     if !syscall.is_empty() {
         e.fields
-            .push(("syscall".to_string(), Doc::String(syscall.to_string())));
+            .push(("syscall".into(), Doc::String(syscall.to_string())));
     }
     e.detail = chain(root);
     e
@@ -100,10 +100,7 @@ fn unreachable_cause(
             message,
             &ResponseMeta::default(),
         );
-        e.fields = fields
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
+        e.fields = fields.into_iter().map(|(k, v)| (k.into(), v)).collect();
         e
     };
     let text = chain(root).to_ascii_lowercase();

@@ -2,7 +2,7 @@
 //! error handler reads it.
 
 use crate::call_error::{CallError, ErrorKind};
-use crate::doc::Doc;
+use crate::doc::{Doc, JsText};
 use crate::json;
 use crate::output::ResponseMeta;
 use crate::schema;
@@ -36,23 +36,42 @@ pub(crate) fn deserialization_error(
     e
 }
 
-/// `loadRestJsonErrorCode` + `sanitizeErrorCode`.
-fn error_code(headers: &Headers, data: &Doc) -> Option<String> {
-    let sanitize = |raw: &str| -> String {
-        let mut v = raw.split(',').next().unwrap_or("");
-        v = v.split(':').next().unwrap_or("");
-        match v.split_once('#') {
-            Some((_, after)) => after.split('#').next().unwrap_or("").to_string(),
-            None => v.to_string(),
-        }
+/// `sanitizeErrorCode`: what comes before `,`, then before `:`, then between the first `#`
+/// and the next, if any. Over UTF-8 bytes or UTF-16 code units alike (the separators are
+/// ASCII, so a cut never splits a character).
+fn sanitize<T: Copy + PartialEq + From<u8>>(raw: &[T]) -> &[T] {
+    let before = |text: &'_ [T], separator: u8| -> usize {
+        text.iter()
+            .position(|c| *c == T::from(separator))
+            .unwrap_or(text.len())
     };
+    let mut v = &raw[..before(raw, b',')];
+    v = &v[..before(v, b':')];
+    match v.iter().position(|c| *c == T::from(b'#')) {
+        Some(hash) => {
+            let after = &v[hash + 1..];
+            &after[..before(after, b'#')]
+        }
+        None => v,
+    }
+}
+
+fn sanitize_str(raw: &str) -> JsText {
+    String::from_utf8_lossy(sanitize(raw.as_bytes()))
+        .into_owned()
+        .into()
+}
+
+/// `loadRestJsonErrorCode` + `sanitizeErrorCode`; a code holding a lone surrogate keeps it.
+fn error_code(headers: &Headers, data: &Doc) -> Option<JsText> {
     let as_code = |d: &Doc| match d {
-        Doc::String(s) => Some(sanitize(s)),
-        Doc::Number(n) => Some(sanitize(&Doc::Number(*n).to_tagged_json())),
+        Doc::String(s) => Some(sanitize_str(s)),
+        Doc::IllFormedString(units) => Some(JsText::from_utf16(sanitize(units))),
+        Doc::Number(n) => Some(sanitize_str(&Doc::Number(*n).to_tagged_json())),
         _ => None,
     };
     if let Some(v) = headers.get("x-amzn-errortype") {
-        return Some(sanitize(v));
+        return Some(sanitize_str(v));
     }
     if let Some(entries) = data.as_object() {
         if let Some((_, v)) = entries.iter().find(|(k, _)| k.eq_ignore_ascii_case("code")) {
@@ -66,10 +85,15 @@ fn error_code(headers: &Headers, data: &Doc) -> Option<String> {
     data.get("__type").and_then(as_code)
 }
 
-fn js_truthy_string(d: Option<&Doc>) -> Option<String> {
+/// `String(x)` of a truthy `x` that is a string, number or `true`.
+fn js_truthy_string(d: Option<&Doc>) -> Option<JsText> {
     match d {
-        Some(Doc::String(s)) if !s.is_empty() => Some(s.clone()),
-        Some(Doc::Number(n)) if *n != 0.0 && !n.is_nan() => Some(Doc::Number(*n).to_tagged_json()),
+        Some(text @ (Doc::String(_) | Doc::IllFormedString(_))) => {
+            text.js_text().filter(|t| !t.is_empty())
+        }
+        Some(Doc::Number(n)) if *n != 0.0 && !n.is_nan() => {
+            Some(Doc::Number(*n).to_tagged_json().into())
+        }
         Some(Doc::Bool(true)) => Some("true".into()),
         _ => None,
     }
@@ -90,15 +114,15 @@ pub(crate) fn service_error(
             Err(e) => return deserialization_error(&e, body, meta),
         }
     };
-    let identifier = error_code(headers, &data).unwrap_or_else(|| "Unknown".to_string());
+    let identifier = error_code(headers, &data).unwrap_or_else(|| "Unknown".into());
     let name = match identifier.split_once('#') {
-        Some((_, n)) => n.to_string(),
+        Some((_, n)) => n.into(),
         None => identifier,
     };
     let message = js_truthy_string(data.get("message"))
         .or_else(|| js_truthy_string(data.get("Message")))
-        .unwrap_or_else(|| "UnknownError".to_string());
-    let mut e = CallError::bare(ErrorKind::Service, &name, message, meta);
+        .unwrap_or_else(|| "UnknownError".into());
+    let mut e = CallError::bare(ErrorKind::Service, name.clone(), message, meta);
     e.detail = format!("HTTP {status} {name}");
 
     match schema::modelled_error(&name) {
@@ -115,7 +139,7 @@ pub(crate) fn service_error(
                     Some(v) => v.clone(),
                     None => Doc::Undefined,
                 };
-                e.fields.push((member.to_string(), value));
+                e.fields.push(((*member).into(), value));
             }
         }
         None => e.fault = Some(if status < 500 { "client" } else { "server" }),

@@ -2,7 +2,7 @@ use super::network::unreachable;
 use super::sdk::timeout_message;
 use super::service::service_error;
 use crate::call_error::{CallError, ErrorKind};
-use crate::doc::Doc;
+use crate::doc::{Doc, JsText};
 use crate::output::ResponseMeta;
 use aws_smithy_runtime_api::http::Headers;
 use std::time::Duration;
@@ -102,7 +102,7 @@ fn errors_match_the_js_sdk_fixtures() {
         let status = case.get("status").and_then(Doc::as_f64).unwrap() as u16;
         let mut h = vec![("x-amzn-requestid".to_string(), "req-2".to_string())];
         for (k, v) in case.get("headers").and_then(Doc::as_object).unwrap() {
-            h.push((k.clone(), v.as_str().unwrap().to_string()));
+            h.push((k.to_string(), v.as_str().unwrap().to_string()));
         }
         let pairs: Vec<(&str, &str)> = h.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let meta = ResponseMeta {
@@ -136,7 +136,7 @@ fn errors_match_the_js_sdk_fixtures() {
             js.get("$metadata").unwrap().to_tagged_json(),
             "{name}"
         );
-        let rest: Vec<(String, Doc)> = js
+        let rest: Vec<(JsText, Doc)> = js
             .as_object()
             .unwrap()
             .iter()
@@ -205,4 +205,43 @@ fn unparseable_error_body_is_a_syntax_error() {
         e.response_body.as_deref(),
         Some(&b"<html>bad gateway</html>"[..])
     );
+}
+
+#[test]
+fn an_error_body_escaping_lone_surrogates_is_read_as_json_parse_reads_it() {
+    let body = br#"{"message":"bad \ud800","\udbff":"lone key"}"#;
+    let pairs = [("x-amzn-errortype", "ValidationException")];
+    let e = service_error(400, &headers(&pairs), body, &ResponseMeta::default());
+    assert_eq!(e.kind, ErrorKind::Service);
+    assert_eq!(e.name, "ValidationException");
+    assert_eq!(
+        e.message.ill_formed_units(),
+        Some(&[0x62, 0x61, 0x64, 0x20, 0xd800][..])
+    );
+    assert_eq!(
+        e.fields.last(),
+        Some(&(JsText::from_utf16(&[0xdbff]), Doc::from("lone key")))
+    );
+}
+
+#[test]
+fn an_error_code_holding_a_lone_surrogate_is_sanitized_and_kept_as_the_name() {
+    let body = br#"{"__type":"aws.protocol#Odd\udc00Exception:http://x","message":"m"}"#;
+    let e = service_error(400, &headers(&[]), body, &ResponseMeta::default());
+    let mut expected: Vec<u16> = "Odd".encode_utf16().collect();
+    expected.push(0xdc00);
+    expected.extend("Exception".encode_utf16());
+    assert_eq!(e.name, JsText::from_utf16(&expected));
+    assert_eq!(e.fault, Some("client"));
+    // The same sanitising as for well-formed codes.
+    let plain = br#"{"code":"a,b","__type":"x#Plain#y:z"}"#;
+    let e = service_error(400, &headers(&[]), plain, &ResponseMeta::default());
+    assert_eq!(e.name, "a");
+    let e = service_error(
+        400,
+        &headers(&[]),
+        br#"{"__type":"x#Plain#y:z"}"#,
+        &ResponseMeta::default(),
+    );
+    assert_eq!(e.name, "Plain");
 }

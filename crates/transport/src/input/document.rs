@@ -44,7 +44,7 @@ pub(super) fn document(doc: &Doc, path: &Path) -> Result<Document, InputError> {
             let mut out = HashMap::with_capacity(entries.len());
             for (k, v) in entries {
                 if !matches!(v, Doc::Undefined) {
-                    out.insert(k.clone(), document(v, &path.key(k))?);
+                    out.insert(k.to_string(), document(v, &path.key(k))?);
                 }
             }
             Document::Object(out)

@@ -18,7 +18,7 @@ pub(super) fn fields<'d, const N: usize>(
     };
     let mut out = [None; N];
     for (key, value) in entries {
-        match names.iter().position(|n| n == key) {
+        match names.iter().position(|n| key == n) {
             Some(i) => out[i] = (!value.is_nullish()).then_some(value),
             None if value.is_nullish() => {}
             None => {
@@ -107,7 +107,7 @@ pub(super) fn map<T>(
         if value.is_nullish() {
             continue;
         }
-        out.insert(key.clone(), f(value, &path.key(key))?);
+        out.insert(key.to_string(), f(value, &path.key(key))?);
     }
     Ok(out)
 }

@@ -39,6 +39,22 @@ fn js_json_is_json_parse_input_with_undefined_members_listed() {
 }
 
 #[test]
+fn js_json_writes_keys_with_lone_surrogates_as_escapes_for_json_parse() {
+    let lone = JsText::from_utf16(&[0x6b, 0xd800]);
+    let doc = Doc::Object(vec![(
+        lone.clone(),
+        Doc::object([("gone", Doc::Undefined)]),
+    )]);
+    let json = doc.to_js_json().unwrap();
+    assert_eq!(json.text, r#"{"k\ud800":{"gone":null}}"#);
+    assert_eq!(json.undefined_members, r#"[["k\ud800","gone"]]"#);
+    assert_eq!(
+        doc.to_tagged_json(),
+        r#"{"k\ud800":{"gone":{"$undefined":true}}}"#
+    );
+}
+
+#[test]
 fn js_json_declines_what_json_cannot_carry() {
     for doc in [
         Doc::Bytes(vec![1]),

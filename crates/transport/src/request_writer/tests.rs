@@ -86,3 +86,30 @@ fn lone_surrogates_are_escaped_and_blob_strings_carry_u_fffd() {
         r#"{"messages":[{"role":"user","content":[{"text":"a\ud800"},{"image":{"format":"png","source":{"bytes":"Ye+/vQ=="}}}]}],"additionalModelRequestFields":{"k":["a\ud800"]},"requestMetadata":{"m":"a\ud800"}}"#
     );
 }
+
+#[test]
+fn keys_with_lone_surrogates_are_escaped_in_documents_and_maps() {
+    let lone = |units: &[u16]| JsText::from_utf16(units);
+    let input = Doc::object([
+        (
+            "additionalModelRequestFields",
+            Doc::Object(vec![
+                (lone(&[0xd800]), Doc::from(1.0)),
+                (
+                    lone(&[0xd801]),
+                    Doc::object([(lone(&[0x6b, 0xdc00]), Doc::Null)]),
+                ),
+                ("\u{fffd}".into(), Doc::from(3.0)),
+                (lone(&[0xdbff]), Doc::Undefined),
+            ]),
+        ),
+        (
+            "requestMetadata",
+            Doc::Object(vec![(lone(&[0x6b, 0xd800]), Doc::from("v"))]),
+        ),
+    ]);
+    assert_eq!(
+        body(&input, None),
+        "{\"additionalModelRequestFields\":{\"\\ud800\":1,\"\\ud801\":{\"k\\udc00\":null},\"\u{fffd}\":3},\"requestMetadata\":{\"k\\ud800\":\"v\"}}"
+    );
+}
