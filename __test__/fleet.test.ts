@@ -35,7 +35,7 @@ interface ChildResult {
   sent: Record<string, number>;
 }
 
-type Model = { modelId: string; weight: number; isFallback: boolean; requestsPerMinute?: number };
+type Model = { modelId: string; weight: number; isFallback: boolean; requestsPerMinute?: number; tokensPerMinute?: number };
 
 /**
  * Runs `INSTANCES` fleet-child processes with these options (instance i starts `i * staggerMs`
@@ -317,4 +317,78 @@ test("a new instance's first request catches up first: it skips a model the flee
     a.destroy();
     b?.destroy();
   }
+});
+
+test('a stream charges its metadata usage to tokensPerMinute: once the quota is spent, the next request goes to the fallback', async () => {
+  emulator.setBehavior('metered', { mode: 'echo', usage: { inputTokens: 1000, outputTokens: 1000 } });
+  emulator.setBehavior('steady-a', { mode: 'echo' });
+  const mux = createMultiplexer(
+    [
+      { modelId: 'metered', weight: 1, isFallback: false, tokensPerMinute: 600 },
+      { modelId: 'steady-a', weight: 1, isFallback: true },
+    ],
+    {
+      defaultTimeoutMs: 5000,
+      clientConfig: { region: 'us-east-1', endpoint: emulator.endpoint, credentials: { ...EMULATOR_CREDENTIALS }, maxAttempts: 1 },
+      sharedState: { url: redis.url, keyPrefix: 'stream-tokens-test:' },
+    },
+  );
+  try {
+    await until(() => mux.getHealthStatus().sharedState!.shared, 5000, 'the fleet view was not in use');
+    emulator.clearRequests();
+    const { stream } = await mux.processStreamRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+    let usage: { inputTokens?: number; outputTokens?: number } | undefined;
+    for await (const event of stream as AsyncIterable<{ metadata?: { usage?: typeof usage } }>) usage = event.metadata?.usage ?? usage;
+    expect(usage).toMatchObject({ inputTokens: 1000, outputTokens: 1000 });
+    expect(sentTo('metered')).toBe(1);
+    // 2,000 tokens against a bucket of 10 (one second of 600 per minute): over quota for
+    // minutes, so the next request is routed to the fallback.
+    await mux.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+    expect(sentTo('metered')).toBe(1);
+    expect(sentTo('steady-a')).toBe(1);
+  } finally {
+    mux.destroy();
+  }
+});
+
+test('tier escalation: one instance finds the higher tier throttling too; the fleet skips the model, so no other instance escalates it', async () => {
+  emulator.setBehavior('tiered', { fault: 'throttle' });
+  emulator.setBehavior('steady-a', { mode: 'echo' });
+  const models: Model[] = [
+    { modelId: 'tiered', weight: 1, isFallback: false },
+    { modelId: 'steady-a', weight: 1, isFallback: true },
+  ];
+  const instances = (sharedState?: { url: string; keyPrefix: string }) =>
+    Array.from({ length: INSTANCES }, () =>
+      createMultiplexer(models, {
+        defaultTimeoutMs: 5000,
+        tierEscalation: { enabled: true, escalationTier: 'priority' },
+        clientConfig: { region: 'us-east-1', endpoint: emulator.endpoint, credentials: { ...EMULATOR_CREDENTIALS }, maxAttempts: 1 },
+        ...(sharedState ? { sharedState } : {}),
+      }),
+    );
+  const escalations = () => emulator.requests().filter((r) => r.modelId === 'tiered' && r.serviceTier === 'priority').length;
+  const run = async (muxes: ReturnType<typeof instances>, shared: boolean) => {
+    try {
+      if (shared) await until(() => muxes.every((mux) => mux.getHealthStatus().sharedState!.shared), 5000, 'the fleet view was not in use');
+      emulator.clearRequests();
+      // Instance A first: its default tier throttles, its escalation throttles too, then
+      // the fallback answers.
+      await muxes[0].processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+      expect(escalations()).toBe(1);
+      // The throttle is published at once (a few ms on loopback); B..H then each send one.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (const mux of muxes.slice(1)) await mux.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+      return { escalations: escalations(), sent: sentTo('tiered') };
+    } finally {
+      for (const mux of muxes) mux.destroy();
+    }
+  };
+  const alone = await run(instances(), false);
+  const together = await run(instances({ url: redis.url, keyPrefix: 'escalation-test:' }), true);
+  console.log(`escalations of the throttling model by 8 instances: ${alone.escalations} without sharedState, ${together.escalations} with`);
+  // Without: every instance learns alone and escalates once.
+  expect(alone).toEqual({ escalations: INSTANCES, sent: 2 * INSTANCES });
+  // With: only A's two attempts; B..H skip the model on the fleet's throttle cooldown.
+  expect(together).toEqual({ escalations: 1, sent: 2 });
 });

@@ -39,11 +39,21 @@ function shareModel(fleet, modelConfig, model) {
   const invoke = model.invoke.bind(model);
   model.invoke = async (...args) => {
     const result = await invoke(...args);
-    const usage = result?.response?.usage;
-    const tokens = (Number(usage?.inputTokens) || 0) + (Number(usage?.outputTokens) || 0);
-    if (tokens > 0) fleet.chargeTokens(modelId, tokens, Date.now());
+    chargeUsage(fleet, modelId, result?.response?.usage);
     return result;
   };
 }
 
-module.exports = { joinFleet, shareModel };
+/**
+ * Charges a response's or a finished stream's `usage` (input plus output tokens) to the
+ * model's token quota.
+ * @param {import('../binding').SharedState} fleet
+ * @param {string} modelId
+ * @param {{ inputTokens?: number, outputTokens?: number } | undefined} usage
+ */
+function chargeUsage(fleet, modelId, usage) {
+  const tokens = (Number(usage?.inputTokens) || 0) + (Number(usage?.outputTokens) || 0);
+  if (tokens > 0) fleet.chargeTokens(modelId, tokens, Date.now());
+}
+
+module.exports = { joinFleet, shareModel, chargeUsage };

@@ -18,7 +18,7 @@ const { breakerFromHandle, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breaker
 const { RefusalClassifier } = require('./refusal');
 const { adopt } = require('./realm');
 const { textOf } = require('./text');
-const { joinFleet, shareModel } = require('./fleet');
+const { joinFleet, shareModel, chargeUsage } = require('./fleet');
 
 class BedrockMultiplexer extends EventEmitter {
   #config;
@@ -184,10 +184,16 @@ class BedrockMultiplexer extends EventEmitter {
     };
   }
 
-  /** What a served stream reports when it ends: its figures, or its failure as an outcome. */
+  /**
+   * What a served stream reports when it ends: its figures (and, with `sharedState`, its
+   * tokens charged to the model's quota), or its failure as an outcome.
+   */
   #streamWatch(modelId) {
     return {
-      ended: (firstEventMs, outputTokens, streamingMs) => this.#core.recordStream(modelId, firstEventMs, outputTokens, streamingMs),
+      ended: (firstEventMs, outputTokens, streamingMs, usage) => {
+        this.#core.recordStream(modelId, firstEventMs, outputTokens, streamingMs);
+        if (this.#fleet) chargeUsage(this.#fleet, modelId, usage);
+      },
       failed: (error, outcomeType) => this.reportOutcome(streamFailureOutcome(error, modelId, outcomeType)),
     };
   }
