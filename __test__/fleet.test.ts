@@ -223,6 +223,7 @@ test('without sharedState, health and breaker status keep the original shape', (
   });
   try {
     expect(mux.getHealthStatus()).not.toHaveProperty('sharedState');
+    expect(mux.getStats()).not.toHaveProperty('fleet');
     expect(mux.getCircuitBreakerStatus()['steady-a']).toEqual({ state: 'CLOSED', failureCount: 0 });
   } finally {
     mux.destroy();
@@ -257,7 +258,8 @@ test('an unreachable Redis from the start: requests succeed as without sharedSta
     for (let i = 0; i < 20; i++) await expect(mux.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] })).resolves.toBeDefined();
     await until(() => degraded.length > 0, 3000, 'no degraded event');
     expect(degraded).toHaveLength(1);
-    expect(mux.getHealthStatus().sharedState).toEqual({ shared: false });
+    expect(mux.getHealthStatus().sharedState).toEqual({ shared: false, unhealthyModels: 0, skippedModels: {} });
+    expect(mux.getStats().fleet).toBeNull();
   } finally {
     mux.destroy();
   }
@@ -391,4 +393,38 @@ test('tier escalation: one instance finds the higher tier throttling too; the fl
   expect(alone).toEqual({ escalations: INSTANCES, sent: 2 * INSTANCES });
   // With: only A's two attempts; B..H skip the model on the fleet's throttle cooldown.
   expect(together).toEqual({ escalations: 1, sent: 2 });
+});
+
+test("getHealthStatus() counts a model the fleet skips as unhealthy, and getStats().fleet adds the fleet's totals", async () => {
+  emulator.setBehavior('throttling-h', { fault: 'throttle' });
+  emulator.setBehavior('steady-a', { mode: 'echo', usage: { inputTokens: 3, outputTokens: 4 } });
+  const models: Model[] = [
+    { modelId: 'throttling-h', weight: 1, isFallback: false },
+    { modelId: 'steady-a', weight: 1, isFallback: true },
+  ];
+  const sharedState = { url: redis.url, keyPrefix: 'health-stats-test:' };
+  const [a, b] = [fleetMultiplexer(models, sharedState), fleetMultiplexer(models, sharedState)];
+  try {
+    await until(() => a.getHealthStatus().sharedState!.shared && b.getHealthStatus().sharedState!.shared, 5000, 'the fleet view was not in use');
+    expect(b.getHealthStatus().sharedState).toEqual({ shared: true, unhealthyModels: 0, skippedModels: {} });
+    // a: the throttle, then the fallback answers (7 tokens).
+    await a.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+    await until(() => 'throttling-h' in b.getHealthStatus().sharedState!.skippedModels, 2000, "b did not see a's throttle");
+    const health = b.getHealthStatus();
+    // b's own figures are untouched: it never called the model.
+    expect(health.unhealthyModels).toBe(0);
+    expect(health.sharedState).toMatchObject({ shared: true, unhealthyModels: 1, skippedModels: { 'throttling-h': { reason: 'throttled' } } });
+    expect(health.sharedState!.skippedModels['throttling-h'].until).toBeGreaterThan(Date.now());
+    // Counters reach b with a refresh (every 500 ms).
+    await until(() => b.getStats().fleet?.['steady-a']?.successes === 1, 3000, "b did not see a's counters");
+    const stats = b.getStats();
+    expect(stats.modelStats['steady-a'].successCount).toBe(0);
+    expect(stats.fleet).toEqual({
+      'throttling-h': { requests: 1, successes: 0, failures: 0, throttles: 1, tokens: 0 },
+      'steady-a': { requests: 1, successes: 1, failures: 0, throttles: 0, tokens: 7 },
+    });
+  } finally {
+    a.destroy();
+    b.destroy();
+  }
 });

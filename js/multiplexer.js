@@ -18,7 +18,7 @@ const { breakerFromHandle, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breaker
 const { RefusalClassifier } = require('./refusal');
 const { adopt } = require('./realm');
 const { textOf } = require('./text');
-const { joinFleet, shareModel, chargeUsage } = require('./fleet');
+const { joinFleet, shareModel, chargeUsage, fleetHealth, fleetTotals } = require('./fleet');
 
 class BedrockMultiplexer extends EventEmitter {
   #config;
@@ -216,8 +216,11 @@ class BedrockMultiplexer extends EventEmitter {
     return chooseTransport({ forced: this.#config.transport ?? 'auto', hasOwnClient: false, clientConfig: this.#config.clientConfig });
   }
 
+  /** With `sharedState`, also `fleet`: each model's fleet-wide totals, or null while not shared. */
   getStats() {
-    return adopt(this.#core.stats());
+    const stats = adopt(this.#core.stats());
+    if (this.#fleet) stats.fleet = fleetTotals(this.#fleet, Object.keys(stats.modelStats), Date.now());
+    return stats;
   }
 
   resetStats() {
@@ -273,11 +276,11 @@ class BedrockMultiplexer extends EventEmitter {
     }
   }
 
-  /** With `sharedState`, also `sharedState: { shared }`: whether the fleet view is in use now. */
+  /** With `sharedState`, also `sharedState`: the fleet view's use, skips and unhealthy count (`fleetHealth`). */
   getHealthStatus() {
     const now = Date.now();
     const health = adopt(this.#core.healthStatus(now));
-    if (this.#fleet) health.sharedState = { shared: this.#fleet.isShared(now) };
+    if (this.#fleet) health.sharedState = fleetHealth(this.#fleet, health, now);
     return health;
   }
 
