@@ -3,6 +3,7 @@
 // installs redis-server when missing and fails loudly when it cannot start).
 
 import { spawn } from 'node:child_process';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { createMultiplexer } from '../index';
 import { EMULATOR_CREDENTIALS, startEmulator } from '../testing';
@@ -428,3 +429,55 @@ test("getHealthStatus() counts a model the fleet skips as unhealthy, and getStat
     b.destroy();
   }
 });
+
+test('a frozen instance (SIGSTOP beyond the staleness bound, as Lambda freezes) skips on its first selection after resuming a model throttled meanwhile', async () => {
+  emulator.setBehavior('throttling-f', { fault: 'throttle' });
+  emulator.setBehavior('steady-a', { mode: 'echo' });
+  const models: Model[] = [
+    { modelId: 'throttling-f', weight: 1, isFallback: false },
+    { modelId: 'steady-a', weight: 1, isFallback: true },
+  ];
+  const sharedState = { url: redis.url, keyPrefix: 'freeze-test:' };
+  const args = { endpoint: emulator.endpoint, redisUrl: redis.url, keyPrefix: sharedState.keyPrefix, models, delayMs: 0, requests: 1, concurrency: 1 };
+  const child = spawn(process.execPath, [CHILD, JSON.stringify(args)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const a = fleetMultiplexer(models, sharedState);
+  try {
+    await until(() => stdout.includes('"ready"') || child.exitCode !== null, 15_000, 'the child was not ready');
+    await until(() => a.getHealthStatus().sharedState!.shared, 5000, 'the fleet view was not in use');
+    child.kill('SIGSTOP');
+    // Its subscription dropped while frozen (as a frozen Lambda's connections are), so the
+    // throttle cannot reach it by pub/sub: only the catch-up before selection can tell it.
+    expect(await redisCommand(redis.port, 'CLIENT', 'KILL', 'TYPE', 'pubsub')).toMatch(/^:[1-9]/);
+    // Frozen past the 1000 ms staleness bound; meanwhile a sees the model throttle.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await a.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+    // The child's request is waiting on its stdin when it resumes.
+    child.stdin.end(`${JSON.stringify({ startAt: Date.now() })}\n`);
+    child.kill('SIGCONT');
+    expect(await settleWithin(exited, 15_000)).toEqual({ status: 'fulfilled', value: 0 });
+    expect(stderr).toBe('');
+    const result = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line)).find((line) => 'ok' in line) as ChildResult;
+    expect(result).toMatchObject({ ok: 1, failed: {}, sent: { 'throttling-f': 0, 'steady-a': 1 } });
+  } finally {
+    child.kill('SIGCONT');
+    a.destroy();
+  }
+});
+
+/** One command to the test's redis-server over a fresh connection; resolves to its first reply line. */
+function redisCommand(port: number, ...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('error', reject);
+    socket.once('data', (reply) => {
+      socket.end();
+      resolve(reply.toString().split('\r\n')[0]);
+    });
+    socket.write(`*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`);
+  });
+}
