@@ -63,6 +63,22 @@ export interface MultiplexerStats {
   modelStats: Record<string, ModelStats>;
   /** Latency summary over recent calls. */
   latencyMetrics: LatencyMetrics;
+  /**
+   * Beyond the original, with `sharedState` only: each model's totals across the fleet as of
+   * the last refresh (at most the staleness bound old), or null while the fleet view is not
+   * in use. The original's fields stay this instance's own.
+   */
+  fleet?: Record<string, FleetModelTotals> | null;
+}
+
+/** Beyond the original: a model's fleet-wide counters (`getStats().fleet`). */
+export interface FleetModelTotals {
+  requests: number;
+  successes: number;
+  failures: number;
+  throttles: number;
+  /** Input plus output tokens of the responses' and streams' `usage`. */
+  tokens: number;
 }
 
 /** Counters for a single model. */
@@ -390,10 +406,17 @@ export interface SystemHealthStatus {
     p99LatencyMs: number;
   };
   /**
-   * Beyond the original, with `sharedState` only: whether the fleet view is in use now
-   * (Redis reachable and the view fresh); when false the instance decides alone.
+   * Beyond the original, with `sharedState` only: `shared`, whether the fleet view is in use
+   * now (Redis reachable and the view fresh; when false the instance decides alone);
+   * `skippedModels`, the models the fleet passes over now, why and until when (ms since
+   * the epoch); `unhealthyModels`, the models unhealthy fleet-wide: unhealthy here or
+   * skipped by the fleet. The original's fields stay this instance's own.
    */
-  sharedState?: { shared: boolean };
+  sharedState?: {
+    shared: boolean;
+    unhealthyModels: number;
+    skippedModels: Record<string, { reason: 'circuit-open' | 'throttled'; until: number }>;
+  };
 }
 
 /** One problem found while validating a configuration. */

@@ -3,6 +3,7 @@
 // installs redis-server when missing and fails loudly when it cannot start).
 
 import { spawn } from 'node:child_process';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { createMultiplexer } from '../index';
 import { EMULATOR_CREDENTIALS, startEmulator } from '../testing';
@@ -35,7 +36,7 @@ interface ChildResult {
   sent: Record<string, number>;
 }
 
-type Model = { modelId: string; weight: number; isFallback: boolean; requestsPerMinute?: number };
+type Model = { modelId: string; weight: number; isFallback: boolean; requestsPerMinute?: number; tokensPerMinute?: number };
 
 /**
  * Runs `INSTANCES` fleet-child processes with these options (instance i starts `i * staggerMs`
@@ -204,13 +205,15 @@ test('chaos at C=64: Redis killed, restarted and paused 5 s; every request settl
   expect(failures).toEqual([]);
   expect(settled).toBeGreaterThan(1000);
   for (const list of events) {
-    // One event per transition: degraded and restored strictly alternate (however many
-    // calls fail during an outage), starting degraded and ending restored.
-    expect(list.map((e) => e.kind)).toEqual(list.map((_, k) => (k % 2 === 0 ? 'degraded' : 'restored')));
-    expect(list.length % 2).toBe(0);
-    // Each outage is seen: degraded after the kill before the restart, and during the pause.
-    expect(list.some((e) => e.kind === 'degraded' && e.at >= times.kill && e.at < times.restart)).toBe(true);
-    expect(list.some((e) => e.kind === 'degraded' && e.at >= times.pause && e.at < times.resume)).toBe(true);
+    // Once each per outage (however many calls fail during it; one late reply outside an
+    // outage degrades nothing: it takes two failed calls in a row): degraded after the kill
+    // and before the restart, restored after the restart; degraded during the pause,
+    // restored after the resume.
+    expect(list.map((e) => e.kind)).toEqual(['degraded', 'restored', 'degraded', 'restored']);
+    expect(list[0].at >= times.kill && list[0].at < times.restart).toBe(true);
+    expect(list[1].at >= times.restart && list[1].at < times.pause).toBe(true);
+    expect(list[2].at >= times.pause && list[2].at < times.resume).toBe(true);
+    expect(list[3].at).toBeGreaterThanOrEqual(times.resume);
   }
   // Converged within 3 s of the restart and of the resume: the reconnection backoff is
   // capped at 2 s, then one refresh (bounded by the 250 ms call timeout) restores the view.
@@ -223,6 +226,7 @@ test('without sharedState, health and breaker status keep the original shape', (
   });
   try {
     expect(mux.getHealthStatus()).not.toHaveProperty('sharedState');
+    expect(mux.getStats()).not.toHaveProperty('fleet');
     expect(mux.getCircuitBreakerStatus()['steady-a']).toEqual({ state: 'CLOSED', failureCount: 0 });
   } finally {
     mux.destroy();
@@ -257,7 +261,8 @@ test('an unreachable Redis from the start: requests succeed as without sharedSta
     for (let i = 0; i < 20; i++) await expect(mux.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] })).resolves.toBeDefined();
     await until(() => degraded.length > 0, 3000, 'no degraded event');
     expect(degraded).toHaveLength(1);
-    expect(mux.getHealthStatus().sharedState).toEqual({ shared: false });
+    expect(mux.getHealthStatus().sharedState).toEqual({ shared: false, unhealthyModels: 0, skippedModels: {} });
+    expect(mux.getStats().fleet).toBeNull();
   } finally {
     mux.destroy();
   }
@@ -318,3 +323,163 @@ test("a new instance's first request catches up first: it skips a model the flee
     b?.destroy();
   }
 });
+
+test('a stream charges its metadata usage to tokensPerMinute: once the quota is spent, the next request goes to the fallback', async () => {
+  emulator.setBehavior('metered', { mode: 'echo', usage: { inputTokens: 1000, outputTokens: 1000 } });
+  emulator.setBehavior('steady-a', { mode: 'echo' });
+  const mux = createMultiplexer(
+    [
+      { modelId: 'metered', weight: 1, isFallback: false, tokensPerMinute: 600 },
+      { modelId: 'steady-a', weight: 1, isFallback: true },
+    ],
+    {
+      defaultTimeoutMs: 5000,
+      clientConfig: { region: 'us-east-1', endpoint: emulator.endpoint, credentials: { ...EMULATOR_CREDENTIALS }, maxAttempts: 1 },
+      sharedState: { url: redis.url, keyPrefix: 'stream-tokens-test:' },
+    },
+  );
+  try {
+    await until(() => mux.getHealthStatus().sharedState!.shared, 5000, 'the fleet view was not in use');
+    emulator.clearRequests();
+    const { stream } = await mux.processStreamRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+    let usage: { inputTokens?: number; outputTokens?: number } | undefined;
+    for await (const event of stream as AsyncIterable<{ metadata?: { usage?: typeof usage } }>) usage = event.metadata?.usage ?? usage;
+    expect(usage).toMatchObject({ inputTokens: 1000, outputTokens: 1000 });
+    expect(sentTo('metered')).toBe(1);
+    // 2,000 tokens against a bucket of 10 (one second of 600 per minute): over quota for
+    // minutes, so the next request is routed to the fallback.
+    await mux.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+    expect(sentTo('metered')).toBe(1);
+    expect(sentTo('steady-a')).toBe(1);
+  } finally {
+    mux.destroy();
+  }
+});
+
+test('tier escalation: one instance finds the higher tier throttling too; the fleet skips the model, so no other instance escalates it', async () => {
+  emulator.setBehavior('tiered', { fault: 'throttle' });
+  emulator.setBehavior('steady-a', { mode: 'echo' });
+  const models: Model[] = [
+    { modelId: 'tiered', weight: 1, isFallback: false },
+    { modelId: 'steady-a', weight: 1, isFallback: true },
+  ];
+  const instances = (sharedState?: { url: string; keyPrefix: string }) =>
+    Array.from({ length: INSTANCES }, () =>
+      createMultiplexer(models, {
+        defaultTimeoutMs: 5000,
+        tierEscalation: { enabled: true, escalationTier: 'priority' },
+        clientConfig: { region: 'us-east-1', endpoint: emulator.endpoint, credentials: { ...EMULATOR_CREDENTIALS }, maxAttempts: 1 },
+        ...(sharedState ? { sharedState } : {}),
+      }),
+    );
+  const escalations = () => emulator.requests().filter((r) => r.modelId === 'tiered' && r.serviceTier === 'priority').length;
+  const run = async (muxes: ReturnType<typeof instances>, shared: boolean) => {
+    try {
+      if (shared) await until(() => muxes.every((mux) => mux.getHealthStatus().sharedState!.shared), 5000, 'the fleet view was not in use');
+      emulator.clearRequests();
+      // Instance A first: its default tier throttles, its escalation throttles too, then
+      // the fallback answers.
+      await muxes[0].processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+      expect(escalations()).toBe(1);
+      // The throttle is published at once (a few ms on loopback); B..H then each send one.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (const mux of muxes.slice(1)) await mux.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+      return { escalations: escalations(), sent: sentTo('tiered') };
+    } finally {
+      for (const mux of muxes) mux.destroy();
+    }
+  };
+  const alone = await run(instances(), false);
+  const together = await run(instances({ url: redis.url, keyPrefix: 'escalation-test:' }), true);
+  console.log(`escalations of the throttling model by 8 instances: ${alone.escalations} without sharedState, ${together.escalations} with`);
+  // Without: every instance learns alone and escalates once.
+  expect(alone).toEqual({ escalations: INSTANCES, sent: 2 * INSTANCES });
+  // With: only A's two attempts; B..H skip the model on the fleet's throttle cooldown.
+  expect(together).toEqual({ escalations: 1, sent: 2 });
+});
+
+test("getHealthStatus() counts a model the fleet skips as unhealthy, and getStats().fleet adds the fleet's totals", async () => {
+  emulator.setBehavior('throttling-h', { fault: 'throttle' });
+  emulator.setBehavior('steady-a', { mode: 'echo', usage: { inputTokens: 3, outputTokens: 4 } });
+  const models: Model[] = [
+    { modelId: 'throttling-h', weight: 1, isFallback: false },
+    { modelId: 'steady-a', weight: 1, isFallback: true },
+  ];
+  const sharedState = { url: redis.url, keyPrefix: 'health-stats-test:' };
+  const [a, b] = [fleetMultiplexer(models, sharedState), fleetMultiplexer(models, sharedState)];
+  try {
+    await until(() => a.getHealthStatus().sharedState!.shared && b.getHealthStatus().sharedState!.shared, 5000, 'the fleet view was not in use');
+    expect(b.getHealthStatus().sharedState).toEqual({ shared: true, unhealthyModels: 0, skippedModels: {} });
+    // a: the throttle, then the fallback answers (7 tokens).
+    await a.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+    await until(() => 'throttling-h' in b.getHealthStatus().sharedState!.skippedModels, 2000, "b did not see a's throttle");
+    const health = b.getHealthStatus();
+    // b's own figures are untouched: it never called the model.
+    expect(health.unhealthyModels).toBe(0);
+    expect(health.sharedState).toMatchObject({ shared: true, unhealthyModels: 1, skippedModels: { 'throttling-h': { reason: 'throttled' } } });
+    expect(health.sharedState!.skippedModels['throttling-h'].until).toBeGreaterThan(Date.now());
+    // Counters reach b with a refresh (every 500 ms).
+    await until(() => b.getStats().fleet?.['steady-a']?.successes === 1, 3000, "b did not see a's counters");
+    const stats = b.getStats();
+    expect(stats.modelStats['steady-a'].successCount).toBe(0);
+    expect(stats.fleet).toEqual({
+      'throttling-h': { requests: 1, successes: 0, failures: 0, throttles: 1, tokens: 0 },
+      'steady-a': { requests: 1, successes: 1, failures: 0, throttles: 0, tokens: 7 },
+    });
+  } finally {
+    a.destroy();
+    b.destroy();
+  }
+});
+
+test('a frozen instance (SIGSTOP beyond the staleness bound, as Lambda freezes) skips on its first selection after resuming a model throttled meanwhile', async () => {
+  emulator.setBehavior('throttling-f', { fault: 'throttle' });
+  emulator.setBehavior('steady-a', { mode: 'echo' });
+  const models: Model[] = [
+    { modelId: 'throttling-f', weight: 1, isFallback: false },
+    { modelId: 'steady-a', weight: 1, isFallback: true },
+  ];
+  const sharedState = { url: redis.url, keyPrefix: 'freeze-test:' };
+  const args = { endpoint: emulator.endpoint, redisUrl: redis.url, keyPrefix: sharedState.keyPrefix, models, delayMs: 0, requests: 1, concurrency: 1 };
+  const child = spawn(process.execPath, [CHILD, JSON.stringify(args)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const a = fleetMultiplexer(models, sharedState);
+  try {
+    await until(() => stdout.includes('"ready"') || child.exitCode !== null, 15_000, 'the child was not ready');
+    await until(() => a.getHealthStatus().sharedState!.shared, 5000, 'the fleet view was not in use');
+    child.kill('SIGSTOP');
+    // Its subscription dropped while frozen (as a frozen Lambda's connections are), so the
+    // throttle cannot reach it by pub/sub: only the catch-up before selection can tell it.
+    expect(await redisCommand(redis.port, 'CLIENT', 'KILL', 'TYPE', 'pubsub')).toMatch(/^:[1-9]/);
+    // Frozen past the 1000 ms staleness bound; meanwhile a sees the model throttle.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await a.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
+    // The child's request is waiting on its stdin when it resumes.
+    child.stdin.end(`${JSON.stringify({ startAt: Date.now() })}\n`);
+    child.kill('SIGCONT');
+    expect(await settleWithin(exited, 15_000)).toEqual({ status: 'fulfilled', value: 0 });
+    expect(stderr).toBe('');
+    const result = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line)).find((line) => 'ok' in line) as ChildResult;
+    expect(result).toMatchObject({ ok: 1, failed: {}, sent: { 'throttling-f': 0, 'steady-a': 1 } });
+  } finally {
+    child.kill('SIGCONT');
+    a.destroy();
+  }
+});
+
+/** One command to the test's redis-server over a fresh connection; resolves to its first reply line. */
+function redisCommand(port: number, ...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('error', reject);
+    socket.once('data', (reply) => {
+      socket.end();
+      resolve(reply.toString().split('\r\n')[0]);
+    });
+    socket.write(`*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`);
+  });
+}

@@ -123,7 +123,8 @@ class BedrockModel {
    * ConverseStream and answers once the first event has arrived, so that a failure
    * before it (throttling, unavailability, a timeout) fails over like any other. The
    * response's `stream` yields every event; `watch.ended(firstEventMs, outputTokens,
-   * streamingMs)` or `watch.failed(error, outcomeType)` hears how it ends.
+   * streamingMs, usage)` (the metadata event's `usage`) or `watch.failed(error, outcomeType)`
+   * hears how it ends.
    */
   async [OPEN_STREAM](input, serviceTier, { firstEventTimeoutMs, idleTimeoutMs, watch }) {
     this.#admit();
@@ -139,7 +140,7 @@ class BedrockModel {
     const firstEventMs = Date.now() - startedAt;
     this.#breaker.recordSuccess();
     const stream = watchedEvents(opened, idleTimeoutMs, {
-      ended: (outputTokens, streamingMs) => watch.ended(firstEventMs, outputTokens, streamingMs),
+      ended: (usage, streamingMs) => watch.ended(firstEventMs, usage?.outputTokens ?? 0, streamingMs, usage),
       failed: (error) => {
         watch.failed(error, this.#recordStreamFailure(error).outcomeType);
       },
@@ -235,17 +236,17 @@ class BedrockModel {
  */
 async function* watchedEvents({ iterator, first }, idleTimeoutMs, watch) {
   const firstEventAt = Date.now();
-  let outputTokens = 0;
+  let usage;
   let finished = false;
   try {
     let next = first;
     while (!next.done) {
-      outputTokens = next.value?.metadata?.usage?.outputTokens ?? outputTokens;
+      usage = next.value?.metadata?.usage ?? usage;
       yield next.value;
       next = await withinIdleTimeout(iterator, idleTimeoutMs);
     }
     finished = true;
-    watch.ended(outputTokens, Date.now() - firstEventAt);
+    watch.ended(usage, Date.now() - firstEventAt);
   } catch (error) {
     finished = true;
     watch.failed(error);

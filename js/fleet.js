@@ -39,11 +39,59 @@ function shareModel(fleet, modelConfig, model) {
   const invoke = model.invoke.bind(model);
   model.invoke = async (...args) => {
     const result = await invoke(...args);
-    const usage = result?.response?.usage;
-    const tokens = (Number(usage?.inputTokens) || 0) + (Number(usage?.outputTokens) || 0);
-    if (tokens > 0) fleet.chargeTokens(modelId, tokens, Date.now());
+    chargeUsage(fleet, modelId, result?.response?.usage);
     return result;
   };
 }
 
-module.exports = { joinFleet, shareModel };
+/**
+ * Charges a response's or a finished stream's `usage` (input plus output tokens) to the
+ * model's token quota.
+ * @param {import('../binding').SharedState} fleet
+ * @param {string} modelId
+ * @param {{ inputTokens?: number, outputTokens?: number } | undefined} usage
+ */
+function chargeUsage(fleet, modelId, usage) {
+  const tokens = (Number(usage?.inputTokens) || 0) + (Number(usage?.outputTokens) || 0);
+  if (tokens > 0) fleet.chargeTokens(modelId, tokens, Date.now());
+}
+
+/**
+ * `getHealthStatus().sharedState`: whether the fleet view is used, the models the fleet
+ * passes over now (and why, until when), and the unhealthy count fleet-wide: a model is
+ * unhealthy when this instance judges it so or the fleet skips it.
+ * @param {import('../binding').SharedState} fleet
+ * @param {{ models: Record<string, { isHealthy: boolean }> }} health  the instance's own report
+ * @param {number} now
+ */
+function fleetHealth(fleet, health, now) {
+  /** @type {Record<string, { reason: string, until: number }>} */
+  const skippedModels = {};
+  let unhealthyModels = 0;
+  for (const [modelId, model] of Object.entries(health.models)) {
+    const skip = fleet.skipping(modelId, now);
+    if (skip) skippedModels[modelId] = { reason: skip.reason, until: skip.until };
+    if (skip || !model.isHealthy) unhealthyModels++;
+  }
+  return { shared: fleet.isShared(now), unhealthyModels, skippedModels };
+}
+
+/**
+ * `getStats().fleet`: each model's fleet-wide totals as of the last refresh, or null while
+ * the fleet view is not used (the instance's own figures are all there is then).
+ * @param {import('../binding').SharedState} fleet
+ * @param {string[]} modelIds
+ * @param {number} now
+ */
+function fleetTotals(fleet, modelIds, now) {
+  if (!fleet.isShared(now)) return null;
+  /** @type {Record<string, import('../binding').FleetTotals>} */
+  const totals = {};
+  for (const modelId of modelIds) {
+    const figures = fleet.totals(modelId, now);
+    if (figures) totals[modelId] = { ...figures };
+  }
+  return totals;
+}
+
+module.exports = { joinFleet, shareModel, chargeUsage, fleetHealth, fleetTotals };

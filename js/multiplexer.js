@@ -18,7 +18,7 @@ const { breakerFromHandle, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breaker
 const { RefusalClassifier } = require('./refusal');
 const { adopt } = require('./realm');
 const { textOf } = require('./text');
-const { joinFleet, shareModel } = require('./fleet');
+const { joinFleet, shareModel, chargeUsage, fleetHealth, fleetTotals } = require('./fleet');
 
 class BedrockMultiplexer extends EventEmitter {
   #config;
@@ -184,10 +184,16 @@ class BedrockMultiplexer extends EventEmitter {
     };
   }
 
-  /** What a served stream reports when it ends: its figures, or its failure as an outcome. */
+  /**
+   * What a served stream reports when it ends: its figures (and, with `sharedState`, its
+   * tokens charged to the model's quota), or its failure as an outcome.
+   */
   #streamWatch(modelId) {
     return {
-      ended: (firstEventMs, outputTokens, streamingMs) => this.#core.recordStream(modelId, firstEventMs, outputTokens, streamingMs),
+      ended: (firstEventMs, outputTokens, streamingMs, usage) => {
+        this.#core.recordStream(modelId, firstEventMs, outputTokens, streamingMs);
+        if (this.#fleet) chargeUsage(this.#fleet, modelId, usage);
+      },
       failed: (error, outcomeType) => this.reportOutcome(streamFailureOutcome(error, modelId, outcomeType)),
     };
   }
@@ -210,8 +216,11 @@ class BedrockMultiplexer extends EventEmitter {
     return chooseTransport({ forced: this.#config.transport ?? 'auto', hasOwnClient: false, clientConfig: this.#config.clientConfig });
   }
 
+  /** With `sharedState`, also `fleet`: each model's fleet-wide totals, or null while not shared. */
   getStats() {
-    return adopt(this.#core.stats());
+    const stats = adopt(this.#core.stats());
+    if (this.#fleet) stats.fleet = fleetTotals(this.#fleet, Object.keys(stats.modelStats), Date.now());
+    return stats;
   }
 
   resetStats() {
@@ -267,11 +276,11 @@ class BedrockMultiplexer extends EventEmitter {
     }
   }
 
-  /** With `sharedState`, also `sharedState: { shared }`: whether the fleet view is in use now. */
+  /** With `sharedState`, also `sharedState`: the fleet view's use, skips and unhealthy count (`fleetHealth`). */
   getHealthStatus() {
     const now = Date.now();
     const health = adopt(this.#core.healthStatus(now));
-    if (this.#fleet) health.sharedState = { shared: this.#fleet.isShared(now) };
+    if (this.#fleet) health.sharedState = fleetHealth(this.#fleet, health, now);
     return health;
   }
 

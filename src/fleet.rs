@@ -11,7 +11,7 @@ use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
-use bmm_fleet::{Admission, Counter, Fact, Fleet, FleetConfig, LinkEvent, QuotaConfig, Rate};
+use bmm_fleet::{Admission, Counter, Fact, Fleet, FleetConfig, LinkEvent, QuotaConfig, Rate, Skip};
 use engine::fleet::{FleetGate, FleetHook};
 use engine::validate::DEFAULT_THROTTLE_COOLDOWN_MS;
 use engine::Millis;
@@ -41,6 +41,25 @@ pub struct FleetBreakerStatus {
     pub state: String,
     pub opened_at: Option<f64>,
     pub next_retry_at: Option<f64>,
+}
+
+/// Why the fleet passes a model over now (`getHealthStatus().sharedState.skippedModels`).
+#[napi(object, object_from_js = false)]
+pub struct FleetSkip {
+    /// `circuit-open` (another instance's breaker) or `throttled` (a throttle cooldown).
+    pub reason: String,
+    /// When the skip ends, in ms since the epoch.
+    pub until: f64,
+}
+
+/// A model's fleet-wide totals as of the last refresh (`getStats().fleet`).
+#[napi(object, object_from_js = false)]
+pub struct FleetTotals {
+    pub requests: f64,
+    pub successes: f64,
+    pub failures: f64,
+    pub throttles: f64,
+    pub tokens: f64,
 }
 
 /// Weak: a listener waiting for events does not keep the process alive.
@@ -157,6 +176,35 @@ impl SharedState {
             state: breaker.state.as_str().to_owned(),
             opened_at: breaker.opened_at.map(|ms| ms as f64),
             next_retry_at: breaker.next_retry_at.map(|ms| ms as f64),
+        })
+    }
+
+    /// Why the fleet skips `model_id` now, if it does and the fleet view is used.
+    #[napi(catch_unwind)]
+    pub fn skipping(&self, model_id: String, now: f64) -> Option<FleetSkip> {
+        Some(match self.fleet()?.skip(&model_id, now)? {
+            Skip::CircuitOpen { until } => FleetSkip {
+                reason: "circuit-open".to_owned(),
+                until: until as f64,
+            },
+            Skip::Throttled { until } => FleetSkip {
+                reason: "throttled".to_owned(),
+                until: until as f64,
+            },
+        })
+    }
+
+    /// The fleet's totals for `model_id`, while the fleet view is used.
+    #[napi(catch_unwind)]
+    pub fn totals(&self, model_id: String, now: f64) -> Option<FleetTotals> {
+        let fleet = self.fleet()?;
+        let read = |counter| fleet.counter(&model_id, counter, now).map(|n| n as f64);
+        Some(FleetTotals {
+            requests: read(Counter::Requests)?,
+            successes: read(Counter::Successes)?,
+            failures: read(Counter::Failures)?,
+            throttles: read(Counter::Throttles)?,
+            tokens: read(Counter::Tokens)?,
         })
     }
 

@@ -46,7 +46,8 @@
 //! `staleness_ms / 2`. A view not refreshed for [`view::DEFAULT_STALENESS_MS`] (1000 ms) is
 //! *stale* and is not trusted: an instance frozen in between (a Lambda between invocations)
 //! refreshes once, with a bounded timeout, before its next selection; if that fails the
-//! instance is degraded and decides alone, exactly as without fleet state.
+//! instance decides alone (a stale view is never used), exactly as without fleet state, and
+//! is reported degraded once a second call in a row fails ([`link`]).
 //!
 //! # Redis operations per request
 //!

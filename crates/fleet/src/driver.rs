@@ -87,14 +87,17 @@ pub(crate) struct Io {
 }
 
 impl Io {
-    /// Runs one Redis call within the bound; a failure degrades the link.
+    /// Runs one Redis call within the bound; failures in a row degrade the link.
     async fn call<T>(
         &self,
         what: &str,
         call: impl Future<Output = redis::RedisResult<T>>,
     ) -> Option<T> {
         let reason = match timeout(self.op_timeout, call).await {
-            Ok(Ok(value)) => return Some(value),
+            Ok(Ok(value)) => {
+                self.inner.lock().link.answered();
+                return Some(value);
+            }
             Ok(Err(e)) => format!("{what}: {e}"),
             Err(_) => format!("{what}: no reply within {:?}", self.op_timeout),
         };

@@ -1,8 +1,11 @@
 //! Whether the fleet is reachable, and the one event each change of that is reported as.
 //!
-//! Every Redis call's outcome is fed in; only a change is reported: the first failure after
-//! being up (or at start) is `Degraded`, the first full refresh after being degraded is
-//! `Restored`. A flapping link therefore reports each transition once, never each error.
+//! Every Redis call's outcome is fed in; only a change is reported: `FAILURES_TO_DEGRADE`
+//! failed calls in a row after being up (or the first failure at start) are `Degraded`, the
+//! first full refresh after being degraded is `Restored`. A flapping link therefore reports
+//! each transition once, never each error, and one late reply on a loaded machine (a single
+//! 250 ms timeout, the next call answered) is not an outage: it takes two calls failing back
+//! to back (at least twice the call timeout, or a refused connection retried at once).
 
 /// A change in reachability, reported once per transition.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,15 +24,21 @@ enum State {
     Degraded,
 }
 
+/// Failed calls in a row that make an instance that was up decide alone.
+pub const FAILURES_TO_DEGRADE: u32 = 2;
+
 #[derive(Debug, Clone)]
 pub struct Link {
     state: State,
+    /// Calls failed since the last one answered.
+    failures_in_a_row: u32,
 }
 
 impl Default for Link {
     fn default() -> Self {
         Self {
             state: State::Starting,
+            failures_in_a_row: 0,
         }
     }
 }
@@ -45,9 +54,16 @@ impl Link {
         self.state == State::Degraded
     }
 
+    /// A Redis call answered: a failure before it was not the start of an outage.
+    pub fn answered(&mut self) {
+        self.failures_in_a_row = 0;
+    }
+
     /// A Redis call failed or timed out.
     pub fn failed(&mut self, reason: impl Into<String>) -> Option<LinkEvent> {
-        (self.state != State::Degraded).then(|| {
+        self.failures_in_a_row = self.failures_in_a_row.saturating_add(1);
+        let outage = self.state == State::Starting || self.failures_in_a_row >= FAILURES_TO_DEGRADE;
+        (self.state != State::Degraded && outage).then(|| {
             self.state = State::Degraded;
             LinkEvent::Degraded {
                 reason: reason.into(),
@@ -57,6 +73,7 @@ impl Link {
 
     /// A full refresh succeeded.
     pub fn refreshed(&mut self) -> Option<LinkEvent> {
+        self.failures_in_a_row = 0;
         let was = std::mem::replace(&mut self.state, State::Up);
         (was == State::Degraded).then_some(LinkEvent::Restored)
     }
@@ -72,14 +89,27 @@ mod tests {
         assert!(!link.is_up() && !link.is_degraded());
         assert_eq!(link.refreshed(), None, "starting up is not a restoration");
         assert!(link.is_up());
+        assert_eq!(link.failed("timeout"), None, "one failure is not an outage");
+        assert!(link.is_up());
         assert!(matches!(
-            link.failed("timeout"),
+            link.failed("timeout again"),
             Some(LinkEvent::Degraded { .. })
         ));
-        assert_eq!(link.failed("timeout again"), None);
+        assert_eq!(link.failed("and again"), None);
         assert!(!link.is_up() && link.is_degraded());
         assert_eq!(link.refreshed(), Some(LinkEvent::Restored));
         assert_eq!(link.refreshed(), None);
+    }
+
+    #[test]
+    fn a_failure_between_answers_never_degrades() {
+        let mut link = Link::default();
+        link.refreshed();
+        for _ in 0..10 {
+            assert_eq!(link.failed("one late reply"), None);
+            link.answered();
+        }
+        assert!(link.is_up());
     }
 
     #[test]
