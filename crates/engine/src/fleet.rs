@@ -9,9 +9,9 @@
 //! Per model id, a few *registers*, each holding the latest [`Transition`] written
 //! by any instance (last writer wins by [`Stamp`]: time, then instance, then sequence):
 //! - `breaker`: opened (at the stamp's time, open until a given time), half-open, closed;
-//! - `throttle`: a throttled model is skipped fleet-wide until its cooldown ends;
-//! - `futile:<tier>`: escalating this model to `<tier>` also throttled, so nobody retries it
-//!   until then;
+//! - `throttle`: a throttled model is skipped fleet-wide until its cooldown ends (which
+//!   also covers tier escalation: the default tier's throttle is reported, and shared,
+//!   before any escalation, so the other instances skip the model, escalation included);
 //!
 //! plus additive counters (requests, successes, failures, throttles, tokens) for fleet
 //! health and statistics, and per-model quotas ([`quota`]).
@@ -32,8 +32,8 @@
 //! A batch is `v1` followed by `<byte length>:<record>` per transition; a record (also the
 //! value stored in `{prefix}state`) is `<order key> <tag> <until> <tier> <model id>`: the
 //! stamp as 48 hex digits (so string order is stamp order, which the publish script uses),
-//! `opened`/`half-open`/`closed`/`throttled`/`futile`, whole milliseconds since the epoch,
-//! the tier or `-`, and the model id to the end ([`record`]). A reader ignores what it does
+//! `opened`/`half-open`/`closed`/`throttled`, whole milliseconds since the epoch,
+//! a service tier slot (`-` for now), and the model id to the end ([`record`]). A reader ignores what it does
 //! not understand, so a newer writer's records are skipped rather than misread.
 
 //! # Consistency: bounded staleness

@@ -115,13 +115,6 @@ impl Fleet {
             .flatten()
     }
 
-    /// Whether escalating `model_id` to `tier` is known futile, while shared.
-    pub fn tier_futile(&self, model_id: &str, tier: &str, now: Millis) -> bool {
-        let now = whole_ms(now);
-        let state = self.inner.lock();
-        shared(&state, now) && state.view.tier_futile(model_id, tier, now)
-    }
-
     /// A fleet total as of the last refresh, while shared.
     pub fn counter(&self, model_id: &str, counter: Counter, now: Millis) -> Option<i64> {
         let state = self.inner.lock();

@@ -66,11 +66,6 @@ pub enum Fact {
     Throttled {
         until: u64,
     },
-    /// Escalating the model to this service tier throttled too: do not retry it until then.
-    TierFutile {
-        tier: String,
-        until: u64,
-    },
 }
 
 impl Fact {
@@ -79,7 +74,6 @@ impl Fact {
         match self {
             Self::Breaker(_) => "breaker".to_owned(),
             Self::Throttled { .. } => "throttle".to_owned(),
-            Self::TierFutile { tier, .. } => format!("futile:{tier}"),
         }
     }
 
@@ -87,7 +81,7 @@ impl Fact {
         match *self {
             Self::Breaker(BreakerFact::Opened { open_until }) => open_until,
             Self::Breaker(_) => 0,
-            Self::Throttled { until } | Self::TierFutile { until, .. } => until,
+            Self::Throttled { until } => until,
         }
     }
 
@@ -96,7 +90,7 @@ impl Fact {
     pub fn is_live(&self, now: u64) -> bool {
         match self {
             Self::Breaker(_) => true,
-            Self::Throttled { until } | Self::TierFutile { until, .. } => *until > now,
+            Self::Throttled { until } => *until > now,
         }
     }
 }
@@ -121,15 +115,15 @@ impl Transition {
     }
 
     pub fn encode(&self) -> String {
-        let (tag, tier) = match &self.fact {
-            Fact::Breaker(BreakerFact::Opened { .. }) => ("opened", "-"),
-            Fact::Breaker(BreakerFact::HalfOpen) => ("half-open", "-"),
-            Fact::Breaker(BreakerFact::Closed) => ("closed", "-"),
-            Fact::Throttled { .. } => ("throttled", "-"),
-            Fact::TierFutile { tier, .. } => ("futile", tier.as_str()),
+        let tag = match &self.fact {
+            Fact::Breaker(BreakerFact::Opened { .. }) => "opened",
+            Fact::Breaker(BreakerFact::HalfOpen) => "half-open",
+            Fact::Breaker(BreakerFact::Closed) => "closed",
+            Fact::Throttled { .. } => "throttled",
         };
+        // The fourth field is a service tier slot, `-` for every fact this version writes.
         format!(
-            "{} {tag} {} {tier} {}",
+            "{} {tag} {} - {}",
             self.stamp.order_key(),
             self.fact.until(),
             self.model_id
@@ -143,17 +137,13 @@ impl Transition {
         let stamp = Stamp::parse(parts.next()?)?;
         let tag = parts.next()?;
         let until: u64 = parts.next()?.parse().ok()?;
-        let tier = parts.next()?;
+        let _tier = parts.next()?;
         let model_id = parts.next()?.to_owned();
         let fact = match tag {
             "opened" => Fact::Breaker(BreakerFact::Opened { open_until: until }),
             "half-open" => Fact::Breaker(BreakerFact::HalfOpen),
             "closed" => Fact::Breaker(BreakerFact::Closed),
             "throttled" => Fact::Throttled { until },
-            "futile" if tier != "-" => Fact::TierFutile {
-                tier: tier.to_owned(),
-                until,
-            },
             _ => return None,
         };
         Some(Self {
@@ -262,10 +252,6 @@ mod tests {
             Fact::Breaker(BreakerFact::HalfOpen),
             Fact::Breaker(BreakerFact::Closed),
             Fact::Throttled { until: 5 },
-            Fact::TierFutile {
-                tier: "priority".into(),
-                until: 6,
-            },
         ];
         for fact in facts {
             let t = transition("arn:aws:bedrock:x y:z\n1:2", 42, fact);

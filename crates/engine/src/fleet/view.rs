@@ -147,14 +147,6 @@ impl FleetView {
         })
     }
 
-    /// Whether escalating `model_id` to `tier` is known to throttle too at `now`.
-    pub fn tier_futile(&self, model_id: &str, tier: &str, now: u64) -> bool {
-        matches!(
-            self.fact(model_id, &format!("futile:{tier}")),
-            Some(Fact::TierFutile { until, .. }) if *until > now
-        )
-    }
-
     /// A fleet total as of the last refresh (0 when never counted).
     pub fn counter(&self, model_id: &str, counter: Counter) -> i64 {
         self.counters

@@ -70,19 +70,6 @@ fn a_throttle_is_skipped_until_its_cooldown_ends() {
 }
 
 #[test]
-fn tier_futility_is_per_tier_and_ends() {
-    let mut view = FleetView::new(DEFAULT_STALENESS_MS);
-    let futile = Fact::TierFutile {
-        tier: "priority".into(),
-        until: 30,
-    };
-    view.merge(transition("m", 5, 1, futile));
-    assert!(view.tier_futile("m", "priority", 29));
-    assert!(!view.tier_futile("m", "flex", 29));
-    assert!(!view.tier_futile("m", "priority", 30));
-}
-
-#[test]
 fn a_snapshot_merges_transitions_and_replaces_counters() {
     let mut view = FleetView::new(1000);
     assert!(!view.is_fresh(0), "never refreshed");
