@@ -204,7 +204,19 @@ export interface MultiplexerConfig {
    * "Fleet state"). Without it no Redis code runs.
    */
   sharedState?: SharedStateConfig;
+  /**
+   * Beyond the original: how the primary pool picks among its eligible models (see the
+   * README, "Routing"). `'weighted'` (default) is the original's weighted draw;
+   * `'latency'` prefers models whose decayed latency estimate is within 1.5× of the best,
+   * exploring all by weight 10 % of the time; `'least-busy'` draws two models by weight
+   * and keeps the one with fewer requests in flight. Draws still come from `Math.random()`;
+   * open circuits are skipped and the fallback pool draws by weight as before.
+   */
+  routing?: RoutingStrategy;
 }
+
+/** Beyond the original: the `routing` option's values. */
+export type RoutingStrategy = 'weighted' | 'latency' | 'least-busy';
 
 /** Beyond the original: the `sharedState` option. */
 export interface SharedStateConfig {

@@ -50,6 +50,7 @@ class BedrockMultiplexer extends EventEmitter {
       captureModelSelection: config.tracing?.captureModelSelection,
     });
     if (config.refusalDetection?.enabled) this.#startRefusalDetection(config.refusalDetection);
+    if (config.routing) this.#core.setRouting(config.routing);
     if (config.sharedState) this.#fleet = joinFleet(this, this.#core, config.sharedState);
     for (const model of config.models) this.addModel(model);
   }

@@ -7,6 +7,7 @@
 use engine::health::{ModelHealth, SimpleHealth, SystemHealth};
 use engine::outcome::OutcomeType;
 use engine::registry::Registry;
+use engine::routing::Routing;
 use engine::stats::LatencyMetrics;
 use engine::stream_stats::StreamStats;
 use engine::validate::ModelSpec;
@@ -54,6 +55,15 @@ impl MultiplexerCore {
             registry: Registry::with_breaker_config(breaker_config(breaker_defaults)?),
             streams: StreamStats::default(),
         })
+    }
+
+    /// Beyond the original: the validated `routing` option's name.
+    #[napi(catch_unwind)]
+    pub fn set_routing(&mut self, name: String) -> Result<()> {
+        let routing = Routing::from_name(&name)
+            .ok_or_else(|| Error::new(Status::InvalidArg, format!("unknown routing {name}")))?;
+        self.registry.set_routing(routing);
+        Ok(())
     }
 
     /// Adds (or replaces) a model: its breaker's handle and the slot for its object.

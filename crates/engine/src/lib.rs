@@ -17,6 +17,7 @@ pub mod outcome;
 pub mod quiet;
 pub mod registry;
 pub mod request;
+pub mod routing;
 pub mod select;
 pub mod stats;
 pub mod stream_stats;

@@ -20,7 +20,7 @@ use crate::health::{HealthManager, ModelHealth, SimpleHealth, SystemHealth};
 use crate::jsval::object_entries;
 use crate::ordered::JsMap;
 use crate::outcome::OutcomeType;
-use crate::select::weighted_pick;
+use crate::routing::{route_pick, Load, Routing};
 use crate::stats::{LatencyMetrics, LatencyWindow, ModelStats};
 use crate::validate::ModelSpec;
 use crate::Millis;
@@ -39,6 +39,8 @@ pub struct ModelEntry {
     pub weight: f64,
     pub is_fallback: bool,
     pub stats: ModelStats,
+    /// Its latency estimate and requests in flight, which `routing` may pick by.
+    pub load: Load,
     /// The breaker the model was given when added, which its invocations record into.
     pub breaker: SharedBreaker,
 }
@@ -95,6 +97,8 @@ pub struct Registry {
     slots: Slots,
     /// With `sharedState` only: the fleet's view joins the breakers at selection.
     fleet: Option<FleetHook>,
+    /// How the primary pool picks (`routing`); the fallback pool always draws by weight.
+    routing: Routing,
 }
 
 /// Hands out slots: a freed one first, so that the driver's list stays as long as
@@ -140,6 +144,7 @@ impl Registry {
             latency: LatencyWindow::new(),
             slots: Slots::default(),
             fleet: None,
+            routing: Routing::default(),
         }
     }
 
@@ -147,6 +152,11 @@ impl Registry {
     /// the fleet skips or whose quota is spent, and outcomes are shared.
     pub fn join_fleet(&mut self, hook: FleetHook) {
         self.fleet = Some(hook);
+    }
+
+    /// Beyond the original: the `routing` option, for the primary pool's picks.
+    pub fn set_routing(&mut self, routing: Routing) {
+        self.routing = routing;
     }
 
     /// `addModel(config)`: the model's breaker (created unless it exists), which
@@ -170,6 +180,7 @@ impl Registry {
             weight: spec.weight,
             is_fallback: spec.is_fallback,
             stats: ModelStats::default(),
+            load: Load::default(),
             breaker: SharedBreaker::clone(&breaker),
         };
         pool.set(&spec.model_id, entry);
@@ -227,16 +238,55 @@ impl Registry {
     /// fallback ones. Each pool with a positive total weight costs one draw.
     /// In a fleet, a model the fleet skips counts as behind an open circuit, and
     /// a pick over its quota is passed over the same way and drawn again.
+    /// With a `routing` other than weighted, the primary pool picks by that rule
+    /// instead (see [`crate::routing`]). The model picked has one more request in
+    /// flight until its outcome is reported.
     pub fn select(
         &mut self,
         skipped: &dyn Fn(&str) -> bool,
         now: Millis,
         draw: &mut dyn FnMut() -> f64,
     ) -> Selection {
-        let fleet = self.fleet.as_ref();
         let mut circuit_open_skipped = Vec::new();
+        let picked = self.pick_eligible(skipped, now, draw, &mut circuit_open_skipped);
+        let Some((model_id, is_fallback)) = picked else {
+            return Selection {
+                model_id: None,
+                is_fallback: false,
+                circuit_open_skipped,
+            };
+        };
+        let pool = if is_fallback {
+            &mut self.fallback
+        } else {
+            &mut self.primary
+        };
+        if let Some(entry) = pool.get_mut(&model_id) {
+            entry.load.started();
+        }
+        Selection {
+            model_id: Some(model_id),
+            is_fallback,
+            circuit_open_skipped,
+        }
+    }
+
+    /// The id and pool of [`Registry::select`]'s pick, noting the models passed over.
+    fn pick_eligible(
+        &self,
+        skipped: &dyn Fn(&str) -> bool,
+        now: Millis,
+        draw: &mut dyn FnMut() -> f64,
+        circuit_open_skipped: &mut Vec<String>,
+    ) -> Option<(String, bool)> {
+        let fleet = self.fleet.as_ref();
         for (pool, is_fallback) in [(&self.primary, false), (&self.fallback, true)] {
-            let mut candidates: Vec<(&str, f64)> = Vec::new();
+            let routing = if is_fallback {
+                Routing::Weighted
+            } else {
+                self.routing
+            };
+            let mut candidates: Vec<Candidate> = Vec::new();
             for (model_id, entry) in pool.iter() {
                 if skipped(model_id) {
                     continue;
@@ -247,26 +297,22 @@ impl Registry {
                     circuit_open_skipped.push(model_id.to_owned());
                     continue;
                 }
-                candidates.push((model_id, entry.weight));
+                candidates.push(Candidate {
+                    model_id,
+                    weight: entry.weight,
+                    load: entry.load,
+                });
             }
-            while let Some(index) = pick(&candidates, draw) {
-                let model_id = candidates[index].0;
+            while let Some(index) = pick(routing, &candidates, draw) {
+                let model_id = candidates[index].model_id;
                 if fleet.is_none_or(|fleet| fleet.admits(model_id, now)) {
-                    return Selection {
-                        model_id: Some(model_id.to_owned()),
-                        is_fallback,
-                        circuit_open_skipped,
-                    };
+                    return Some((model_id.to_owned(), is_fallback));
                 }
                 circuit_open_skipped.push(model_id.to_owned());
                 candidates.remove(index);
             }
         }
-        Selection {
-            model_id: None,
-            is_fallback: false,
-            circuit_open_skipped,
-        }
+        None
     }
 
     /// `reportOutcome(outcome)`; false (and nothing recorded) for an unknown model.
@@ -298,6 +344,10 @@ impl Registry {
             },
         };
         entry.stats.record_kind(kind, latency);
+        entry.load.finished();
+        if kind == Some(OutcomeType::Success) {
+            entry.load.record_latency(latency);
+        }
         if let Some(fleet) = &mut self.fleet {
             let breaker = lock(&entry.breaker).status(now);
             fleet.outcome(model_id, kind, breaker, now);
@@ -409,12 +459,27 @@ impl Registry {
     }
 }
 
-/// The index of the weighted pick among `candidates`, if any. The original tests the
+/// A model eligible for selection.
+struct Candidate<'a> {
+    model_id: &'a str,
+    weight: f64,
+    load: Load,
+}
+
+/// The index of `routing`'s pick among `candidates`, if any. The original tests the
 /// picked id for truthiness: an empty id counts as no pick.
-fn pick(candidates: &[(&str, f64)], draw: &mut dyn FnMut() -> f64) -> Option<usize> {
-    let weights: Vec<f64> = candidates.iter().map(|&(_, weight)| weight).collect();
-    weighted_pick(&weights, draw)
-        .filter(|&index| candidates.get(index).is_some_and(|(id, _)| !id.is_empty()))
+fn pick(
+    routing: Routing,
+    candidates: &[Candidate],
+    draw: &mut dyn FnMut() -> f64,
+) -> Option<usize> {
+    let weights: Vec<f64> = candidates.iter().map(|c| c.weight).collect();
+    let loads: Vec<Load> = candidates.iter().map(|c| c.load).collect();
+    route_pick(routing, &weights, &loads, draw).filter(|&index| {
+        candidates
+            .get(index)
+            .is_some_and(|c| !c.model_id.is_empty())
+    })
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use crate::jsval::JsValue;
 use crate::limits::MAX_ARRAY_LENGTH;
 
 mod report;
+mod routing;
 mod rules;
 mod shared_state;
 pub use report::{failure_message, format_validation_errors, ValidationError, ValidationResult};
@@ -321,6 +322,7 @@ pub fn validate_multiplexer_config(config: &JsValue) -> ValidationResult {
         &mut errors,
         shared_state::validate_shared_state,
     );
+    routing::validate_routing(config.get("routing"), &mut errors);
 
     IntegerRule {
         field: "maxRetries",

@@ -1043,3 +1043,18 @@ fn each_bad_shared_state_setting_is_named_by_its_path() {
     let without_url = config_with(&[("sharedState", obj(&[]))]);
     assert_eq!(error_fields(&without_url), ["sharedState.url"]);
 }
+
+#[test]
+fn routing_accepts_its_three_names_and_names_anything_else() {
+    for name in ["weighted", "latency", "least-busy"] {
+        let config = config_with(&[("routing", s(name))]);
+        assert_eq!(error_fields(&config), Vec::<String>::new(), "{name}");
+    }
+    assert_eq!(
+        error_fields(&config_with(&[("routing", JsValue::Null)])),
+        Vec::<String>::new()
+    );
+    for bad in [s("fastest"), s(""), n(1.0), obj(&[])] {
+        assert_eq!(error_fields(&config_with(&[("routing", bad)])), ["routing"]);
+    }
+}
