@@ -8,6 +8,7 @@
 use crate::jsval::JsValue;
 use crate::limits::MAX_ARRAY_LENGTH;
 
+mod failover;
 mod report;
 mod rules;
 mod shared_state;
@@ -320,6 +321,12 @@ pub fn validate_multiplexer_config(config: &JsValue) -> ValidationResult {
         "sharedState",
         &mut errors,
         shared_state::validate_shared_state,
+    );
+    validate_section(
+        config.get("failover"),
+        "failover",
+        &mut errors,
+        failover::validate_failover,
     );
 
     IntegerRule {
