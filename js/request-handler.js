@@ -17,7 +17,7 @@ const { textOf, numberOf } = require('./text');
  * BedrockMultiplexer#streamDelegate), as the original's `MultiplexerDelegate`.
  * @typedef {object} RequestDelegate
  * @property {(request: { skippedModels: Set<string> }) => Promise<{ modelId: string | null, isFallback: boolean }>} selectModel
- * @property {(modelId: string) => Promise<{ invoke: (input: object, abortSignal?: AbortSignal, serviceTier?: string) => Promise<{ response: object, outcome: import('./errors').Outcome }> } | null>} getModel
+ * @property {(modelId: string) => Promise<{ invoke: (input: object, abortSignal?: AbortSignal, serviceTier?: string, deadline?: number) => Promise<{ response: object, outcome: import('./errors').Outcome }> } | null>} getModel
  * @property {(outcome: import('./errors').Outcome) => Promise<void>} reportOutcome
  * @property {(event: string, ...args: unknown[]) => void} emitEvent
  * @property {(responseText: string) => Promise<{ isRefusal: boolean, confidence: number, latencyMs: number } | null>} classifyRefusal
