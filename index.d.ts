@@ -213,6 +213,27 @@ export interface MultiplexerConfig {
    * open circuits are skipped and the fallback pool draws by weight as before.
    */
   routing?: RoutingStrategy;
+  /**
+   * Beyond the original: move on to the next model when the service or the connection
+   * fails, not only on throttling (see the README, "Failover"). Without it, every other
+   * failure fails fast, as in the original.
+   */
+  failover?: FailoverConfig;
+}
+
+/**
+ * Beyond the original: the `failover` option. A failover counts against the failed
+ * model's breaker and stays within `maxRetries`; with it set, `defaultTimeoutMs` bounds
+ * the whole request (every attempt together), and no failover starts after it.
+ * Validation errors, access denied and other client faults still fail fast.
+ */
+export interface FailoverConfig {
+  /** 5xx answers, a `$fault` of `server`, and Bedrock's `ServiceUnavailableException`, `ModelNotReadyException`, `InternalServerException`, `ModelErrorException` whatever their status (default true). */
+  serverErrors?: boolean;
+  /** Reset or refused connections, truncated or unparseable bodies, the SDK's own timeouts (default true). */
+  connectionErrors?: boolean;
+  /** Ends an attempt that has not answered after this long (100 to 300000 ms) and fails over; the native call is dropped and its connection released, a JS SDK call is aborted. */
+  attemptTimeoutMs?: number;
 }
 
 /** Beyond the original: the `routing` option's values. */

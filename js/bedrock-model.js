@@ -11,6 +11,7 @@ const { OutcomeType } = require('./enums');
 const errors = require('./errors');
 const { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breakers');
 const { numberOf, spreadable } = require('./text');
+const { markFailover } = require('./request-handler');
 const { chooseTransport, jsSdkReplaced, prepareNativeTransport, nativeCallId, cancelNative, sendNative, sendNativeStream, OpenStreams } = require('./transport');
 
 /** The multiplexer's way into a stream that answers at its first event; see below. */
@@ -27,14 +28,18 @@ class BedrockModel {
   /** This model's native streams, opening or open: see sendNativeStream. */
   #openStreams = new OpenStreams();
   #maxResponseBytes;
+  /** Beyond the original: the multiplexer's `failover` option (issue 14), or undefined. */
+  #failover;
 
   /**
    * `transportOption` and `maxResponseBytes` (not in the original's signature) are the
    * multiplexer's options of those names; the native client's default bound applies
-   * when `maxResponseBytes` is undefined.
+   * when `maxResponseBytes` is undefined. So is `failover`: without it, every failure
+   * but throttling fails fast, as in the original.
    */
-  constructor(config, client, defaultTimeoutMs = 30000, circuitBreaker, clientConfig = {}, transportOption = 'auto', maxResponseBytes = undefined) {
+  constructor(config, client, defaultTimeoutMs = 30000, circuitBreaker, clientConfig = {}, transportOption = 'auto', maxResponseBytes = undefined, failover = undefined) {
     this.#transportOption = transportOption;
+    this.#failover = failover ?? undefined;
     this.#maxResponseBytes = maxResponseBytes;
     this.#config = config;
     // Kept as given (setTimeout and the timeout message read it), but an array is read
@@ -79,19 +84,34 @@ class BedrockModel {
     return this.#client;
   }
 
-  async invoke(input, abortSignal, serviceTier) {
+  /**
+   * `deadline` (beyond the original, from the request handler under `failover`) is when
+   * the request's overall budget runs out: the attempt ends by then at the latest.
+   */
+  async invoke(input, abortSignal, serviceTier, deadline) {
     this.#admit();
     const modelId = this.#config.modelId;
 
     const startedAt = Date.now();
+    const timeoutMs = this.#attemptTimeoutMs(startedAt, deadline);
     try {
-      const response = await withTimeout(this.#converse(input, serviceTier, abortSignal), this.#timeoutMs, abortSignal);
+      const response = await withTimeout(this.#converse(input, serviceTier, abortSignal), timeoutMs, abortSignal);
       const latency = Date.now() - startedAt;
       this.#breaker.recordSuccess();
       return { response, outcome: errors.outcome(modelId, OutcomeType.SUCCESS, latency) };
     } catch (error) {
-      throw this.#failure(error, Date.now() - startedAt, abortSignal);
+      throw this.#failure(error, Date.now() - startedAt, abortSignal, timeoutMs);
     }
+  }
+
+  /**
+   * How long one attempt may take: the model's timeout, or under `failover` the shorter
+   * of it, `attemptTimeoutMs` and what is left before `deadline` (at least 1 ms).
+   */
+  #attemptTimeoutMs(now, deadline) {
+    if (!this.#failover) return this.#timeoutMs;
+    const left = typeof deadline === 'number' ? Math.max(1, deadline - now) : Infinity;
+    return Math.min(Number(this.#timeoutMs), this.#failover.attemptTimeoutMs ?? Infinity, left);
   }
 
   async invokeStream(input, abortSignal) {
@@ -205,13 +225,17 @@ class BedrockModel {
         cancel: () => cancelNative(this.#clientConfig, callId),
       };
     }
+    // Under `failover`, an attempt the timeout ends is aborted, so its connection is
+    // freed for the next model; without it the JS SDK call runs on, as in the original.
+    const attempt = this.#failover ? followedAbort(abortSignal) : null;
     return {
       start: () => {
         const commandInput = { ...spreadable(input), modelId };
         if (serviceTier) commandInput.serviceTier = { type: serviceTier };
         const command = new (bedrockRuntime().ConverseCommand)(commandInput);
-        return this.getClient().send(command, { abortSignal });
+        return this.getClient().send(command, { abortSignal: attempt ? attempt.signal : abortSignal });
       },
+      cancel: attempt ? () => attempt.abort() : undefined,
     };
   }
 
@@ -226,8 +250,34 @@ class BedrockModel {
   #failure(error, latency, abortSignal, timeoutMs = this.#timeoutMs) {
     const failure = native.describeInvokeFailure(error.name, error?.code, error?.cause?.code, Boolean(abortSignal?.aborted), timeoutMs);
     if (failure.recordsBreakerFailure) this.#breaker.recordFailure(error);
-    return errors.invokeFailure(error, failure, this.#config.modelId, latency);
+    const thrown = errors.invokeFailure(error, failure, this.#config.modelId, latency);
+    return this.#failsOver(error, failure) ? markFailover(thrown) : thrown;
   }
+
+  /** Whether `failover` moves a failed send on to another model (`engine::failover`). */
+  #failsOver(error, failure) {
+    const policy = this.#failover;
+    if (!policy || !failure.recordsBreakerFailure) return false;
+    return native.failsOverUnderPolicy(
+      policy.serverErrors !== false,
+      policy.connectionErrors !== false,
+      policy.attemptTimeoutMs !== undefined,
+      error?.name,
+      error?.message,
+      error?.$fault,
+      error?.$metadata?.httpStatusCode,
+      error?.code,
+      error?.cause?.code,
+    );
+  }
+}
+
+/** An AbortController that also aborts when `signal` (the caller's, if any) does. */
+function followedAbort(signal) {
+  const controller = new AbortController();
+  if (signal?.aborted) controller.abort();
+  else signal?.addEventListener('abort', () => controller.abort(), { once: true });
+  return controller;
 }
 
 /**

@@ -75,7 +75,7 @@ class BedrockMultiplexer extends EventEmitter {
     const clientConfig = this.#config.clientConfig ?? (this.#noClientConfig ??= {});
     this.#releaseTransport ??= holdNativeTransport(clientConfig);
     const transport = this.#config.transport ?? 'auto';
-    const model = new BedrockModel(modelConfig, undefined, this.#config.defaultTimeoutMs, breaker, clientConfig, transport, this.#config.maxResponseBytes);
+    const model = new BedrockModel(modelConfig, undefined, this.#config.defaultTimeoutMs, breaker, clientConfig, transport, this.#config.maxResponseBytes, this.#config.failover);
     if (this.#fleet) shareModel(this.#fleet, modelConfig, model);
     this.#models[added.slot] = model;
     this.emit('model-added', modelConfig.modelId);
@@ -113,7 +113,9 @@ class BedrockMultiplexer extends EventEmitter {
     // refreshed before selecting, within a bounded wait; in steady state no await here.
     if (this.#fleet?.needsCatchUp(Date.now())) await this.#fleet.catchUp(Date.now());
     try {
-      const response = await new RequestHandler(input, delegate, this.#config.maxRetries, requestId).process();
+      // Under `failover`, defaultTimeoutMs also bounds the whole request, every attempt together.
+      const budgetMs = this.#config.failover ? this.#config.defaultTimeoutMs : undefined;
+      const response = await new RequestHandler(input, delegate, this.#config.maxRetries, requestId, budgetMs).process();
       if (tracer) {
         tracer.putAnnotation('outcome', 'success');
         if (this.#config.tracing?.captureBodies) tracer.putMetadata('response', response);

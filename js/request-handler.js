@@ -17,7 +17,7 @@ const { textOf, numberOf } = require('./text');
  * BedrockMultiplexer#streamDelegate), as the original's `MultiplexerDelegate`.
  * @typedef {object} RequestDelegate
  * @property {(request: { skippedModels: Set<string> }) => Promise<{ modelId: string | null, isFallback: boolean }>} selectModel
- * @property {(modelId: string) => Promise<{ invoke: (input: object, abortSignal?: AbortSignal, serviceTier?: string) => Promise<{ response: object, outcome: import('./errors').Outcome }> } | null>} getModel
+ * @property {(modelId: string) => Promise<{ invoke: (input: object, abortSignal?: AbortSignal, serviceTier?: string, deadline?: number) => Promise<{ response: object, outcome: import('./errors').Outcome }> } | null>} getModel
  * @property {(outcome: import('./errors').Outcome) => Promise<void>} reportOutcome
  * @property {(event: string, ...args: unknown[]) => void} emitEvent
  * @property {(responseText: string) => Promise<{ isRefusal: boolean, confidence: number, latencyMs: number } | null>} classifyRefusal
@@ -43,18 +43,25 @@ class RequestHandler {
   #delegate;
   #maxRetries;
   #requestId;
+  #budgetMs;
+  /** When the request's failover budget runs out (Infinity without one). */
+  #deadline = Infinity;
 
   /**
+   * `budgetMs` (beyond the original, under `failover`) bounds the whole request: no
+   * attempt runs past it, and no failover starts after it.
    * @param {object} input
    * @param {RequestDelegate} multiplexer
    * @param {unknown} [maxRetries]
    * @param {string} [requestId]
+   * @param {unknown} [budgetMs]
    */
-  constructor(input, multiplexer, maxRetries = 3, requestId = '') {
+  constructor(input, multiplexer, maxRetries = 3, requestId = '', budgetMs = undefined) {
     this.#input = input;
     this.#delegate = multiplexer;
     this.#maxRetries = maxRetries;
     this.#requestId = requestId;
+    this.#budgetMs = budgetMs;
   }
 
   async process() {
@@ -76,7 +83,7 @@ class RequestHandler {
               step = await this.#perform(step, machine, state);
             } catch (error) {
               state.error = error;
-              step = machine.failed(error?.name, error instanceof MultiplexerError, outcomeModelId(error), outcomeType(error), failsOver.has(error));
+              step = machine.failed(error?.name, error instanceof MultiplexerError, outcomeModelId(error), outcomeType(error), this.#failsOver(error));
               if (step.isLastError) state.lastError = error;
             }
         }
@@ -95,6 +102,7 @@ class RequestHandler {
    */
   #start(machine, state) {
     const maxRetries = numberOf(this.#maxRetries, 'maxRetries');
+    if (this.#budgetMs !== undefined) this.#deadline = Date.now() + numberOf(this.#budgetMs, 'defaultTimeoutMs');
     const quiet = this.#quiet();
     if (!quiet) return machine.start(maxRetries);
     const step = machine.startQuietly(maxRetries, quiet.core, Date.now(), Math.random);
@@ -124,7 +132,7 @@ class RequestHandler {
         return machine.done();
       case 'invoke': {
         state.startedAt = Date.now();
-        state.result = await state.model.invoke(this.#input);
+        state.result = this.#deadline === Infinity ? await state.model.invoke(this.#input) : await state.model.invoke(this.#input, undefined, undefined, this.#deadline);
         const checkRefusal = Boolean(delegate.refusalRetryEnabled);
         const quiet = this.#quiet();
         if (!quiet) return machine.invoked(checkRefusal);
@@ -170,6 +178,11 @@ class RequestHandler {
       default:
         throw new Error(`bedrock-model-multiplexer: unknown request step ${step.kind}`);
     }
+  }
+
+  /** Whether `error` moves on to another model: marked so, and within the budget. */
+  #failsOver(error) {
+    return failsOver.has(error) && Date.now() < this.#deadline;
   }
 
   /**

@@ -1,6 +1,7 @@
 //! The error-classification rules, for the JavaScript functions that read error objects.
 
 use engine::classify::{self, ErrorType};
+use engine::failover;
 use napi::bindgen_prelude::*;
 
 use crate::clock::Dice;
@@ -107,4 +108,46 @@ pub fn describe_stream_failure(
         records_breaker_failure: failure.records_breaker_failure,
         outcome_type: failure.outcome_type.code(),
     }
+}
+
+/// Beyond the original (issue 14): whether a failed send moves on to another model under
+/// the caller's `failover` option, from what the error says of itself (`name`, `message`,
+/// `$fault`, `$metadata.httpStatusCode`, `code`, `cause.code`; values of the wrong type
+/// count as absent).
+#[napi(catch_unwind)]
+#[allow(clippy::too_many_arguments)]
+pub fn fails_over_under_policy(
+    server_errors: bool,
+    connection_errors: bool,
+    attempt_timeout: bool,
+    name: Unknown,
+    message: Unknown,
+    fault: Unknown,
+    status: Unknown,
+    code: Unknown,
+    cause_code: Unknown,
+) -> Result<bool> {
+    let (name, message, fault) = (
+        text_or_empty(name)?,
+        text_or_empty(message)?,
+        text_or_empty(fault)?,
+    );
+    let (code, cause_code) = (text_or_empty(code)?, text_or_empty(cause_code)?);
+    let status = match status.get_type()? {
+        napi::ValueType::Number => Some(unsafe { status.cast::<f64>() }?),
+        _ => None,
+    };
+    let policy = failover::FailoverPolicy {
+        server_errors,
+        connection_errors,
+        attempt_timeout,
+    };
+    let send = failover::FailedSend {
+        name: &name,
+        message: &message,
+        fault: Some(fault.as_str()).filter(|fault| !fault.is_empty()),
+        status,
+        codes: [&code, &cause_code],
+    };
+    Ok(failover::fails_over(policy, send))
 }

@@ -8,6 +8,7 @@
 
 pub mod breaker;
 pub mod classify;
+pub mod failover;
 pub mod fleet;
 pub mod health;
 pub mod jsval;

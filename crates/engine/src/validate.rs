@@ -8,6 +8,7 @@
 use crate::jsval::JsValue;
 use crate::limits::MAX_ARRAY_LENGTH;
 
+mod failover;
 mod report;
 mod routing;
 mod rules;
@@ -323,6 +324,12 @@ pub fn validate_multiplexer_config(config: &JsValue) -> ValidationResult {
         shared_state::validate_shared_state,
     );
     routing::validate_routing(config.get("routing"), &mut errors);
+    validate_section(
+        config.get("failover"),
+        "failover",
+        &mut errors,
+        failover::validate_failover,
+    );
 
     IntegerRule {
         field: "maxRetries",

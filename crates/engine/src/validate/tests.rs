@@ -1058,3 +1058,40 @@ fn routing_accepts_its_three_names_and_names_anything_else() {
         assert_eq!(error_fields(&config_with(&[("routing", bad)])), ["routing"]);
     }
 }
+
+#[test]
+fn a_failover_section_with_booleans_and_an_attempt_timeout_is_accepted() {
+    let config = config_with(&[(
+        "failover",
+        obj(&[
+            ("serverErrors", JsValue::Bool(true)),
+            ("connectionErrors", JsValue::Bool(false)),
+            ("attemptTimeoutMs", n(2000.0)),
+        ]),
+    )]);
+    assert_eq!(error_fields(&config), Vec::<String>::new());
+    let empty = config_with(&[("failover", obj(&[]))]);
+    assert_eq!(error_fields(&empty), Vec::<String>::new());
+}
+
+#[test]
+fn each_bad_failover_setting_is_named_by_its_path() {
+    let config = config_with(&[(
+        "failover",
+        obj(&[
+            ("serverErrors", s("yes")),
+            ("connectionErrors", n(1.0)),
+            ("attemptTimeoutMs", n(5.0)),
+        ]),
+    )]);
+    assert_eq!(
+        error_fields(&config),
+        [
+            "failover.serverErrors",
+            "failover.connectionErrors",
+            "failover.attemptTimeoutMs",
+        ]
+    );
+    let not_an_object = config_with(&[("failover", JsValue::Bool(true))]);
+    assert_eq!(error_fields(&not_an_object), ["failover"]);
+}

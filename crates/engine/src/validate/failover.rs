@@ -1,0 +1,28 @@
+//! Beyond the original (issue 14): the `failover` section.
+
+use super::rules::IntegerRule;
+use super::ValidationError;
+use crate::jsval::JsValue;
+
+/// `failover`: `{ serverErrors?, connectionErrors?, attemptTimeoutMs? }`.
+pub(super) fn validate_failover(section: &JsValue, errors: &mut Vec<ValidationError>) {
+    for field in ["serverErrors", "connectionErrors"] {
+        let value = section.get(field);
+        if !value.is_nullish() && value.as_bool().is_none() {
+            errors.push(ValidationError::mismatch(
+                format!("failover.{field}"),
+                format!("failover.{field} must be a boolean"),
+                "boolean",
+                value.type_of(),
+            ));
+        }
+    }
+    IntegerRule {
+        field: "failover.attemptTimeoutMs",
+        min: 100.0,
+        too_small: "failover.attemptTimeoutMs must be at least 100ms",
+        max: 300000.0,
+        too_large: "failover.attemptTimeoutMs must not exceed 300000ms (5 minutes)",
+    }
+    .check_optional(section.get("attemptTimeoutMs"), errors);
+}
