@@ -6,7 +6,7 @@
 // must be forced. Builds without the option ignore it and use the JS SDK anyway.
 // Streams: processStreamRequest over the same path.
 
-const { ROOT, messages, clientConfig, muxModels, muxCanStream, consume } = require('./common');
+const { ROOT, clientConfig, muxModels, muxCanStream, muxHandle } = require('./common');
 
 module.exports = {
   id: 'b',
@@ -28,21 +28,6 @@ module.exports = {
     const mux = createMultiplexer(muxModels(options.models), { transport: 'js-sdk', clientConfig: clientConfig(endpoint) });
     // undefined: a build from before the transport option, which only had the JS SDK.
     if (mux.transport !== undefined && mux.transport !== 'js-sdk') throw new Error(`transport is ${mux.transport}, not js-sdk`);
-    return {
-      transport: mux.transport ?? 'js-sdk',
-      async send(i) {
-        await mux.processRequest({ messages: messages(i) });
-      },
-      // processStreamRequest resolves once the first event has arrived; the loop reads it first.
-      async stream(i) {
-        const output = await mux.processStreamRequest({ messages: messages(i) });
-        return consume(output.stream);
-      },
-      stats: () => mux.getStats(),
-      health: () => mux.getHealthStatus(),
-      close() {
-        mux.destroy();
-      },
-    };
+    return muxHandle(mux, mux.transport ?? 'js-sdk');
   },
 };

@@ -4,7 +4,7 @@
 // honoured (mux.transport === 'native'), so this row reads "pending" until it is.
 // Streams: processStreamRequest over the same transport.
 
-const { ROOT, messages, clientConfig, muxModels, muxCanStream, consume } = require('./common');
+const { ROOT, clientConfig, muxModels, muxCanStream, muxHandle } = require('./common');
 
 function create(endpoint, models) {
   const { createMultiplexer } = require(ROOT);
@@ -36,21 +36,6 @@ module.exports = {
   async setup(endpoint, options = {}) {
     const mux = create(endpoint, options.models);
     if (mux.transport !== 'native') throw new Error(`transport is ${mux.transport}, not native`);
-    return {
-      transport: mux.transport,
-      async send(i) {
-        await mux.processRequest({ messages: messages(i) });
-      },
-      // processStreamRequest resolves once the first event has arrived; the loop reads it first.
-      async stream(i) {
-        const output = await mux.processStreamRequest({ messages: messages(i) });
-        return consume(output.stream);
-      },
-      stats: () => mux.getStats(),
-      health: () => mux.getHealthStatus(),
-      close() {
-        mux.destroy();
-      },
-    };
+    return muxHandle(mux);
   },
 };

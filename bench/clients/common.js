@@ -78,6 +78,27 @@ async function consume(stream) {
   return { firstEventAt, events };
 }
 
+/**
+ * What the harness drives of a multiplexer client (b, c, e): one request, one stream read to
+ * the end (processStreamRequest resolves once the first event has arrived; the loop reads it
+ * first), its statistics and health, and `close` (by default `destroy()`).
+ */
+function muxHandle(mux, transport = mux.transport, close = () => mux.destroy()) {
+  return {
+    transport,
+    async send(i) {
+      await mux.processRequest({ messages: messages(i) });
+    },
+    async stream(i) {
+      const output = await mux.processStreamRequest({ messages: messages(i) });
+      return consume(output.stream);
+    },
+    stats: () => mux.getStats(),
+    health: () => mux.getHealthStatus(),
+    close,
+  };
+}
+
 module.exports = {
   ROOT,
   CREDENTIALS,
@@ -91,4 +112,5 @@ module.exports = {
   muxModels,
   muxCanStream,
   consume,
+  muxHandle,
 };

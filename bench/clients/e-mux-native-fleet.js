@@ -5,7 +5,7 @@
 // row is the fleet state's cost per request in the client process: the view, the outbox and
 // the background publishes and refreshes. Redis's own CPU is its process's, not counted.
 
-const { ROOT, messages, clientConfig, muxModels, muxCanStream, consume } = require('./common');
+const { ROOT, clientConfig, muxModels, muxCanStream, muxHandle } = require('./common');
 const { RedisServer, ensureRedisServer } = require('../../scripts/redis-server');
 
 module.exports = {
@@ -35,21 +35,9 @@ module.exports = {
       if (waited > 5000) throw new Error('the fleet view was not in use within 5 s');
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    return {
-      transport: mux.transport,
-      async send(i) {
-        await mux.processRequest({ messages: messages(i) });
-      },
-      async stream(i) {
-        const output = await mux.processStreamRequest({ messages: messages(i) });
-        return consume(output.stream);
-      },
-      stats: () => mux.getStats(),
-      health: () => mux.getHealthStatus(),
-      async close() {
-        mux.destroy();
-        await redis.stop();
-      },
-    };
+    return muxHandle(mux, mux.transport, async () => {
+      mux.destroy();
+      await redis.stop();
+    });
   },
 };
