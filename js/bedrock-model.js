@@ -227,7 +227,9 @@ class BedrockModel {
     }
     // Under `failover`, an attempt the timeout ends is aborted, so its connection is
     // freed for the next model; without it the JS SDK call runs on, as in the original.
-    const attempt = this.#failover ? followedAbort(abortSignal) : null;
+    // withTimeout cancels the send on the caller's abort too, so the attempt's own
+    // controller needs no listener on the caller's signal.
+    const attempt = this.#failover ? new AbortController() : null;
     return {
       start: () => {
         const commandInput = { ...spreadable(input), modelId };
@@ -270,14 +272,6 @@ class BedrockModel {
       error?.cause?.code,
     );
   }
-}
-
-/** An AbortController that also aborts when `signal` (the caller's, if any) does. */
-function followedAbort(signal) {
-  const controller = new AbortController();
-  if (signal?.aborted) controller.abort();
-  else signal?.addEventListener('abort', () => controller.abort(), { once: true });
-  return controller;
 }
 
 /**
