@@ -474,7 +474,11 @@ fn pick(
     draw: &mut dyn FnMut() -> f64,
 ) -> Option<usize> {
     let weights: Vec<f64> = candidates.iter().map(|c| c.weight).collect();
-    let loads: Vec<Load> = candidates.iter().map(|c| c.load).collect();
+    // The weighted draw reads no load: the default path allocates nothing for it.
+    let loads: Vec<Load> = match routing {
+        Routing::Weighted => Vec::new(),
+        Routing::Latency | Routing::LeastBusy => candidates.iter().map(|c| c.load).collect(),
+    };
     route_pick(routing, &weights, &loads, draw).filter(|&index| {
         candidates
             .get(index)

@@ -75,8 +75,9 @@ impl Load {
 }
 
 /// The index `routing` picks among candidates with these weights and loads (same
-/// length), or `None` as [`weighted_pick`] answers it. `Weighted` is exactly
-/// [`weighted_pick`]: one draw, the original's.
+/// length; `Weighted` reads no load, so it may be given none), or `None` as
+/// [`weighted_pick`] answers it. `Weighted` is exactly [`weighted_pick`]: one draw, the
+/// original's.
 pub fn route_pick(
     routing: Routing,
     weights: &[f64],
