@@ -26,6 +26,10 @@ afterEach(async () => {
   jest.useRealTimers();
   for (const mux of multiplexers.splice(0)) mux.destroy();
   await emu.stop();
+  // A native call a test left in flight (its request already settled) ends when the
+  // emulator closes its connection; let it settle while this file's environment is
+  // still up, or building its error would require the SDK after jest's teardown.
+  await new Promise((resolve) => setTimeout(resolve, 100));
 });
 
 function multiplexer(transport: 'native' | 'js-sdk', extra: Record<string, any>, modelIds = [PRIMARY, FALLBACK]) {
