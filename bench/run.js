@@ -2,13 +2,15 @@
 'use strict';
 // npm run bench: the clients of bench/clients/ side by side against the Bedrock emulator
 // in one run — throughput, client CPU per request, latency and peak RSS at C=1/64/512,
-// a failover mix, ConverseStream (events/s, time to first event, CPU per event) at C=16,
+// the same over TLS (handshakes per request too), a failover mix, ConverseStream
+// (events/s, time to first event, CPU per event) at C=16, cold starts in fresh processes,
 // getStats()/getHealthStatus() cost, and RSS over 200k requests.
 // Prints a markdown table and writes JSON (every repetition) + markdown to bench/results/.
 //
 //   node bench/run.js [--quick] [--clients a,b] [--reps N] [--window-ms N]
 //                     [--emulator-threads N] [--no-verify] [--skip-stream] [--skip-soak]
 //                     [--stream-concurrency 1,16] [--rebuild-emulator]
+//                     [--skip-tls] [--tls-reps N] [--skip-cold] [--cold-samples N] [--original DIR]
 //   node bench/run.js --profile b [--profile-ms N]   # one C=64 run under node --cpu-prof
 //
 // Everything targets the emulator on 127.0.0.1; every loop is bounded in time and count.
@@ -19,6 +21,8 @@ const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const emulator = require('./lib/emulator');
 const { runChild, killAll } = require('./lib/fork');
+const { runTlsGrid } = require('./lib/tls-phase');
+const { coldStarts } = require('./lib/cold-start');
 const { summarize, render } = require('./lib/report');
 const { selfTimes } = require('./lib/profile');
 const { FAILOVER_MODELS, THROTTLED, STREAM } = require('./clients/common');
@@ -56,6 +60,14 @@ function parseArgs(argv) {
     verify: true,
     skipStream: false,
     skipSoak: false,
+    // The TLS grid has as many rows as the plain one; it gets fewer repetitions so the
+    // whole command stays under 10 minutes.
+    skipTls: false,
+    tlsReps: 2,
+    skipCold: false,
+    coldSamples: 5,
+    // A built checkout of the original (its dist/ and node_modules/), for the cold-start row.
+    original: null,
     rebuild: false,
     clients: null,
     profile: null,
@@ -74,7 +86,7 @@ function parseArgs(argv) {
       if (!Number.isInteger(n) || n < 1) throw new Error(`${a}: expected a positive integer, got ${v}`);
       return n;
     };
-    if (a === '--quick') Object.assign(o, { reps: 1, windowMs: 1000, warmupMs: 500, soakWarmup: 2000, soakWarmupMs: 500, soakRequests: 20_000, soakEvery: 2000, statsCalls: 1000 });
+    if (a === '--quick') Object.assign(o, { reps: 1, tlsReps: 1, coldSamples: 2, windowMs: 1000, warmupMs: 500, soakWarmup: 2000, soakWarmupMs: 500, soakRequests: 20_000, soakEvery: 2000, statsCalls: 1000 });
     else if (a === '--reps') o.reps = int(next());
     else if (a === '--window-ms') o.windowMs = int(next());
     else if (a === '--emulator-threads') o.emulatorThreads = int(next());
@@ -82,12 +94,17 @@ function parseArgs(argv) {
     else if (a === '--skip-stream') o.skipStream = true;
     else if (a === '--stream-concurrency') o.streamConcurrency = next().split(',').map(int);
     else if (a === '--skip-soak') o.skipSoak = true;
+    else if (a === '--skip-tls') o.skipTls = true;
+    else if (a === '--tls-reps') o.tlsReps = int(next());
+    else if (a === '--skip-cold') o.skipCold = true;
+    else if (a === '--cold-samples') o.coldSamples = int(next());
+    else if (a === '--original') o.original = path.resolve(next());
     else if (a === '--rebuild-emulator') o.rebuild = true;
     else if (a === '--clients') o.clients = next().split(',');
     else if (a === '--profile') o.profile = next();
     else if (a === '--profile-ms') o.profileMs = int(next());
     else if (a === '-h' || a === '--help') {
-      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 13).join('\n'));
+      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 15).join('\n'));
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -173,9 +190,12 @@ async function main() {
 
   const { bin, builtMs } = emulator.ensureBinary({ rebuild: o.rebuild });
   const emu = await emulator.start({ bin, threads: o.emulatorThreads, verify: o.verify });
+  const needsTls = !o.profile && (!o.skipTls || !o.skipCold);
+  const tlsEmu = needsTls ? await emulator.start({ bin, threads: o.emulatorThreads, verify: o.verify, tls: true }) : null;
   const cleanup = () => {
     killAll();
     emu.killNow();
+    tlsEmu?.killNow();
   };
   process.on('exit', cleanup);
   for (const sig of ['SIGINT', 'SIGTERM']) {
@@ -185,13 +205,14 @@ async function main() {
       process.exit(130);
     });
   }
-  console.log(`emulator: ${bin} (pid ${emu.pid}) at ${emu.endpoint}${builtMs ? `, built in ${(builtMs / 1000).toFixed(0)} s` : ''}`);
+  console.log(`emulator: ${bin} (pid ${emu.pid}) at ${emu.endpoint}${tlsEmu ? ` and ${tlsEmu.endpoint} (pid ${tlsEmu.pid})` : ''}${builtMs ? `, built in ${(builtMs / 1000).toFixed(0)} s` : ''}`);
 
   try {
     if (o.profile) await profile(o, emu);
-    else await bench(o, emu, header, t0, builtMs);
+    else await bench(o, emu, tlsEmu, header, t0, builtMs);
   } finally {
     await emu.stop();
+    await tlsEmu?.stop();
   }
 }
 
@@ -212,16 +233,16 @@ function loadJob(o, emu, client, concurrency, extra = {}) {
 
 const loadTimeout = (o) => o.warmupMaxMs + o.windowMs + 60_000;
 
-async function bench(o, emu, header, t0, builtMs) {
+async function bench(o, emu, tlsEmu, header, t0, builtMs) {
   const clients = loadClients(o.clients);
   for (const c of clients) console.log(`client ${c.name}: ${c.available ? `available${c.streams ? '' : ', no streaming'}` : c.pendingReason}`);
   const ready = clients.filter((c) => c.available);
   const runs = [];
   let build = buildFingerprint();
   header.build = build;
-  const child = (job, timeoutMs) => {
+  const child = (job, timeoutMs, env) => {
     build = buildFingerprint();
-    return runChild(job, timeoutMs);
+    return runChild(job, timeoutMs, [], env);
   };
   const record = (run, answer) => {
     runs.push({ ...run, build, ok: answer.ok, ...(answer.ok ? { result: answer.result } : { error: answer.error }) });
@@ -247,6 +268,21 @@ async function bench(o, emu, header, t0, builtMs) {
         record({ phase: 'load', client: c.id, concurrency: C, rep }, await child(loadJob(o, emu, c, C), loadTimeout(o)));
       }
     }
+  }
+
+  if (!o.skipTls) {
+    await runTlsGrid({
+      emu: tlsEmu,
+      clients,
+      concurrency: o.concurrency,
+      reps: o.tlsReps,
+      job: (c, C) => loadJob(o, tlsEmu, c, C),
+      child,
+      record,
+      timeoutMs: loadTimeout(o),
+      rotate,
+      log: console.log,
+    });
   }
 
   // 2. Failover mix: one of three models throttles every request.
@@ -276,6 +312,14 @@ async function bench(o, emu, header, t0, builtMs) {
       }
     }
     await emu.resetBehaviors();
+  }
+
+  // Cold starts: short, and before the soaks, whose budget is whatever time is left.
+  let cold = [];
+  if (!o.skipCold) {
+    console.log(`\ncold start: ${o.coldSamples} fresh processes per subject over TLS${o.original ? `, the original at ${o.original}` : ' (no --original: its row is pending)'}`);
+    cold = await coldStarts(tlsEmu.endpoint, { caFile: tlsEmu.caFile, original: o.original, samples: o.coldSamples, log: console.log });
+    for (const r of cold.filter((x) => x.samples)) console.log(`  ${r.id}: load ${r.loadMs.toFixed(1)} ms, create ${r.createMs.toFixed(1)} ms, first request ${r.firstRequestMs.toFixed(1)} ms (${r.firstRequestCpuMs.toFixed(1)} ms CPU), total ${r.totalMs.toFixed(1)} ms`);
   }
 
   // 4. Soak: RSS every 10k requests over 200k, then getStats()/getHealthStatus() timing.
@@ -325,10 +369,11 @@ async function bench(o, emu, header, t0, builtMs) {
 
   const wallMs = Date.now() - t0;
   const load = summarize(runs, 'load');
+  const tls = summarize(runs, 'tls');
   const failover = summarize(runs, 'failover');
   const stream = summarize(runs, 'stream');
   const soaks = runs.filter((r) => r.phase === 'soak');
-  for (const s of [...load, ...failover, ...stream]) {
+  for (const s of [...load, ...tls, ...failover, ...stream]) {
     const what = `${s.phase} ${s.client} C=${s.concurrency}`;
     if (s.errors) notes.push(`${what}: ${s.errors} errors in the windows, first: ${s.firstError}`);
     if (s.otherCpuPct != null && s.otherCpuPct > 15)
@@ -347,11 +392,11 @@ async function bench(o, emu, header, t0, builtMs) {
   for (const [id, set] of transports) if (set.size > 1) notes.unshift(`**client ${id} ran on different transports** (${[...set].join(', ')}) within this run.`);
   if (builtMs) notes.push(`the emulator binary was built first (${(builtMs / 1000).toFixed(0)} s, included in the wall time).`);
   const config = { ...o, failoverModels: FAILOVER_MODELS.map((m) => m.modelId), stream: STREAM };
-  const markdown = render({ header, clients, load, failover, stream, soaks, config, wallMs, notes });
+  const markdown = render({ header, clients, load, tls, failover, stream, cold, soaks, config, wallMs, notes });
 
   fs.mkdirSync(RESULTS, { recursive: true });
   const stamp = header.date.replace(/[:.]/g, '-');
-  const json = JSON.stringify({ header, config, emulator: { bin: emulator.binaryPath(), pid: emu.pid, threads: o.emulatorThreads, verify: o.verify }, clients, wallMs, summary: { load, failover, stream }, runs }, null, 2);
+  const json = JSON.stringify({ header, config, emulator: { bin: emulator.binaryPath(), pid: emu.pid, threads: o.emulatorThreads, verify: o.verify }, clients, wallMs, summary: { load, tls, failover, stream, cold }, runs }, null, 2);
   for (const name of [`bench-${stamp}`, 'latest']) {
     fs.writeFileSync(path.join(RESULTS, `${name}.json`), json);
     fs.writeFileSync(path.join(RESULTS, `${name}.md`), markdown + '\n');

@@ -4,14 +4,41 @@
 // `jest.mock('@aws-sdk/client-bedrock-runtime', ...)` or aws-sdk-client-mock, and
 // whatever they installed must be what we construct and send through.
 
+// Node's own module cache (undocumented in the typings, stable since Node 0.x).
+const nodeModuleCache = /** @type {any} */ (require('node:module'))._cache;
+
+const SDK = '@aws-sdk/client-bedrock-runtime';
+
 function bedrockRuntime() {
-  return require('@aws-sdk/client-bedrock-runtime');
+  return require(SDK);
+}
+
+let sdkPath;
+
+/**
+ * Whether the JS SDK may have been replaced by a test double, answered without loading it
+ * (about 45 ms, most of a cold start when the native client carries the calls). Under
+ * Node's own loader a double is installed on the loaded module (aws-sdk-client-mock and
+ * sinon stub its client class), so a module nobody has loaded has not been replaced.
+ * Under another loader (jest's registry, which jest.mock rewrites) that cannot be told
+ * from outside: the answer is yes, and the caller looks at the module itself.
+ */
+function jsSdkMayBeReplaced() {
+  if (require.cache !== nodeModuleCache) return true;
+  if (sdkPath === undefined) {
+    try {
+      sdkPath = require.resolve(SDK);
+    } catch {
+      sdkPath = null; // not installed: nothing to replace
+    }
+  }
+  return sdkPath !== null && sdkPath in require.cache;
 }
 
 /** The HttpResponse class the JS SDK puts on its errors, from the SDK's own dependencies. */
 function httpResponseClass() {
   try {
-    const from = { paths: [require.resolve('@aws-sdk/client-bedrock-runtime')] };
+    const from = { paths: [require.resolve(SDK)] };
     // Newer SDKs carry it in @smithy/core, older ones in @smithy/protocol-http.
     for (const module of ['@smithy/core/transport', '@smithy/protocol-http']) {
       try {
@@ -27,4 +54,4 @@ function httpResponseClass() {
   }
 }
 
-module.exports = { bedrockRuntime, httpResponseClass };
+module.exports = { bedrockRuntime, jsSdkMayBeReplaced, httpResponseClass };

@@ -4,14 +4,19 @@
 // fresh clone lacks it, starts it on an ephemeral loopback port, talks to its unsigned
 // /__emulator/ control API, and stops it. Its stdin is a pipe: if this process dies
 // without cleaning up, the emulator sees end-of-file and exits by itself.
+// With `tls`, it serves HTTPS (ALPN h2 and http/1.1) with a test CA generated at start,
+// written to a file the clients are told to trust (NODE_EXTRA_CA_CERTS), as a user trusts
+// a corporate CA.
 
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const http = require('node:http');
+const https = require('node:https');
 const { spawn, spawnSync } = require('node:child_process');
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const LOOPBACK = /^http:\/\/127\.0\.0\.1:\d+$/;
+const LOOPBACK = /^https?:\/\/127\.0\.0\.1:\d+$/;
 
 function binaryPath() {
   if (process.env.BMM_EMULATOR_BIN) return process.env.BMM_EMULATOR_BIN;
@@ -32,10 +37,12 @@ function ensureBinary({ rebuild = false, log = console.log } = {}) {
   return { bin, builtMs: Date.now() - started };
 }
 
-/** Starts the emulator; resolves once it prints its `listening http://...` line. */
-function start({ bin, threads, verify = true, timeoutMs = 20_000 }) {
+/** Starts the emulator; resolves once it prints its `listening http(s)://...` line. */
+function start({ bin, threads, verify = true, tls = false, timeoutMs = 20_000 }) {
   const args = ['--threads', String(threads)];
   if (!verify) args.push('--no-verify');
+  const caFile = tls ? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bmm-bench-ca-')), 'ca.pem') : null;
+  if (caFile) args.push('--tls-generate', '--ca-out', caFile);
   const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buffered = '';
@@ -60,21 +67,26 @@ function start({ bin, threads, verify = true, timeoutMs = 20_000 }) {
         fail(new Error(`refusing a non-loopback emulator endpoint ${endpoint}`));
         return;
       }
-      resolve(handle(child, endpoint, threads, verify));
+      const ca = caFile ? fs.readFileSync(caFile) : null;
+      resolve(handle(child, endpoint, threads, verify, caFile, ca));
     });
   });
 }
 
-function handle(child, endpoint, threads, verify) {
+function handle(child, endpoint, threads, verify, caFile, ca) {
   let stopped = false;
+  const removeCa = () => caFile && fs.rmSync(path.dirname(caFile), { recursive: true, force: true });
   return {
     endpoint,
     pid: child.pid,
     threads,
     verify,
-    setBehavior: (modelId, behavior) => control('PUT', `${endpoint}/__emulator/behaviors/${encodeURIComponent(modelId)}`, behavior),
-    resetBehaviors: () => control('DELETE', `${endpoint}/__emulator/behaviors`),
-    stats: () => control('GET', `${endpoint}/__emulator/stats`).then(JSON.parse),
+    /** With TLS: the test CA's PEM file, for NODE_EXTRA_CA_CERTS; otherwise null. */
+    caFile,
+    setBehavior: (modelId, behavior) => control('PUT', `${endpoint}/__emulator/behaviors/${encodeURIComponent(modelId)}`, behavior, ca),
+    resetBehaviors: () => control('DELETE', `${endpoint}/__emulator/behaviors`, undefined, ca),
+    /** Request, connection and TLS handshake counters since start. */
+    stats: () => control('GET', `${endpoint}/__emulator/stats`, undefined, ca).then(JSON.parse),
     /** SIGTERM, then SIGKILL if it has not exited within 3 s. */
     stop() {
       if (stopped || child.exitCode !== null) return Promise.resolve();
@@ -83,6 +95,7 @@ function handle(child, endpoint, threads, verify) {
         const force = setTimeout(() => child.kill('SIGKILL'), 3000);
         child.once('exit', () => {
           clearTimeout(force);
+          removeCa();
           resolve();
         });
         child.stdin.end();
@@ -92,15 +105,18 @@ function handle(child, endpoint, threads, verify) {
     /** For exit handlers, where nothing asynchronous runs any more. */
     killNow() {
       if (child.exitCode === null) child.kill('SIGKILL');
+      removeCa();
     },
   };
 }
 
-function control(method, url, body) {
+function control(method, url, body, ca) {
   if (!LOOPBACK.test(new URL(url).origin)) return Promise.reject(new Error(`not loopback: ${url}`));
   const payload = body === undefined ? undefined : JSON.stringify(body);
+  const transport = url.startsWith('https:') ? https : http;
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, timeout: 5000, headers: payload ? { 'content-type': 'application/json' } : {} }, (res) => {
+    const options = { method, timeout: 5000, headers: payload ? { 'content-type': 'application/json' } : {}, ...(ca ? { ca, agent: false } : {}) };
+    const req = transport.request(url, options, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => (text += chunk));

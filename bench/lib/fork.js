@@ -13,12 +13,13 @@ const live = new Set();
  * @param {object} job          sent to the child as is
  * @param {number} timeoutMs    the child is killed after this
  * @param {string[]} [execArgv] extra Node flags (e.g. --cpu-prof)
+ * @param {object} [env]        variables added to this process's environment (e.g. NODE_EXTRA_CA_CERTS)
  * @returns {Promise<{ok: true, result: object} | {ok: false, error: string}>}
  */
-function runChild(job, timeoutMs, execArgv = []) {
+function runChild(job, timeoutMs, execArgv = [], env = {}) {
   return new Promise((resolve) => {
     // --no-warnings: the child filters warnings itself (see child.js).
-    const child = fork(CHILD, [], { execArgv: ['--no-warnings', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(CHILD, [], { execArgv: ['--no-warnings', ...execArgv], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     live.add(child);
     let answer = null;
     const timer = setTimeout(() => {

@@ -117,6 +117,8 @@ async function runLoad(o) {
   return {
     concurrency: o.concurrency,
     warmupCompleted,
+    // Every request of the run, warm-up and drain included (handshakes per request use it).
+    completedTotal: completed,
     warmupMs: before.t - started,
     warmupErrors,
     windowMs: after.t - before.t,

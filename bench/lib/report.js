@@ -3,6 +3,8 @@
 // Ratios are against client (a), the raw JS SDK, at the same concurrency.
 
 const { median, ratio } = require('./summary');
+const { renderTls } = require('./tls-phase');
+const { renderColdStarts } = require('./cold-start');
 
 const fmt = {
   int: (v) => (v == null ? '—' : Math.round(v).toLocaleString('en-US')),
@@ -42,6 +44,8 @@ function summarize(runs, phase) {
       firstError: g.ok.map((r) => r.result.firstError).find(Boolean) ?? null,
       perModel: g.ok[0]?.result.perModel ? medianPerModel(g.ok.map((r) => r.result.perModel)) : undefined,
       throttledLifetime: pick((r) => r.throttledLifetime),
+      // TLS runs only.
+      handshakesPerRequest: pick((r) => r.handshakesPerRequest),
       // Streaming runs only (reqPerSec and cpuUsPerReq are then per stream).
       eventsPerSec: pick((r) => r.eventsPerSec),
       eventsPerStream: pick((r) => r.eventsPerStream),
@@ -66,7 +70,7 @@ function medianPerModel(list) {
   return out;
 }
 
-function render({ header, clients, load, failover, stream, soaks, config, wallMs, notes }) {
+function render({ header, clients, load, tls, failover, stream, cold, soaks, config, wallMs, notes }) {
   const lines = [];
   const base = (c) => load.find((s) => s.client === 'a' && s.concurrency === c);
 
@@ -108,6 +112,10 @@ function render({ header, clients, load, failover, stream, soaks, config, wallMs
   lines.push('');
   lines.push('client / emulator CPU: % of one core over the window (all threads of that process); other CPU: the rest of the machine meanwhile (anything else running: high values mean noisy figures).');
   lines.push('');
+  if (config.skipTls) lines.push('## Over TLS', '', 'skipped (--skip-tls).', '');
+  else lines.push(...renderTls({ clients, tls, concurrency: config.concurrency, reps: config.tlsReps, fmt }));
+  if (config.skipCold) lines.push('## Cold start', '', 'skipped (--skip-cold).', '');
+  else lines.push(...renderColdStarts(cold, { samples: config.coldSamples }));
 
   lines.push(`## Failover mix (C=${config.failoverConcurrency}; three equal-weight primaries, one answers every request with 429 ThrottlingException)`);
   lines.push('');

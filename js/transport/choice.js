@@ -5,7 +5,7 @@
 // exactly (said once in a debug log: NODE_DEBUG=bedrock-model-multiplexer).
 
 const { debuglog } = require('node:util');
-const { bedrockRuntime } = require('../sdk');
+const { bedrockRuntime, jsSdkMayBeReplaced } = require('../sdk');
 const { userAgentPairs } = require('./settings');
 
 const debug = debuglog('bedrock-model-multiplexer');
@@ -24,6 +24,7 @@ const NATIVE_KEY_TYPES = { profile: 'string', useFipsEndpoint: 'boolean', useDua
 
 /** Whether the JS SDK module has been swapped or stubbed by a test double. */
 function jsSdkReplaced() {
+  if (!jsSdkMayBeReplaced()) return false;
   let sdk;
   try {
     sdk = bedrockRuntime();
