@@ -229,6 +229,14 @@ const CASES: Case[] = [
     expect: { reached: 'emulator', region: 'us-west-2', accessKeyId: 'AKIDENV', attempts: 1 } },
   { name: 'without the test CA, HTTPS fails on both', env: { AWS_ENDPOINT_URL: '{{tls}}', AWS_REGION: 'us-west-2', AWS_MAX_ATTEMPTS: '1', ...envKeys },
     expect: {} },
+  // Node trusts its bundled roots, not the system store, unless told to (so the native
+  // client must not trust a CA that only the system store holds).
+  { name: 'the test CA in the system store only (SSL_CERT_FILE): HTTPS fails on both',
+    env: { SSL_CERT_FILE: '{{ca}}', AWS_ENDPOINT_URL: '{{tls}}', AWS_REGION: 'us-west-2', AWS_MAX_ATTEMPTS: '1', ...envKeys },
+    expect: {} },
+  { name: 'the test CA in the system store with NODE_OPTIONS=--use-openssl-ca, over HTTPS',
+    env: { NODE_OPTIONS: '--use-openssl-ca', SSL_CERT_FILE: '{{ca}}', AWS_ENDPOINT_URL: '{{tls}}', AWS_REGION: 'us-west-2', ...envKeys }, overTls: true,
+    expect: { reached: 'emulator', region: 'us-west-2', accessKeyId: 'AKIDENV', attempts: 1 } },
 ];
 
 /** A test CA and a localhost certificate it signed, made with the openssl CLI. */

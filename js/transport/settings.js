@@ -27,7 +27,20 @@ function nativeSettings(clientConfig = {}) {
     userAgentAppId,
     // The JS SDK tests it for truth (`!!`), whatever its type.
     ignoreConfiguredEndpointUrls: ignoreConfiguredEndpointUrls === undefined ? undefined : !!ignoreConfiguredEndpointUrls,
+    useSystemCa: nodeUsesSystemCa(),
   };
+}
+
+/**
+ * Whether this Node trusts the system's certificate store besides its bundled roots:
+ * `--use-system-ca` (or the older `--use-openssl-ca`) on the command line or in
+ * NODE_OPTIONS, or NODE_USE_SYSTEM_CA=1 on a Node that knows the flag (older ones ignore it).
+ */
+function nodeUsesSystemCa() {
+  const flags = ['--use-system-ca', '--use-openssl-ca'];
+  const options = (process.env.NODE_OPTIONS ?? '').split(/\s+/);
+  if (flags.some((flag) => process.execArgv.includes(flag) || options.includes(flag))) return true;
+  return process.env.NODE_USE_SYSTEM_CA === '1' && process.allowedNodeEnvironmentFlags.has('--use-system-ca');
 }
 
 /** AWS credentials (`expiration` a Date, as the SDKs give it) as the native side reads them. */

@@ -37,6 +37,8 @@ pub struct NativeSettings {
     pub use_dualstack_endpoint: Option<bool>,
     pub user_agent_app_id: Option<String>,
     pub ignore_configured_endpoint_urls: Option<bool>,
+    /// Whether Node was told to trust the system's certificate store (`--use-system-ca`).
+    pub use_system_ca: Option<bool>,
 }
 
 /// One `customUserAgent` section.
@@ -91,6 +93,7 @@ impl NativeSettings {
             // The JS SDK has no stalled-stream guard (processStreamRequest has idleTimeoutMs);
             // the Rust SDK's costs ~10 µs of CPU per call.
             stalled_stream_protection: Some(false),
+            system_ca: self.use_system_ca.unwrap_or(false),
         })
     }
 }

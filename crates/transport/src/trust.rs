@@ -1,20 +1,45 @@
-//! The certificates the native client trusts: the system store plus the PEM bundle named
-//! by `NODE_EXTRA_CA_CERTS`, as Node adds it to its own, so that a CA a caller gave Node
-//! (a TLS-inspecting proxy's, a test server's) works the same on both transports.
+//! The certificates the native client trusts, as Node decides for its own TLS (and so for
+//! the JS SDK): Mozilla's root set, which Node bundles; the system store only when Node
+//! was told to use it (`--use-system-ca`); plus the PEM bundle named by
+//! `NODE_EXTRA_CA_CERTS`, so that a CA a caller gave Node (a TLS-inspecting proxy's, a
+//! test server's) works the same on both transports.
+//!
+//! The bundled set is compiled in (`webpki-root-certs`, Mozilla's set as published by the
+//! rustls project): no file is read for it, where the system store costs a cold start
+//! tens of milliseconds of reading and parsing every certificate under /etc/ssl/certs.
 
+use crate::base64::base64_encode;
 use aws_smithy_http_client::tls::TrustStore;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 
-/// The system roots plus every usable certificate of `extra_pem` (the contents of
-/// `NODE_EXTRA_CA_CERTS`). Like Node, certificates that do not parse are skipped rather
-/// than failing the client; they must be, since the TLS layer panics on them.
-pub(crate) fn trust_store(extra_pem: Option<&[u8]>) -> TrustStore {
-    let mut store = TrustStore::default();
+/// Mozilla's roots, the system's when `system_roots` (Node's `--use-system-ca`), and every
+/// usable certificate of `extra_pem` (the contents of `NODE_EXTRA_CA_CERTS`). Like Node,
+/// certificates that do not parse are skipped rather than failing the client; they must
+/// be, since the TLS layer panics on them.
+pub(crate) fn trust_store(extra_pem: Option<&[u8]>, system_roots: bool) -> TrustStore {
+    let mut store = TrustStore::empty().with_native_roots(system_roots);
+    for root in webpki_root_certs::TLS_SERVER_ROOT_CERTS {
+        store.add_pem_certificate(pem_certificate(root));
+    }
     for certificate in extra_pem.map(usable_certificates).unwrap_or_default() {
         store.add_pem_certificate(certificate);
     }
     store
+}
+
+/// A DER certificate as the PEM text the trust store takes.
+fn pem_certificate(der: &CertificateDer<'_>) -> Vec<u8> {
+    let body = base64_encode(der.as_ref());
+    let mut pem = String::with_capacity(body.len() + body.len() / 64 + 64);
+    pem.push_str("-----BEGIN CERTIFICATE-----\n");
+    for line in body.as_bytes().chunks(64) {
+        // base64 text is ASCII, so every 64-byte chunk is whole characters.
+        pem.push_str(std::str::from_utf8(line).unwrap_or_default());
+        pem.push('\n');
+    }
+    pem.push_str("-----END CERTIFICATE-----\n");
+    pem.into_bytes()
 }
 
 /// The `CERTIFICATE` blocks of a PEM bundle that rustls accepts as trust anchors, each
@@ -68,6 +93,23 @@ mod tests {
         let kept = usable_certificates(&bundle);
         assert_eq!(kept.len(), 2);
         assert!(TEST_CA.starts_with(&kept[0]));
+    }
+
+    #[test]
+    fn the_bundled_roots_survive_the_trip_through_pem() {
+        assert!(webpki_root_certs::TLS_SERVER_ROOT_CERTS.len() > 100);
+        for root in webpki_root_certs::TLS_SERVER_ROOT_CERTS {
+            let pem = pem_certificate(root);
+            let usable = usable_certificates(&pem);
+            assert_eq!(
+                usable.len(),
+                1,
+                "rustls takes every bundled root as a trust anchor"
+            );
+            assert!(pem.starts_with(&usable[0]));
+            let der = CertificateDer::from_pem_slice(&pem).expect("parses back");
+            assert_eq!(der.as_ref(), root.as_ref());
+        }
     }
 
     #[test]

@@ -72,6 +72,9 @@ pub struct ClientSettings {
     /// The Rust SDK aborts bodies that stall (no bytes for 5 s); the JS SDK has no such
     /// guard. `Some(false)` turns it off (saves ~10 µs of CPU per call); default on.
     pub stalled_stream_protection: Option<bool>,
+    /// Trust the system's certificate store too, as Node does when run with
+    /// `--use-system-ca`; otherwise Mozilla's roots, which Node bundles.
+    pub system_ca: bool,
 }
 
 /// A setting that cannot be used; reported by `Transport::new`.
