@@ -1,7 +1,7 @@
 //! The native transport over HTTPS to the emulator: HTTP/2 negotiated by ALPN, one TLS
-//! connection kept for calls in a row. The transport trusts the platform's roots, which
-//! honour SSL_CERT_FILE; pointing it at the emulator's test CA is this binary's only test,
-//! so setting the variable races with nothing.
+//! connection kept for calls in a row. The transport trusts what Node trusts, including
+//! the bundle NODE_EXTRA_CA_CERTS names; pointing it at the emulator's test CA is this
+//! binary's only test, so setting the variable races with nothing.
 
 mod common;
 
@@ -19,8 +19,8 @@ async fn converse_over_https_negotiates_h2_and_reuses_one_connection() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let ca_file = dir.join("ca.pem");
     std::fs::write(&ca_file, emu.ca_pem().expect("generated CA")).expect("CA file");
-    // Read once per process, when the first HTTPS client is built.
-    std::env::set_var("SSL_CERT_FILE", &ca_file);
+    // Read when the client is built.
+    std::env::set_var("NODE_EXTRA_CA_CERTS", &ca_file);
 
     let transport = transport(&emu);
     for text in ["one", "two", "three"] {
