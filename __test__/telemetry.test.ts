@@ -119,10 +119,10 @@ describe('spans', () => {
     expect(throttled.name).toBe(`chat ${PRIMARY}`);
     expect(throttled.kind).toBe(SpanKind.CLIENT);
     expect(throttled.status.code).toBe(SpanStatusCode.ERROR);
-    expect(throttled.attributes).toMatchObject({ 'gen_ai.request.model': PRIMARY, 'bmm.attempt': 1, 'bmm.outcome': 'rate_limit', 'error.type': 'RateLimitError', 'bmm.breaker_state': 'closed' });
+    expect(throttled.attributes).toMatchObject({ 'gen_ai.request.model': PRIMARY, 'bmm.attempt': 1, 'bmm.outcome': 'rate_limit', 'error.type': 'ThrottlingException', 'bmm.breaker_state': 'closed' });
     expect(answered.name).toBe(`chat ${FALLBACK}`);
     expect(answered.status.code).toBe(SpanStatusCode.UNSET);
-    expect(answered.attributes).toMatchObject({ 'bmm.attempt': 2, 'bmm.outcome': 'success', 'bmm.failover_reason': 'rate_limit', 'gen_ai.usage.output_tokens': response.usage!.outputTokens });
+    expect(answered.attributes).toMatchObject({ 'bmm.attempt': 2, 'bmm.outcome': 'success', 'bmm.failover_reason': 'ThrottlingException', 'gen_ai.usage.output_tokens': response.usage!.outputTokens });
     expect(answered.attributes['error.type']).toBeUndefined();
     // Attempts lie within the request, one after the other.
     const at = (time: [number, number]) => time[0] * 1e9 + time[1]; // ns, within 256 ns
@@ -203,8 +203,8 @@ describe('metrics', () => {
     const byName = await collect();
     const [failover] = byName.get('bmm.failovers').dataPoints;
     expect(failover.value).toBe(1);
-    expect(failover.attributes).toMatchObject({ 'gen_ai.request.model': PRIMARY, 'bmm.failover_reason': 'rate_limit' });
-    expect(points(byName.get('gen_ai.client.operation.duration'), { 'gen_ai.request.model': PRIMARY, 'error.type': 'RateLimitError' })).toHaveLength(1);
+    expect(failover.attributes).toMatchObject({ 'gen_ai.request.model': PRIMARY, 'bmm.failover_reason': 'ThrottlingException' });
+    expect(points(byName.get('gen_ai.client.operation.duration'), { 'gen_ai.request.model': PRIMARY, 'error.type': 'ThrottlingException' })).toHaveLength(1);
     const gauge = byName.get('bmm.breaker.state').dataPoints.map((p: any) => [p.attributes['gen_ai.request.model'], p.value]);
     expect(gauge.sort()).toEqual([[FALLBACK, 0], [PRIMARY, 0]]);
   });
@@ -231,6 +231,56 @@ describe('metrics', () => {
     const request = spans.find((s) => s.parentSpanContext === undefined)!;
     expect(request.attributes).toMatchObject({ 'gen_ai.request.stream': true, 'gen_ai.usage.output_tokens': 6, 'gen_ai.response.time_to_first_chunk': first.value.sum });
     expect(childrenOf(spans, request).map((s) => s.attributes['gen_ai.response.time_to_first_chunk'])).toEqual([first.value.sum]);
+  });
+});
+
+describe('what the machine decided', () => {
+  it('a tier escalation is counted, its attempt carries the tier, and it is no failover', async () => {
+    emulator.setBehavior(PRIMARY, { fault: 'throttle', faultTiers: ['default'] });
+    const { exporter, provider: tracerProvider } = tracing();
+    const { provider: meterProvider, collect } = metering();
+    const mux = multiplexer({ openTelemetry: { tracerProvider, meterProvider }, tierEscalation: { enabled: true, escalationTier: 'priority' } });
+    await mux.processRequest(input);
+    const attempts = exporter.getFinishedSpans().filter((s) => s.attributes['bmm.attempt'] !== undefined);
+    expect(attempts.map((s) => [s.name, s.attributes['bmm.service_tier'], s.attributes['bmm.failover_reason']])).toEqual([
+      [`chat ${PRIMARY}`, undefined, undefined],
+      [`chat ${PRIMARY}`, 'priority', undefined],
+    ]);
+    const byName = await collect();
+    expect(byName.get('bmm.tier_escalations').dataPoints.map((p: any) => [p.attributes['bmm.tier.to'], p.value])).toEqual([['priority', 1]]);
+    expect(byName.get('bmm.failovers')).toBeUndefined();
+  });
+
+  it('an open circuit: its skips are counted and the gauge reads it open', async () => {
+    emulator.setBehavior(PRIMARY, { fault: 'throttle' });
+    const { provider: meterProvider, collect } = metering();
+    const mux = multiplexer({ openTelemetry: { meterProvider } });
+    for (let i = 0; i < 5; i++) await mux.processRequest(input);
+    expect(mux.getCircuitBreakerStatus()[PRIMARY].state).toBe('OPEN');
+    await mux.processRequest(input);
+    const byName = await collect();
+    expect(byName.get('bmm.circuit_open.skips').dataPoints.map((p: any) => [p.attributes['gen_ai.request.model'], p.value])).toEqual([[PRIMARY, 1]]);
+    expect(byName.get('bmm.failovers').dataPoints[0].value).toBe(5);
+    const gauge = new Map(byName.get('bmm.breaker.state').dataPoints.map((p: any) => [p.attributes['gen_ai.request.model'], p.value]));
+    expect(gauge.get(PRIMARY)).toBe(2);
+  });
+
+  it("with the failover option a 503 fails over, named by the service's exception", async () => {
+    emulator.setBehavior(PRIMARY, { fault: 'unavailable' });
+    const { exporter, provider } = tracing();
+    const mux = multiplexer({ openTelemetry: { tracerProvider: provider }, failover: {} });
+    await mux.processRequest(input);
+    const attempts = exporter.getFinishedSpans().filter((s) => s.attributes['bmm.attempt'] !== undefined);
+    expect(attempts.map((s) => s.attributes['bmm.failover_reason'])).toEqual([undefined, 'ServiceUnavailableException']);
+    expect(attempts[0].status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it('the X-Ray tracer and OpenTelemetry run side by side', async () => {
+    const { exporter, provider } = tracing();
+    const mux = multiplexer({ openTelemetry: { tracerProvider: provider }, tracing: { enabled: true } });
+    const response = await mux.processRequest(input);
+    expect(response.output?.message?.content?.[0].text).toBeDefined();
+    expect(exporter.getFinishedSpans()).toHaveLength(2);
   });
 });
 

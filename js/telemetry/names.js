@@ -146,8 +146,14 @@ function answerAttributes(stopReason, usage) {
   return attributes;
 }
 
-/** `error.type`: the error's code when it has a textual one (ours do), else its name. */
+/**
+ * `error.type`: the service's exception behind an attempt's failure
+ * (`ThrottlingException`, …), else the error's textual code (a MultiplexerError's), else
+ * its name (`CircuitOpenError`, `TimeoutError`, …).
+ */
 function errorType(error) {
+  const service = error?.errorResponse?.details?.name ?? error?.outcome?.error?.details?.name;
+  if (typeof service === 'string' && service) return service;
   if (typeof error?.code === 'string' && error.code) return error.code;
   return typeof error?.name === 'string' && error.name ? error.name : '_OTHER';
 }

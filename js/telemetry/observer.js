@@ -133,7 +133,7 @@ class RequestObserver {
     } catch (error) {
       const endedAt = now();
       const type = errorType(error);
-      this.#failed = { modelId, reason: failoverReason(error) };
+      this.#failed = { modelId, reason: type };
       this.#metrics?.attemptEnded(modelId, seconds(endedAt - startedAt), type, undefined);
       if (span) this.#lastAttempt = { span, attributes: { [ATTR.ERROR_TYPE]: type, [ATTR.OUTCOME]: outcomeName(error?.outcome?.type), ...breakerState(model) }, error, endTime: endedAt };
       throw error;
@@ -239,16 +239,6 @@ class RequestObserver {
     if (this.#captureContent) Object.assign(attributes, outputContentAttributes(message));
     this.#spans.end(modelId, attributes, error, endedAt);
   }
-}
-
-/**
- * Why an attempt failed, as a failover reason: the error's classified type
- * (`model_unavailable`, `circuit_open`, …), else its outcome (`rate_limit`), else its name.
- */
-function failoverReason(error) {
-  const classified = error?.outcome?.error?.errorType;
-  if (typeof classified === 'string') return classified.toLowerCase();
-  return typeof error?.outcome?.type === 'number' ? outcomeName(error.outcome.type) : errorType(error);
 }
 
 /** `bmm.breaker_state` of the model's breaker after the attempt, when the model has one. */
