@@ -122,7 +122,8 @@ describe('spans', () => {
     expect(throttled.attributes).toMatchObject({ 'gen_ai.request.model': PRIMARY, 'bmm.attempt': 1, 'bmm.outcome': 'rate_limit', 'error.type': 'ThrottlingException', 'bmm.breaker_state': 'closed' });
     expect(answered.name).toBe(`chat ${FALLBACK}`);
     expect(answered.status.code).toBe(SpanStatusCode.UNSET);
-    expect(answered.attributes).toMatchObject({ 'bmm.attempt': 2, 'bmm.outcome': 'success', 'bmm.failover_reason': 'ThrottlingException', 'gen_ai.usage.output_tokens': response.usage!.outputTokens });
+    expect(throttled.attributes['bmm.fallback']).toBeUndefined();
+    expect(answered.attributes).toMatchObject({ 'bmm.attempt': 2, 'bmm.fallback': true, 'bmm.outcome': 'success', 'bmm.failover_reason': 'ThrottlingException', 'gen_ai.usage.output_tokens': response.usage!.outputTokens });
     expect(answered.attributes['error.type']).toBeUndefined();
     // Attempts lie within the request, one after the other.
     const at = (time: [number, number]) => time[0] * 1e9 + time[1]; // ns, within 256 ns

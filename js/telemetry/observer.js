@@ -9,6 +9,7 @@
 const { RequestSpans } = require('./spans');
 const { ATTR, commonAttributes, requestAttributes, answerAttributes, outputContentAttributes, errorType, outcomeName } = require('./names');
 const { nativeAnswerTime } = require('../transport');
+const { OutcomeType } = require('../enums');
 
 /** Epoch milliseconds with sub-millisecond precision, for span times and durations. */
 function now() {
@@ -42,6 +43,8 @@ class RequestObserver {
   #escalating = false;
   /** The model whose answer the request returns. */
   #answeredBy = null;
+  /** Whether the model last selected came from the fallback pool. */
+  #fromFallback = false;
   /** The stream attempt that answered, whose span ends with the stream. */
   #streamAttempt = null;
 
@@ -72,7 +75,11 @@ class RequestObserver {
   delegate(inner) {
     const observer = this;
     return {
-      selectModel: (request) => inner.selectModel(request),
+      selectModel: async (request) => {
+        const selection = await inner.selectModel(request);
+        observer.#fromFallback = Boolean(selection?.isFallback);
+        return selection;
+      },
       reportOutcome: (outcome) => inner.reportOutcome(outcome),
       classifyRefusal: (text) => inner.classifyRefusal(text),
       emitEvent: (event, ...args) => {
@@ -119,6 +126,7 @@ class RequestObserver {
     const attributes = { ...commonAttributes(), ...this.#server, [ATTR.REQUEST_MODEL]: modelId, [ATTR.ATTEMPT]: ++this.#attempts };
     if (this.#stream) attributes[ATTR.REQUEST_STREAM] = true;
     if (typeof args[2] === 'string') attributes[ATTR.SERVICE_TIER] = args[2];
+    if (this.#fromFallback) attributes[ATTR.FALLBACK] = true;
     if (this.#failed && !this.#escalating) {
       attributes[ATTR.FAILOVER_REASON] = this.#failed.reason;
       this.#metrics?.failover(this.#failed.modelId, this.#failed.reason);
@@ -161,7 +169,7 @@ class RequestObserver {
     if (event === 'refusal-classification') {
       if (this.#lastAttempt && typeof args[2] === 'number') this.#lastAttempt.attributes[ATTR.REFUSAL_SCORE] = args[2];
     } else if (event === 'refusal-detected') {
-      if (this.#lastAttempt) this.#lastAttempt.attributes[ATTR.OUTCOME] = outcomeName(3);
+      if (this.#lastAttempt) this.#lastAttempt.attributes[ATTR.OUTCOME] = outcomeName(OutcomeType.REFUSAL);
       this.#failed = { modelId: String(modelId), reason: 'refusal' };
       this.#metrics?.refusal(String(modelId));
     } else if (event === 'tier-escalation') {
@@ -181,7 +189,7 @@ class RequestObserver {
   #openStream(span, modelId, startedAt, firstChunkAt, breaker) {
     const timeToFirstChunk = seconds(firstChunkAt - startedAt);
     this.#metrics?.firstChunk(modelId, timeToFirstChunk);
-    this.#streamAttempt = { span, modelId, startedAt, firstChunkAt, attributes: { [ATTR.TIME_TO_FIRST_CHUNK]: timeToFirstChunk, [ATTR.OUTCOME]: outcomeName(0), ...breaker } };
+    this.#streamAttempt = { span, modelId, startedAt, firstChunkAt, attributes: { [ATTR.TIME_TO_FIRST_CHUNK]: timeToFirstChunk, [ATTR.OUTCOME]: outcomeName(OutcomeType.SUCCESS), ...breaker } };
   }
 
   /** The stream response with its events watched, so the spans end when the stream does. */
