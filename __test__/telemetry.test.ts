@@ -4,7 +4,7 @@
 // first choice deterministic without touching Math.random.
 
 import { context, trace, metrics, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { AsyncHooksContextManager } from '@opentelemetry/context-async-hooks';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import {
   AggregationTemporality,
@@ -148,7 +148,7 @@ describe('spans', () => {
   });
 
   it("joins the caller's trace: the caller's active span is the request span's parent", async () => {
-    context.setGlobalContextManager(new AsyncHooksContextManager().enable());
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     const { exporter, provider } = tracing();
     const mux = multiplexer({ openTelemetry: { tracerProvider: provider } });
     const caller = provider.getTracer('caller');

@@ -9,7 +9,7 @@
 const { trace, metrics, context } = require('@opentelemetry/api');
 const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
 const { MeterProvider, PeriodicExportingMetricReader, InMemoryMetricExporter, AggregationTemporality } = require('@opentelemetry/sdk-metrics');
-const { AsyncHooksContextManager } = require('@opentelemetry/context-async-hooks');
+const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');
 const { createMultiplexer } = require('..');
 const { startEmulator, EMULATOR_CREDENTIALS } = require('../testing');
 
@@ -22,7 +22,7 @@ async function main() {
   const measurements = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
   const reader = new PeriodicExportingMetricReader({ exporter: measurements, exportIntervalMillis: 3_600_000 });
   const meterProvider = new MeterProvider({ readers: [reader] });
-  context.setGlobalContextManager(new AsyncHooksContextManager().enable());
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(tracerProvider);
   metrics.setGlobalMeterProvider(meterProvider);
 

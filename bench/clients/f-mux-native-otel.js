@@ -2,9 +2,9 @@
 // (f) Client (c) with an OpenTelemetry SDK registered globally (issue 15), as a service
 // that runs OpenTelemetry would have it: a tracer provider batching every span to an
 // exporter that drops them, a meter provider whose reader collects once an hour, and the
-// async-hooks context manager. Against (c), its row is the telemetry's cost per request
-// in the client process (our spans and measurements, and the SDK's own work), without
-// any export I/O. Needs the devDependencies (@opentelemetry/sdk-trace-base, …). Optional:
+// AsyncLocalStorage context manager (`@opentelemetry/sdk-node`'s default). Against (c),
+// its row is the telemetry's cost per request in the client process (our spans and
+// measurements, and the SDK's own work), without any export I/O. Needs the devDependencies (@opentelemetry/sdk-trace-base, …). Optional:
 // it runs only when named (`--clients c,f`).
 
 const { ROOT, clientConfig, muxModels, muxCanStream, muxHandle } = require('./common');
@@ -14,12 +14,12 @@ function registerSdk() {
   const { trace, metrics, context } = require('@opentelemetry/api');
   const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
   const { MeterProvider, PeriodicExportingMetricReader, InMemoryMetricExporter, AggregationTemporality } = require('@opentelemetry/sdk-metrics');
-  const { AsyncHooksContextManager } = require('@opentelemetry/context-async-hooks');
+  const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');
   const dropSpans = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropSpans)] });
   const reader = new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE), exportIntervalMillis: 3_600_000 });
   const meterProvider = new MeterProvider({ readers: [reader] });
-  context.setGlobalContextManager(new AsyncHooksContextManager().enable());
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(tracerProvider);
   metrics.setGlobalMeterProvider(meterProvider);
   return async () => {
