@@ -219,6 +219,27 @@ export interface MultiplexerConfig {
    * failure fails fast, as in the original.
    */
   failover?: FailoverConfig;
+  /**
+   * Beyond the original: OpenTelemetry spans and metrics (see the README, "OpenTelemetry").
+   * Without it, a globally registered tracer or meter provider is used; with neither,
+   * nothing is created.
+   */
+  openTelemetry?: OpenTelemetryConfig;
+}
+
+/**
+ * Beyond the original: the `openTelemetry` option. Needs `@opentelemetry/api` (an
+ * optional peer dependency).
+ */
+export interface OpenTelemetryConfig {
+  /** `false` turns telemetry off for this multiplexer even when providers are registered globally (default true). */
+  enabled?: boolean;
+  /** Spans go to this provider instead of the global one (an `@opentelemetry/api` `TracerProvider`). */
+  tracerProvider?: { getTracer(name: string, version?: string): unknown };
+  /** Metrics go to this provider instead of the global one (an `@opentelemetry/api` `MeterProvider`). */
+  meterProvider?: { getMeter(name: string, version?: string): unknown };
+  /** Record the messages, system prompt and answer on the request span (`gen_ai.input.messages`, `gen_ai.system_instructions`, `gen_ai.output.messages`; default false). */
+  captureContent?: boolean;
 }
 
 /**

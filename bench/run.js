@@ -169,9 +169,10 @@ function loadClients(filter) {
       const spec = require(file);
       const available = probe(() => spec.available());
       const streams = available && probe(() => spec.canStream?.());
-      return { id: spec.id, name: spec.name, multiplexer: Boolean(spec.multiplexer), pendingReason: spec.pendingReason, file, available, streams };
+      return { id: spec.id, name: spec.name, multiplexer: Boolean(spec.multiplexer), optional: Boolean(spec.optional), pendingReason: spec.pendingReason, file, available, streams };
     })
-    .filter((c) => !filter || filter.includes(c.id));
+    // An optional client runs only when --clients names it.
+    .filter((c) => (filter ? filter.includes(c.id) : !c.optional));
 }
 
 /** Rotates the client order each repetition, so no client always runs first. */

@@ -13,6 +13,7 @@ const { chooseTransport, holdNativeTransport } = require('./transport');
 const { RequestHandler, markFailover, QUIET } = require('./request-handler');
 const { MultiplexerConfigValidator, assertValid } = require('./validation');
 const { createTracer } = require('./tracing');
+const { Telemetry } = require('./telemetry');
 const { OutcomeType } = require('./enums');
 const { breakerFromHandle, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breakers');
 const { RefusalClassifier } = require('./refusal');
@@ -26,6 +27,8 @@ class BedrockMultiplexer extends EventEmitter {
   /** The model objects, each at the slot the core handed out for its entry (`addModel`). */
   #models = [];
   #tracer;
+  /** OpenTelemetry spans and metrics, while a provider is there (js/telemetry.js). */
+  #telemetry;
   #noClientConfig;
   #refusal = null;
   #refusalReady = null;
@@ -49,6 +52,7 @@ class BedrockMultiplexer extends EventEmitter {
       captureBodies: config.tracing?.captureBodies,
       captureModelSelection: config.tracing?.captureModelSelection,
     });
+    this.#telemetry = new Telemetry(config.openTelemetry, config.clientConfig, () => this.#core.circuitBreakerStatus(Date.now()));
     if (config.refusalDetection?.enabled) this.#startRefusalDetection(config.refusalDetection);
     if (config.routing) this.#core.setRouting(config.routing);
     if (config.sharedState) this.#fleet = joinFleet(this, this.#core, config.sharedState);
@@ -90,13 +94,15 @@ class BedrockMultiplexer extends EventEmitter {
   // promise and three microtask hops to every request.
   processRequest(input) {
     const requestId = this.#tracer.generateRequestId();
-    if (!this.#config.tracing?.enabled) return this.#process(input, requestId, null);
-    return this.#processTraced(input, requestId);
+    const observer = this.#telemetry.observe(input, false);
+    const delegate = observer ? observer.delegate(this) : this;
+    const running = this.#config.tracing?.enabled ? this.#processTraced(input, requestId, delegate) : this.#process(input, requestId, null, delegate);
+    return observer ? observer.settled(running) : running;
   }
 
-  async #processTraced(input, requestId) {
+  async #processTraced(input, requestId, delegate) {
     const tracer = this.#tracer;
-    return tracer.traceOperation('BedrockMultiplexer.processRequest', () => this.#process(input, requestId, tracer), {
+    return tracer.traceOperation('BedrockMultiplexer.processRequest', () => this.#process(input, requestId, tracer, delegate), {
       request_id: requestId,
       service: 'bedrock-multiplexer',
     });
@@ -144,7 +150,10 @@ class BedrockMultiplexer extends EventEmitter {
    * @param {{ firstEventTimeoutMs?: number, idleTimeoutMs?: number }} [options]
    */
   async processStreamRequest(input, options = {}) {
-    return this.#process(input, this.#tracer.generateRequestId(), null, this.#streamDelegate(options));
+    const observer = this.#telemetry.observe(input, true);
+    const delegate = this.#streamDelegate(options);
+    if (!observer) return this.#process(input, this.#tracer.generateRequestId(), null, delegate);
+    return observer.settled(this.#process(input, this.#tracer.generateRequestId(), null, observer.delegate(delegate)));
   }
 
   /** Statistics of the streams served, per model: `{ streams, timeToFirstEvent, outputTokensPerSecond }`. */
@@ -247,6 +256,7 @@ class BedrockMultiplexer extends EventEmitter {
     }
     const selection = this.#core.select(Array.from(skipped, String), Date.now(), Math.random);
     for (const modelId of selection.circuitOpenSkipped) this.emit('model-circuit-open-skipped', modelId);
+    if (selection.circuitOpenSkipped.length > 0) this.#telemetry.circuitOpenSkipped(selection.circuitOpenSkipped);
     if (selection.modelId === null) {
       if (tracer) tracer.putAnnotation('selected_model_type', 'none');
       return { modelId: null, isFallback: false };
@@ -365,6 +375,7 @@ class BedrockMultiplexer extends EventEmitter {
     // As the original, each model's destroy(); ours also closes its native streams.
     for (const model of this.#models) model?.destroy();
     this.#core.destroy();
+    this.#telemetry.close();
     this.#models.length = 0;
     // After the core let go of it: the fleet's last publish, then its connections close.
     this.#fleet?.shutdown();

@@ -12,7 +12,7 @@
 // This module is the face the rest of js/ requires; the parts live in js/transport/.
 
 const { chooseTransport, jsSdkReplaced } = require('./transport/choice');
-const { nativeTransportFor, holdNativeTransport, prepareNativeTransport, nativeCallId, cancelNative, sendNative } = require('./transport/native');
+const { nativeTransportFor, holdNativeTransport, prepareNativeTransport, nativeCallId, cancelNative, sendNative, keepNativeAnswerTimes, nativeAnswerTime } = require('./transport/native');
 const { OpenStreams, sendNativeStream } = require('./transport/stream');
 
 module.exports = {
@@ -26,4 +26,6 @@ module.exports = {
   cancelNative,
   sendNative,
   sendNativeStream,
+  keepNativeAnswerTimes,
+  nativeAnswerTime,
 };

@@ -22,6 +22,7 @@ use napi::bindgen_prelude::*;
 use output::{settle, Output};
 use settings::NativeSettings;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 use stream::NativeStream;
 
 #[napi]
@@ -70,7 +71,7 @@ impl NativeTransport {
     /// `max_response_bytes` (validated by the caller) bounds the response body.
     #[napi(
         catch_unwind,
-        ts_return_type = "Promise<{ ok: boolean, json?: string, undefinedMembers?: string, value?: unknown, error?: unknown, cancelled?: boolean }>"
+        ts_return_type = "Promise<{ ok: boolean, json?: string, undefinedMembers?: string, value?: unknown, error?: unknown, cancelled?: boolean, answeredMsAgo: number }>"
     )]
     pub fn converse<'env>(
         &self,
@@ -84,11 +85,20 @@ impl NativeTransport {
         let (input, transport, cancel) = self.prepare(input, call_id, max_response_bytes)?;
         let call = async move {
             let send = transport.converse(&model_id, &input, service_tier.as_deref());
-            Ok(cancellable(send, cancel)
-                .await
-                .map(|result| result.map(Output::from)))
+            let result = cancellable(send, cancel).await;
+            Ok((
+                result.map(|result| result.map(Output::from)),
+                Instant::now(),
+            ))
         };
-        env.spawn_future_with_callback(call, |env, result| settle(env, result, Output::set_on))
+        env.spawn_future_with_callback(call, |env, (result, answered)| {
+            let mut out = settle(env, result, Output::set_on)?;
+            // How long ago the answer arrived, for the end of a telemetry attempt span
+            // (`js/telemetry/observer.js`): the event loop may reach it later. An age, not
+            // a time, so JavaScript places it on its own clock.
+            out.set("answeredMsAgo", answered.elapsed().as_secs_f64() * 1000.0)?;
+            Ok(out)
+        })
     }
 
     /// Opens one ConverseStream call; settles once the first event has arrived (an

@@ -84,9 +84,31 @@ function pathModelId(modelId) {
  */
 async function sendNative(clientConfig, modelId, input, serviceTier, callId, maxResponseBytes) {
   const result = await nativeTransportFor(clientConfig).converse(pathModelId(modelId), input, serviceTier ?? null, callId, maxResponseBytes);
-  if (result.ok) return nativeOutput(result);
+  if (result.ok) return answerTimes === null ? nativeOutput(result) : keptTime(nativeOutput(result), performance.now() - result.answeredMsAgo);
   if (result.cancelled) return undefined; // the caller has already given up on it
   throw sdkError(result.error);
+}
+
+/**
+ * When each native answer arrived (on `performance.now()`'s clock, measured off the
+ * JavaScript thread), by output object; null until telemetry asks for them
+ * (keepNativeAnswerTimes), so that nothing is kept while nobody reads them.
+ * @type {WeakMap<object, number> | null}
+ */
+let answerTimes = null;
+
+function keepNativeAnswerTimes() {
+  answerTimes ??= new WeakMap();
+}
+
+/** When the native call that answered `output` had its answer; undefined when not kept. */
+function nativeAnswerTime(output) {
+  return answerTimes?.get(output);
+}
+
+function keptTime(output, answeredAt) {
+  if (typeof output === 'object' && output !== null) answerTimes.set(output, answeredAt);
+  return output;
 }
 
 /**
@@ -107,4 +129,4 @@ function nativeOutput({ json, undefinedMembers, value }) {
   return output;
 }
 
-module.exports = { nativeTransportFor, holdNativeTransport, prepareNativeTransport, nativeCallId, cancelNative, pathModelId, sendNative, nativeOutput };
+module.exports = { nativeTransportFor, holdNativeTransport, prepareNativeTransport, nativeCallId, cancelNative, pathModelId, sendNative, nativeOutput, keepNativeAnswerTimes, nativeAnswerTime };

@@ -9,6 +9,7 @@ use crate::jsval::JsValue;
 use crate::limits::MAX_ARRAY_LENGTH;
 
 mod failover;
+mod open_telemetry;
 mod report;
 mod routing;
 mod rules;
@@ -329,6 +330,12 @@ pub fn validate_multiplexer_config(config: &JsValue) -> ValidationResult {
         "failover",
         &mut errors,
         failover::validate_failover,
+    );
+    validate_section(
+        config.get("openTelemetry"),
+        "openTelemetry",
+        &mut errors,
+        open_telemetry::validate_open_telemetry,
     );
 
     IntegerRule {

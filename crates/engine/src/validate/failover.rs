@@ -1,22 +1,17 @@
 //! Beyond the original (issue 14): the `failover` section.
 
-use super::rules::IntegerRule;
+use super::rules::{check_optional_booleans, IntegerRule};
 use super::ValidationError;
 use crate::jsval::JsValue;
 
 /// `failover`: `{ serverErrors?, connectionErrors?, attemptTimeoutMs? }`.
 pub(super) fn validate_failover(section: &JsValue, errors: &mut Vec<ValidationError>) {
-    for field in ["serverErrors", "connectionErrors"] {
-        let value = section.get(field);
-        if !value.is_nullish() && value.as_bool().is_none() {
-            errors.push(ValidationError::mismatch(
-                format!("failover.{field}"),
-                format!("failover.{field} must be a boolean"),
-                "boolean",
-                value.type_of(),
-            ));
-        }
-    }
+    check_optional_booleans(
+        "failover",
+        section,
+        &["serverErrors", "connectionErrors"],
+        errors,
+    );
     IntegerRule {
         field: "failover.attemptTimeoutMs",
         min: 100.0,

@@ -1,4 +1,5 @@
-//! The building blocks the validators share: the opening guard, integer bounds, object kinds.
+//! The building blocks the validators share: the opening guard, integer bounds, optional
+//! booleans, object kinds.
 
 use super::{ValidationError, ValidationResult};
 use crate::jsval::JsValue;
@@ -94,4 +95,24 @@ pub(super) fn object_kind(value: &JsValue) -> &'static str {
 /// A value that is `typeof "object"` and not an array (null is excluded by the callers).
 pub(super) fn is_plain_object(value: &JsValue) -> bool {
     value.type_of() == "object" && !value.is_array()
+}
+
+/// Each of `section`'s `fields`, when set, must be a boolean; errors name `{section}.{field}`.
+pub(super) fn check_optional_booleans(
+    section_name: &str,
+    section: &JsValue,
+    fields: &[&str],
+    errors: &mut Vec<ValidationError>,
+) {
+    for field in fields {
+        let value = section.get(field);
+        if !value.is_nullish() && value.as_bool().is_none() {
+            errors.push(ValidationError::mismatch(
+                format!("{section_name}.{field}"),
+                format!("{section_name}.{field} must be a boolean"),
+                "boolean",
+                value.type_of(),
+            ));
+        }
+    }
 }

@@ -1095,3 +1095,43 @@ fn each_bad_failover_setting_is_named_by_its_path() {
     let not_an_object = config_with(&[("failover", JsValue::Bool(true))]);
     assert_eq!(error_fields(&not_an_object), ["failover"]);
 }
+
+#[test]
+fn an_open_telemetry_section_with_providers_and_switches_is_accepted() {
+    let config = config_with(&[(
+        "openTelemetry",
+        obj(&[
+            ("enabled", JsValue::Bool(true)),
+            ("captureContent", JsValue::Bool(false)),
+            ("tracerProvider", obj(&[])),
+            ("meterProvider", obj(&[])),
+        ]),
+    )]);
+    assert_eq!(error_fields(&config), Vec::<String>::new());
+    let empty = config_with(&[("openTelemetry", obj(&[]))]);
+    assert_eq!(error_fields(&empty), Vec::<String>::new());
+}
+
+#[test]
+fn each_bad_open_telemetry_setting_is_named_by_its_path() {
+    let config = config_with(&[(
+        "openTelemetry",
+        obj(&[
+            ("enabled", s("yes")),
+            ("captureContent", n(1.0)),
+            ("tracerProvider", s("global")),
+            ("meterProvider", JsValue::Array(vec![])),
+        ]),
+    )]);
+    assert_eq!(
+        error_fields(&config),
+        [
+            "openTelemetry.enabled",
+            "openTelemetry.captureContent",
+            "openTelemetry.tracerProvider",
+            "openTelemetry.meterProvider",
+        ]
+    );
+    let not_an_object = config_with(&[("openTelemetry", JsValue::Bool(true))]);
+    assert_eq!(error_fields(&not_an_object), ["openTelemetry"]);
+}
