@@ -38,6 +38,7 @@ const { invokeHedged } = require('./hedge');
  * @property {string} text
  * @property {number} startedAt
  * @property {string[]} skipped  The models the latest selection skipped.
+ * @property {string} modelId  The model of the latest lookup.
  */
 
 class RequestHandler {
@@ -73,7 +74,7 @@ class RequestHandler {
   async process() {
     const machine = idleMachines.pop() ?? new native.RequestMachine(0);
     /** @type {RequestState} */
-    const state = { model: null, result: null, error: null, lastError: null, classification: null, text: '', startedAt: 0, skipped: [] };
+    const state = { model: null, result: null, error: null, lastError: null, classification: null, text: '', startedAt: 0, skipped: [], modelId: '' };
     try {
       let step = this.#start(machine, state);
       for (;;) {
@@ -132,6 +133,7 @@ class RequestHandler {
         return machine.selected(selection.modelId ? textOf(selection.modelId, 'selection.modelId') : null);
       }
       case 'getModel':
+        state.modelId = step.modelId;
         state.model = await delegate.getModel(step.modelId);
         return machine.modelFound(Boolean(state.model));
       case 'emitInvocationStart':
@@ -139,7 +141,7 @@ class RequestHandler {
         return machine.done();
       case 'invoke': {
         state.startedAt = Date.now();
-        if (this.#hedging) return this.#invokeHedged(step, machine, state);
+        if (this.#hedging) return this.#invokeHedged(machine, state);
         state.result = this.#deadline === Infinity ? await state.model.invoke(this.#input) : await state.model.invoke(this.#input, undefined, undefined, this.#deadline);
         const checkRefusal = Boolean(delegate.refusalRetryEnabled);
         const quiet = this.#quiet();
@@ -191,11 +193,10 @@ class RequestHandler {
   /**
    * The `invoke` step under `hedging`: the first attempt raced by hedges; the winner's
    * result is the invocation's, and the steps after it name the model that gave it.
-   * @param {Step} step
    * @param {RequestMachine} machine
    * @param {RequestState} state
    */
-  async #invokeHedged(step, machine, state) {
+  async #invokeHedged(machine, state) {
     const invocation = {
       hedging: this.#hedging,
       delegate: this.#delegate,
@@ -204,10 +205,10 @@ class RequestHandler {
       skipped: state.skipped,
       requestId: this.#requestId,
     };
-    const won = await invokeHedged(invocation, state.model, step.modelId);
+    const won = await invokeHedged(invocation, state.model, state.modelId);
     state.result = won.result;
     const checkRefusal = Boolean(this.#delegate.refusalRetryEnabled);
-    return won.modelId === step.modelId ? machine.invoked(checkRefusal) : machine.answeredBy(won.modelId, checkRefusal);
+    return won.modelId === state.modelId ? machine.invoked(checkRefusal) : machine.answeredBy(won.modelId, checkRefusal);
   }
 
   /** Whether `error` moves on to another model: marked so, and within the budget. */
