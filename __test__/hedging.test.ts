@@ -104,6 +104,20 @@ describe.each(['native', 'js-sdk'] as const)('transport %s', (transport) => {
     expect(mux.getStats().hedging).toEqual({ hedged: 0, hedgesSent: 0, wonByHedge: 0, cancelled: 0 });
   });
 
+  it('a first attempt answering after the hedge was sent but before it wins, and the hedge is cancelled', async () => {
+    emu.setBehavior(SLOW, { mode: 'fixed', text: 'first after all', latencyMs: 600 });
+    emu.setBehavior(FALLBACK, { mode: 'fixed', text: 'from the fallback', latencyMs: 15_000 });
+    const mux = multiplexer(transport, { hedging: { afterMs: 100 } });
+    const events = recordEvents(mux);
+
+    expect(text(await mux.processRequest(input))).toBe('first after all');
+    expect(events).toEqual([`hedged ${FALLBACK} number`, `complete ${SLOW}`, `success ${SLOW}`]);
+    expect(await eventually(() => emu.stats().abandoned === 1)).toBe(true);
+    expect(mux.getCircuitBreakerStatus()[FALLBACK]).toMatchObject({ failureCount: 0 });
+    expect(mux.getStats().modelStats[FALLBACK]).toMatchObject({ successCount: 0, failFastCount: 0 });
+    expect(mux.getStats().hedging).toEqual({ hedged: 1, hedgesSent: 1, wonByHedge: 0, cancelled: 1 });
+  });
+
   it('a racer failing while the other runs is reported, and the request waits for the other', async () => {
     emu.setBehavior(SLOW, { fault: 'unavailable', latencyMs: 600 });
     emu.setBehavior(FALLBACK, { mode: 'fixed', text: 'from the fallback', latencyMs: 1500 });
