@@ -69,6 +69,20 @@ export interface MultiplexerStats {
    * in use. The original's fields stay this instance's own.
    */
   fleet?: Record<string, FleetModelTotals> | null;
+  /** Beyond the original, with `hedging` only: what hedging did since the last reset. */
+  hedging?: HedgingStats;
+}
+
+/** Beyond the original: `getStats().hedging`. A cancelled loser counts only in `cancelled`. */
+export interface HedgingStats {
+  /** Requests that sent at least one hedge. */
+  hedged: number;
+  /** Hedges sent: the extra requests hedging cost. */
+  hedgesSent: number;
+  /** Requests answered by a hedge rather than by their first attempt. */
+  wonByHedge: number;
+  /** Attempts cancelled because another racer answered first. */
+  cancelled: number;
 }
 
 /** Beyond the original: a model's fleet-wide counters (`getStats().fleet`). */
@@ -220,11 +234,35 @@ export interface MultiplexerConfig {
    */
   failover?: FailoverConfig;
   /**
+   * Beyond the original: when the first attempt has not answered after `afterMs`, send
+   * the same request to another eligible model; the first success wins and the others
+   * are cancelled (see the README, "Hedging"). Without it, no hedge timer is set.
+   */
+  hedging?: HedgingConfig;
+  /**
    * Beyond the original: OpenTelemetry spans and metrics (see the README, "OpenTelemetry").
    * Without it, a globally registered tracer or meter provider is used; with neither,
    * nothing is created.
    */
   openTelemetry?: OpenTelemetryConfig;
+}
+
+/**
+ * Beyond the original: the `hedging` option. A hedge goes to the model selection picks
+ * (open circuits skipped) among those not already racing or skipped. A cancelled loser
+ * reports no outcome: no breaker failure, nothing in the statistics but
+ * `getStats().hedging.cancelled`. A racer failing while another runs is reported as usual
+ * and the request waits; `processStreamRequest` decides at the first content event.
+ */
+export interface HedgingConfig {
+  /**
+   * Milliseconds (1 to 300000), or a percentile of the first model's recent latencies
+   * (its last 200 successes and cancelled attempts); a percentile sends no hedge until
+   * the model has 20 samples.
+   */
+  afterMs: number | 'p90' | 'p95' | 'p99';
+  /** Hedges per request, 1 to 3 (default 1); each further one after another `afterMs`. */
+  maxHedges?: number;
 }
 
 /**
@@ -368,6 +406,10 @@ export interface MultiplexerEvents {
   'shared-state-degraded': (reason: string) => void;
   /** Beyond the original (`sharedState`): Redis is reachable again and the fleet view is current. */
   'shared-state-restored': () => void;
+  /** Beyond the original (`hedging`): a hedge was sent to `modelId`, `afterMs` after the request's first attempt started. */
+  'request-hedged': (modelId: string, afterMs: number, requestId: string) => void;
+  /** Beyond the original (`hedging`): the hedge to `modelId` answered first, `latencyMs` after the first attempt started. */
+  'hedge-won': (modelId: string, latencyMs: number, requestId: string) => void;
 }
 
 /** A restartable one-shot timer. */

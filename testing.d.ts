@@ -7,11 +7,13 @@ export interface EmulatorBehavior {
   content?: Array<Record<string, unknown>>;
   stopReason?: string;
   latencyMs?: number;
+  /** The latency of a request the `slow` fault strikes (default 20 × `latencyMs`). */
+  slowLatencyMs?: number;
   stream?: { chunkSize?: number; eventDelayMs?: number };
   fault?:
     | 'throttle' | 'unavailable' | 'modelNotReady' | 'validationError' | 'accessDenied'
     | 'resourceNotFound' | 'internalError' | 'modelTimeout' | 'modelError' | 'serviceQuotaExceeded'
-    | 'malformedBody' | 'truncatedBody' | 'connectionReset';
+    | 'malformedBody' | 'truncatedBody' | 'connectionReset' | 'slow';
   failFirst?: number;
   faultEvery?: number;
   faultProbability?: number;
@@ -65,6 +67,8 @@ export interface EmulatorStats {
   requests: number;
   connectionsOpen: number;
   connectionsTotal: number;
+  /** Model requests whose client went away before the answer was complete (waiting, or mid-stream). */
+  abandoned: number;
   /** TLS handshakes completed (connections accepted over TLS). */
   tlsHandshakes: number;
   /** Of those, the ones that resumed an earlier TLS session. */

@@ -9,7 +9,7 @@
 //
 //   node bench/run.js [--quick] [--clients a,b] [--reps N] [--window-ms N]
 //                     [--emulator-threads N] [--no-verify] [--skip-stream] [--skip-soak]
-//                     [--stream-concurrency 1,16] [--rebuild-emulator]
+//                     [--stream-concurrency 1,16] [--rebuild-emulator] [--only-hedging]
 //                     [--skip-tls] [--tls-reps N] [--skip-cold] [--cold-samples N] [--original DIR]
 //   node bench/run.js --profile b [--profile-ms N]   # one C=64 run under node --cpu-prof
 //
@@ -23,9 +23,9 @@ const emulator = require('./lib/emulator');
 const { runChild, killAll } = require('./lib/fork');
 const { runTlsGrid } = require('./lib/tls-phase');
 const { coldStarts } = require('./lib/cold-start');
-const { summarize, render } = require('./lib/report');
+const { summarize, render, hedgingTable } = require('./lib/report');
 const { selfTimes } = require('./lib/profile');
-const { FAILOVER_MODELS, THROTTLED, STREAM } = require('./clients/common');
+const { FAILOVER_MODELS, THROTTLED, STREAM, HEDGING } = require('./clients/common');
 
 const RESULTS = path.join(__dirname, 'results');
 const CLIENTS_DIR = path.join(__dirname, 'clients');
@@ -70,6 +70,7 @@ function parseArgs(argv) {
     original: null,
     rebuild: false,
     clients: null,
+    onlyHedging: false,
     profile: null,
     profileMs: 10_000,
     // The whole bench must stay under 10 minutes; soaks get what is left of this budget.
@@ -100,6 +101,7 @@ function parseArgs(argv) {
     else if (a === '--cold-samples') o.coldSamples = int(next());
     else if (a === '--original') o.original = path.resolve(next());
     else if (a === '--rebuild-emulator') o.rebuild = true;
+    else if (a === '--only-hedging') o.onlyHedging = true;
     else if (a === '--clients') o.clients = next().split(',');
     else if (a === '--profile') o.profile = next();
     else if (a === '--profile-ms') o.profileMs = int(next());
@@ -191,7 +193,7 @@ async function main() {
 
   const { bin, builtMs } = emulator.ensureBinary({ rebuild: o.rebuild });
   const emu = await emulator.start({ bin, threads: o.emulatorThreads, verify: o.verify });
-  const needsTls = !o.profile && (!o.skipTls || !o.skipCold);
+  const needsTls = !o.profile && !o.onlyHedging && (!o.skipTls || !o.skipCold);
   const tlsEmu = needsTls ? await emulator.start({ bin, threads: o.emulatorThreads, verify: o.verify, tls: true }) : null;
   const cleanup = () => {
     killAll();
@@ -210,6 +212,7 @@ async function main() {
 
   try {
     if (o.profile) await profile(o, emu);
+    else if (o.onlyHedging) await onlyHedging(o, emu);
     else await bench(o, emu, tlsEmu, header, t0, builtMs);
   } finally {
     await emu.stop();
@@ -298,6 +301,10 @@ async function bench(o, emu, tlsEmu, header, t0, builtMs) {
   }
   await emu.resetBehaviors();
 
+  // 2b. Hedging: client (c) on a long-tailed model, without and with `hedging`.
+  const hedger = ready.find((c) => c.id === 'c');
+  if (hedger) await hedgingRows(o, emu, hedger, child, record);
+
   // 3. Streaming: whole ConverseStream calls of STREAM.events events each, same order as 1.
   //    Before the soaks, whose budget is whatever time is left.
   if (!o.skipStream) {
@@ -373,8 +380,9 @@ async function bench(o, emu, tlsEmu, header, t0, builtMs) {
   const tls = summarize(runs, 'tls');
   const failover = summarize(runs, 'failover');
   const stream = summarize(runs, 'stream');
+  const hedging = summarize(runs, 'hedging');
   const soaks = runs.filter((r) => r.phase === 'soak');
-  for (const s of [...load, ...tls, ...failover, ...stream]) {
+  for (const s of [...load, ...tls, ...failover, ...stream, ...hedging]) {
     const what = `${s.phase} ${s.client} C=${s.concurrency}`;
     if (s.errors) notes.push(`${what}: ${s.errors} errors in the windows, first: ${s.firstError}`);
     if (s.otherCpuPct != null && s.otherCpuPct > 15)
@@ -392,18 +400,55 @@ async function bench(o, emu, tlsEmu, header, t0, builtMs) {
   }
   for (const [id, set] of transports) if (set.size > 1) notes.unshift(`**client ${id} ran on different transports** (${[...set].join(', ')}) within this run.`);
   if (builtMs) notes.push(`the emulator binary was built first (${(builtMs / 1000).toFixed(0)} s, included in the wall time).`);
-  const config = { ...o, failoverModels: FAILOVER_MODELS.map((m) => m.modelId), stream: STREAM };
-  const markdown = render({ header, clients, load, tls, failover, stream, cold, soaks, config, wallMs, notes });
+  const config = { ...o, failoverModels: FAILOVER_MODELS.map((m) => m.modelId), stream: STREAM, hedging: HEDGING };
+  const markdown = render({ header, clients, load, tls, failover, stream, hedging, cold, soaks, config, wallMs, notes });
 
   fs.mkdirSync(RESULTS, { recursive: true });
   const stamp = header.date.replace(/[:.]/g, '-');
-  const json = JSON.stringify({ header, config, emulator: { bin: emulator.binaryPath(), pid: emu.pid, threads: o.emulatorThreads, verify: o.verify }, clients, wallMs, summary: { load, tls, failover, stream, cold }, runs }, null, 2);
+  const json = JSON.stringify({ header, config, emulator: { bin: emulator.binaryPath(), pid: emu.pid, threads: o.emulatorThreads, verify: o.verify }, clients, wallMs, summary: { load, tls, failover, stream, hedging, cold }, runs }, null, 2);
   for (const name of [`bench-${stamp}`, 'latest']) {
     fs.writeFileSync(path.join(RESULTS, `${name}.json`), json);
     fs.writeFileSync(path.join(RESULTS, `${name}.md`), markdown + '\n');
   }
   console.log(`\n${markdown}`);
   console.log(`results: ${path.relative(process.cwd(), path.join(RESULTS, `bench-${stamp}.{json,md}`))}`);
+}
+
+/**
+ * The hedging rows: `o.reps` repetitions of each HEDGING setting on client (c), as
+ * `record`ed runs of phase 'hedging' (the setting's label in place of the client id).
+ */
+async function hedgingRows(o, emu, client, child, record) {
+  console.log(`\nhedging: client c × ${HEDGING.settings.length} settings × ${o.reps} repetitions at C=${HEDGING.concurrency}`);
+  for (const [modelId, behavior] of Object.entries(HEDGING.behaviors)) await emu.setBehavior(modelId, behavior);
+  for (let rep = 0; rep < o.reps; rep++) {
+    for (const setting of rotate(HEDGING.settings, rep)) {
+      const job = loadJob(o, emu, client, HEDGING.concurrency, { kind: 'hedging', models: HEDGING.models, hedging: setting.hedging });
+      const answer = await child(job, loadTimeout(o));
+      record({ phase: 'hedging', client: setting.label, concurrency: HEDGING.concurrency, rep }, answer);
+      if (answer.ok) console.log(`    extra requests ${answer.result.extraRequestPct?.toFixed(1)} %, won by a hedge ${answer.result.wonByHedge}`);
+    }
+  }
+  await emu.resetBehaviors();
+}
+
+/** `--only-hedging`: the hedging rows alone, printed and saved as bench/results/hedging-latest.{json,md}. */
+async function onlyHedging(o, emu) {
+  const client = loadClients(['c'])[0];
+  if (!client?.available) throw new Error('client c (the native multiplexer) is not available');
+  const runs = [];
+  const record = (run, answer) => {
+    runs.push({ ...run, ok: answer.ok, ...(answer.ok ? { result: answer.result } : { error: answer.error }) });
+    const r = answer.result;
+    if (answer.ok) console.log(`  ${run.client} rep ${run.rep + 1}: ${Math.round(r.reqPerSec)} req/s, p50 ${r.p50Ms?.toFixed(2)} ms, p99 ${r.p99Ms?.toFixed(2)} ms${r.errors ? `, ${r.errors} errors (${r.firstError})` : ''}`);
+    else console.log(`  ${run.client} rep ${run.rep + 1}: ERROR ${answer.error}`);
+  };
+  await hedgingRows(o, emu, client, runChild, record);
+  const markdown = hedgingTable(summarize(runs, 'hedging'), { ...o, hedging: HEDGING }).join('\n');
+  fs.mkdirSync(RESULTS, { recursive: true });
+  fs.writeFileSync(path.join(RESULTS, 'hedging-latest.json'), JSON.stringify({ config: { ...o, hedging: HEDGING }, runs }, null, 2));
+  fs.writeFileSync(path.join(RESULTS, 'hedging-latest.md'), markdown + '\n');
+  console.log(`\n${markdown}`);
 }
 
 /** One C=64 run of a client under node --cpu-prof; prints the top self-time functions. */

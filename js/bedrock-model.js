@@ -144,19 +144,22 @@ class BedrockModel {
    * before it (throttling, unavailability, a timeout) fails over like any other. The
    * response's `stream` yields every event; `watch.ended(firstEventMs, outputTokens,
    * streamingMs, usage)` (the metadata event's `usage`) or `watch.failed(error, outcomeType)`
-   * hears how it ends.
+   * hears how it ends. Under `hedging` (beyond the original), `untilContent` answers at the
+   * first event that decides a race (`engine::hedge::decides_stream_race`), and
+   * `abortSignal` closes the stream of a racer that lost.
    */
-  async [OPEN_STREAM](input, serviceTier, { firstEventTimeoutMs, idleTimeoutMs, watch }) {
+  async [OPEN_STREAM](input, serviceTier, { firstEventTimeoutMs, idleTimeoutMs, watch, abortSignal, untilContent = false }) {
     this.#admit();
     const startedAt = Date.now();
     const streamInput = serviceTier ? { ...spreadable(input), serviceTier: { type: serviceTier } } : input;
     const timeoutMs = firstEventTimeoutMs ?? this.#timeoutMs;
     let opened;
     try {
-      opened = await withTimeout(this.#firstEvent(streamInput), timeoutMs);
+      opened = await withTimeout(this.#firstEvent(streamInput, untilContent, abortSignal), timeoutMs, abortSignal);
     } catch (error) {
-      throw this.#failure(error, Date.now() - startedAt, undefined, timeoutMs);
+      throw this.#failure(error, Date.now() - startedAt, abortSignal, timeoutMs);
     }
+    abortSignal?.addEventListener('abort', () => opened.iterator.return?.(), { once: true });
     const firstEventMs = Date.now() - startedAt;
     this.#breaker.recordSuccess();
     const stream = watchedEvents(opened, idleTimeoutMs, {
@@ -175,9 +178,12 @@ class BedrockModel {
     throw errors.circuitOpenFailure(this.#breaker.getCircuitOpenError(), this.#config.modelId);
   }
 
-  /** Opens a stream and reads its first event, for withTimeout. */
-  #firstEvent(streamInput) {
-    const send = this.#converseStream(streamInput, undefined);
+  /**
+   * Opens a stream and reads its first event (with `untilContent`, up to the first that
+   * decides a hedged race, the ones before it kept in `before`), for withTimeout.
+   */
+  #firstEvent(streamInput, untilContent, abortSignal) {
+    const send = this.#converseStream(streamInput, abortSignal);
     let iterator = null;
     let cancelled = false;
     return {
@@ -186,8 +192,13 @@ class BedrockModel {
         iterator = output.stream[Symbol.asyncIterator]();
         // A stream that opens after the caller gave up is closed, not left to the GC.
         if (cancelled) iterator.return?.();
-        const first = await iterator.next();
-        return { output, iterator, first };
+        const before = [];
+        let first = await iterator.next();
+        while (untilContent && !first.done && !native.decidesStreamRace(Object.keys(first.value ?? {})[0] ?? '')) {
+          before.push(first.value);
+          first = await iterator.next();
+        }
+        return { output, iterator, first, before };
       },
       cancel: () => {
         cancelled = true;
@@ -278,11 +289,12 @@ class BedrockModel {
  * The events of an opened stream: the first one (already read), then the rest, each
  * within `idleTimeoutMs` of the previous when set. Leaving early closes the stream.
  */
-async function* watchedEvents({ iterator, first }, idleTimeoutMs, watch) {
+async function* watchedEvents({ iterator, first, before }, idleTimeoutMs, watch) {
   const firstEventAt = Date.now();
   let usage;
   let finished = false;
   try {
+    yield* before;
     let next = first;
     while (!next.done) {
       usage = next.value?.metadata?.usage ?? usage;

@@ -37,6 +37,8 @@ class BedrockMultiplexer extends EventEmitter {
   #releaseTransport = null;
   /** The fleet (`sharedState`), or null: without it no Redis code runs. */
   #fleet = null;
+  /** Beyond the original: `hedging` (js/hedge.js), or null: without it no hedge timer is set. */
+  #hedging = null;
 
   constructor(config) {
     super();
@@ -55,6 +57,7 @@ class BedrockMultiplexer extends EventEmitter {
     this.#telemetry = new Telemetry(config.openTelemetry, config.clientConfig, () => this.#core.circuitBreakerStatus(Date.now()));
     if (config.refusalDetection?.enabled) this.#startRefusalDetection(config.refusalDetection);
     if (config.routing) this.#core.setRouting(config.routing);
+    if (config.hedging) this.#hedging = new native.Hedging(config.hedging);
     if (config.sharedState) this.#fleet = joinFleet(this, this.#core, config.sharedState);
     for (const model of config.models) this.addModel(model);
   }
@@ -121,7 +124,7 @@ class BedrockMultiplexer extends EventEmitter {
     try {
       // Under `failover`, defaultTimeoutMs also bounds the whole request, every attempt together.
       const budgetMs = this.#config.failover ? this.#config.defaultTimeoutMs : undefined;
-      const response = await new RequestHandler(input, delegate, this.#config.maxRetries, requestId, budgetMs).process();
+      const response = await new RequestHandler(input, delegate, this.#config.maxRetries, requestId, budgetMs, this.#hedging).process();
       if (tracer) {
         tracer.putAnnotation('outcome', 'success');
         if (this.#config.tracing?.captureBodies) tracer.putMetadata('response', response);
@@ -182,9 +185,11 @@ class BedrockMultiplexer extends EventEmitter {
         if (!model) return null;
         const watch = mux.#streamWatch(String(modelId));
         return {
-          invoke: async (input, _abortSignal, serviceTier) => {
+          invoke: async (input, abortSignal, serviceTier) => {
             try {
-              return await model[OPEN_STREAM](input, serviceTier, { firstEventTimeoutMs, idleTimeoutMs, watch });
+              // Under `hedging`, a race is decided at content, and its losers closed by their abort.
+              const untilContent = mux.#hedging !== null;
+              return await model[OPEN_STREAM](input, serviceTier, { firstEventTimeoutMs, idleTimeoutMs, watch, abortSignal, untilContent });
             } catch (error) {
               const serviceError = error?.errorResponse?.details?.name ?? error?.outcome?.error?.details?.name ?? '';
               if (native.failsOverBeforeFirstEvent(String(error?.name ?? ''), String(serviceError))) markFailover(error);
@@ -228,15 +233,20 @@ class BedrockMultiplexer extends EventEmitter {
     return chooseTransport({ forced: this.#config.transport ?? 'auto', hasOwnClient: false, clientConfig: this.#config.clientConfig });
   }
 
-  /** With `sharedState`, also `fleet`: each model's fleet-wide totals, or null while not shared. */
+  /**
+   * With `sharedState`, also `fleet`: each model's fleet-wide totals, or null while not
+   * shared. With `hedging`, also `hedging`: `{ hedged, hedgesSent, wonByHedge, cancelled }`.
+   */
   getStats() {
     const stats = adopt(this.#core.stats());
     if (this.#fleet) stats.fleet = fleetTotals(this.#fleet, Object.keys(stats.modelStats), Date.now());
+    if (this.#hedging) stats.hedging = adopt(this.#hedging.stats());
     return stats;
   }
 
   resetStats() {
     this.#core.resetStats();
+    this.#hedging?.resetStats();
     this.emit('stats-reset');
   }
 
@@ -327,7 +337,8 @@ class BedrockMultiplexer extends EventEmitter {
   [QUIET]() {
     const names = this.eventNames();
     if (names.length > 1 || (names.length === 1 && (names[0] !== 'error' || this.listenerCount('error') > 1))) return null;
-    if (this.#config.tracing?.captureModelSelection) return null;
+    // Hedging selects and reports per racer: always the observed path.
+    if (this.#config.tracing?.captureModelSelection || this.#hedging) return null;
     const own = BedrockMultiplexer.prototype;
     if (
       this.emit !== EventEmitter.prototype.emit ||

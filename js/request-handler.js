@@ -11,6 +11,7 @@ const { OutcomeType } = require('./enums');
 const { MultiplexerError, multiplexerFailure, outcome, messageOf } = require('./errors');
 const { extractResponseText } = require('./response-text');
 const { textOf, numberOf } = require('./text');
+const { invokeHedged } = require('./hedge');
 
 /**
  * What a RequestHandler drives: the multiplexer, or one standing in for it (see
@@ -36,6 +37,8 @@ const { textOf, numberOf } = require('./text');
  * @property {Awaited<ReturnType<RequestDelegate['classifyRefusal']>>} classification
  * @property {string} text
  * @property {number} startedAt
+ * @property {string[]} skipped  The models the latest selection skipped.
+ * @property {string} modelId  The model of the latest lookup.
  */
 
 class RequestHandler {
@@ -46,6 +49,8 @@ class RequestHandler {
   #budgetMs;
   /** When the request's failover budget runs out (Infinity without one). */
   #deadline = Infinity;
+  /** The multiplexer's `hedging` (beyond the original), or null. */
+  #hedging;
 
   /**
    * `budgetMs` (beyond the original, under `failover`) bounds the whole request: no
@@ -55,19 +60,21 @@ class RequestHandler {
    * @param {unknown} [maxRetries]
    * @param {string} [requestId]
    * @param {unknown} [budgetMs]
+   * @param {import('../binding').Hedging | null} [hedging]  Under `hedging`, a slow attempt is raced by hedges (js/hedge.js).
    */
-  constructor(input, multiplexer, maxRetries = 3, requestId = '', budgetMs = undefined) {
+  constructor(input, multiplexer, maxRetries = 3, requestId = '', budgetMs = undefined, hedging = null) {
     this.#input = input;
     this.#delegate = multiplexer;
     this.#maxRetries = maxRetries;
     this.#requestId = requestId;
     this.#budgetMs = budgetMs;
+    this.#hedging = hedging;
   }
 
   async process() {
     const machine = idleMachines.pop() ?? new native.RequestMachine(0);
     /** @type {RequestState} */
-    const state = { model: null, result: null, error: null, lastError: null, classification: null, text: '', startedAt: 0 };
+    const state = { model: null, result: null, error: null, lastError: null, classification: null, text: '', startedAt: 0, skipped: [], modelId: '' };
     try {
       let step = this.#start(machine, state);
       for (;;) {
@@ -121,10 +128,12 @@ class RequestHandler {
     const delegate = this.#delegate;
     switch (step.kind) {
       case 'select': {
+        state.skipped = step.skipped;
         const selection = await delegate.selectModel({ skippedModels: new Set(step.skipped) });
         return machine.selected(selection.modelId ? textOf(selection.modelId, 'selection.modelId') : null);
       }
       case 'getModel':
+        state.modelId = step.modelId;
         state.model = await delegate.getModel(step.modelId);
         return machine.modelFound(Boolean(state.model));
       case 'emitInvocationStart':
@@ -132,6 +141,7 @@ class RequestHandler {
         return machine.done();
       case 'invoke': {
         state.startedAt = Date.now();
+        if (this.#hedging) return this.#invokeHedged(machine, state);
         state.result = this.#deadline === Infinity ? await state.model.invoke(this.#input) : await state.model.invoke(this.#input, undefined, undefined, this.#deadline);
         const checkRefusal = Boolean(delegate.refusalRetryEnabled);
         const quiet = this.#quiet();
@@ -178,6 +188,27 @@ class RequestHandler {
       default:
         throw new Error(`bedrock-model-multiplexer: unknown request step ${step.kind}`);
     }
+  }
+
+  /**
+   * The `invoke` step under `hedging`: the first attempt raced by hedges; the winner's
+   * result is the invocation's, and the steps after it name the model that gave it.
+   * @param {RequestMachine} machine
+   * @param {RequestState} state
+   */
+  async #invokeHedged(machine, state) {
+    const invocation = {
+      hedging: this.#hedging,
+      delegate: this.#delegate,
+      input: this.#input,
+      deadline: this.#deadline === Infinity ? undefined : this.#deadline,
+      skipped: state.skipped,
+      requestId: this.#requestId,
+    };
+    const won = await invokeHedged(invocation, state.model, state.modelId);
+    state.result = won.result;
+    const checkRefusal = Boolean(this.#delegate.refusalRetryEnabled);
+    return won.modelId === state.modelId ? machine.invoked(checkRefusal) : machine.answeredBy(won.modelId, checkRefusal);
   }
 
   /** Whether `error` moves on to another model: marked so, and within the budget. */

@@ -18,6 +18,7 @@ mod emulator;
 mod error;
 mod fleet;
 mod health;
+mod hedge;
 mod js_value;
 mod memory;
 mod request;

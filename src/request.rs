@@ -130,6 +130,18 @@ impl JsRequestMachine {
         self.next(env, None)
     }
 
+    /// Beyond the original (`hedging`): the invocation was answered by a hedge to `model_id`.
+    #[napi(catch_unwind, ts_return_type = "Step")]
+    pub fn answered_by<'env>(
+        &mut self,
+        env: &'env Env,
+        model_id: String,
+        check_refusal: bool,
+    ) -> Result<Object<'env>> {
+        self.inner.answered_by(model_id, check_refusal);
+        self.next(env, None)
+    }
+
     #[napi(catch_unwind, ts_return_type = "Step")]
     pub fn classified<'env>(
         &mut self,

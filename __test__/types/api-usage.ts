@@ -39,6 +39,7 @@ import {
   type RefusalClassifierConfig,
   type ClassificationResult,
   type ResponseTooLargeError,
+  type HedgingConfig,
   // helper types that appear in signatures
   type MultiplexerInput,
   type WeightedItem,
@@ -111,7 +112,10 @@ assertType<Equal<keyof MultiplexerEvents,
   | 'model-invocation-complete' | 'refusal-detected' | 'refusal-classification'
   | 'tier-escalation' | 'tier-escalation-success' | 'tier-escalation-failure'
   | 'shared-state-degraded' | 'shared-state-restored'
+  | 'request-hedged' | 'hedge-won'
 >>();
+assertType<Equal<Parameters<MultiplexerEvents['request-hedged']>, [modelId: string, afterMs: number, requestId: string]>>();
+assertType<Equal<HedgingConfig['afterMs'], number | 'p90' | 'p95' | 'p99'>>();
 assertType<Equal<Parameters<MultiplexerEvents['refusal-classification']>, [modelId: string, isRefusal: boolean, confidence: number, latencyMs: number]>>();
 assertType<Equal<ReturnType<typeof createMultiplexer>, BedrockMultiplexer>>();
 assertType<Equal<ReturnType<typeof weightedRandomSelect<number>>, number | null>>();

@@ -6,9 +6,9 @@
 
 const { ROOT, clientConfig, muxModels, muxCanStream, muxHandle } = require('./common');
 
-function create(endpoint, models) {
+function create(endpoint, models, hedging) {
   const { createMultiplexer } = require(ROOT);
-  return createMultiplexer(muxModels(models), { transport: 'native', clientConfig: clientConfig(endpoint) });
+  return createMultiplexer(muxModels(models), { transport: 'native', clientConfig: clientConfig(endpoint), ...(hedging && { hedging }) });
 }
 
 module.exports = {
@@ -34,7 +34,7 @@ module.exports = {
   pendingReason: 'pending: native transport not built yet',
   canStream: muxCanStream,
   async setup(endpoint, options = {}) {
-    const mux = create(endpoint, options.models);
+    const mux = create(endpoint, options.models, options.hedging);
     if (mux.transport !== 'native') throw new Error(`transport is ${mux.transport}, not native`);
     return muxHandle(mux);
   },

@@ -45,6 +45,27 @@ const STREAM = {
   events: STREAM_DELTAS + 4,
 };
 
+/**
+ * The hedging rows (`hedging` option, issue 14): a primary whose answers take 20 ms, but
+ * 5 % of them (drawn by the emulator's seeded schedule) 20× longer, and a steady fallback
+ * of 20 ms; client (c) runs them without hedging and with `hedging: { afterMs: 'p95' }`.
+ */
+const HEDGING = {
+  models: [
+    { modelId: 'bench.long-tail-v1:0', weight: 1, isFallback: false },
+    { modelId: 'bench.steady-v1:0', weight: 1, isFallback: true },
+  ],
+  behaviors: {
+    'bench.long-tail-v1:0': { latencyMs: 20, fault: 'slow', faultProbability: 0.05, seed: 14, slowLatencyMs: 400 },
+    'bench.steady-v1:0': { latencyMs: 20 },
+  },
+  settings: [
+    { label: 'no hedging', hedging: undefined },
+    { label: "hedging { afterMs: 'p95' }", hedging: { afterMs: 'p95' } },
+  ],
+  concurrency: 16,
+};
+
 /** The Converse messages of request i (a short user turn; the emulator echoes it). */
 function messages(i) {
   return [{ role: 'user', content: [{ text: `bench request ${i}` }] }];
@@ -107,6 +128,7 @@ module.exports = {
   FAILOVER_MODELS,
   THROTTLED,
   STREAM,
+  HEDGING,
   messages,
   clientConfig,
   muxModels,

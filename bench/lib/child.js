@@ -3,8 +3,9 @@
 // one job, and gets one result back; so process.cpuUsage() and the peak RSS here belong
 // to this client alone (plus Node and this small harness, the same for every client).
 //
-// Jobs: "load" (warm-up + timed window, also used for the failover mix), "stream" (the
-// same with whole ConverseStream calls) and "soak" (RSS every 10k requests over 200k,
+// Jobs: "load" (warm-up + timed window, also used for the failover mix and, as
+// "hedging", for the hedging rows), "stream" (the same with whole ConverseStream calls)
+// and "soak" (RSS every 10k requests over 200k,
 // then the cost of getStats()/getHealthStatus()).
 
 const { performance } = require('node:perf_hooks');
@@ -27,7 +28,7 @@ process.once('message', async (job) => {
   try {
     const spec = require(job.clientFile);
     const setupStarted = performance.now();
-    client = await spec.setup(job.endpoint, { models: job.models });
+    client = await spec.setup(job.endpoint, { models: job.models, hedging: job.hedging });
     const setupMs = performance.now() - setupStarted;
     const result = job.kind === 'soak' ? await soak(client, job) : await load(client, job);
     result.setupMs = setupMs;
@@ -47,7 +48,7 @@ process.once('message', async (job) => {
 });
 
 async function load(client, job) {
-  const snapshot = job.failover ? () => client.stats() : undefined;
+  const snapshot = job.failover || job.kind === 'hedging' ? () => client.stats() : undefined;
   if (job.kind === 'stream' && typeof client.stream !== 'function') throw new Error('this client has no stream()');
   const result = await runLoad({
     ...(job.kind === 'stream' ? { stream: client.stream, expectedEvents: job.expectedEvents } : { send: client.send }),
@@ -64,6 +65,13 @@ async function load(client, job) {
     result.perModel = perModelDiff(result.startHook, result.endHook);
     // Over the child's whole life (warm-up included), to show the breaker at work.
     result.throttledLifetime = result.endHook.rateLimitCount;
+  }
+  if (job.kind === 'hedging') {
+    // Without the option no hedge can be sent: extra requests are 0 by construction.
+    const sent = (hook) => hook.hedging?.hedgesSent ?? 0;
+    result.hedgesSent = sent(result.endHook) - sent(result.startHook);
+    result.extraRequestPct = result.requests ? (100 * result.hedgesSent) / result.requests : null;
+    result.wonByHedge = (result.endHook.hedging?.wonByHedge ?? 0) - (result.startHook.hedging?.wonByHedge ?? 0);
   }
   delete result.startHook;
   delete result.endHook;

@@ -52,6 +52,8 @@ function summarize(runs, phase) {
       cpuUsPerEvent: pick((r) => r.cpuUsPerEvent),
       firstEventP50Ms: pick((r) => r.firstEventP50Ms),
       firstEventP99Ms: pick((r) => r.firstEventP99Ms),
+      // Hedging runs only.
+      extraRequestPct: pick((r) => r.extraRequestPct),
     });
   }
   return out;
@@ -70,7 +72,7 @@ function medianPerModel(list) {
   return out;
 }
 
-function render({ header, clients, load, tls, failover, stream, cold, soaks, config, wallMs, notes }) {
+function render({ header, clients, load, tls, failover, stream, hedging, cold, soaks, config, wallMs, notes }) {
   const lines = [];
   const base = (c) => load.find((s) => s.client === 'a' && s.concurrency === c);
 
@@ -185,6 +187,7 @@ function render({ header, clients, load, tls, failover, stream, cold, soaks, con
   lines.push('');
 
   lines.push(...streamingTable(clients, stream, config));
+  lines.push(...hedgingTable(hedging, config));
 
   if (notes.length) {
     lines.push('## Notes');
@@ -229,8 +232,33 @@ function streamingTable(clients, stream, config) {
   return lines;
 }
 
+/** The hedging rows: client (c) on a long-tailed primary, per `hedging` setting. */
+function hedgingTable(hedging, config) {
+  const w = config.hedging;
+  const [tail, steady] = w.models.map((m) => w.behaviors[m.modelId]);
+  const lines = [
+    `## Hedging (client c, medians of ${config.reps})`,
+    '',
+    `\`${w.models[0].modelId}\` answers in ${tail.latencyMs} ms, ${tail.faultProbability * 100} % of its answers (seeded) in ${tail.slowLatencyMs} ms; the fallback \`${w.models[1].modelId}\` in ${steady.latencyMs} ms; C = ${w.concurrency}. Extra requests: hedges sent per request served in the window.`,
+    '',
+    '| setting | req/s | p50 ms | p99 ms | p99 vs no hedging | extra requests | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  const base = hedging.find((s) => s.client === w.settings[0].label);
+  for (const { label } of w.settings) {
+    const s = hedging.find((x) => x.client === label);
+    if (!s || s.reps === 0) {
+      lines.push(`| ${label} | error: ${s?.failedReps[0] ?? 'not run'} | | | | | |`);
+      continue;
+    }
+    lines.push(`| ${label} | ${fmt.int(s.reqPerSec)} | ${fmt.ms(s.p50Ms)} | ${fmt.ms(s.p99Ms)} | ${fmt.x(ratio(s.p99Ms, base?.p99Ms))} | ${fmt.f1(s.extraRequestPct)} % | ${s.errors} |`);
+  }
+  lines.push('');
+  return lines;
+}
+
 function shortModel(modelId) {
   return modelId.replace(/^bench\./, '').replace(/-v1:0$/, '');
 }
 
-module.exports = { summarize, render };
+module.exports = { summarize, render, hedgingTable };

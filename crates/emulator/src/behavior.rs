@@ -40,6 +40,10 @@ pub struct Behavior {
     /// Delay before the response starts (headers included), in milliseconds.
     #[serde(default)]
     pub latency_ms: u64,
+    /// The delay of a request the `slow` fault strikes (default 20 × `latencyMs`): a long
+    /// tail of latency under the fault schedule, e.g. `faultProbability: 0.05`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slow_latency_ms: Option<u64>,
     /// How ConverseStream splits the answer into events and paces them.
     #[serde(default)]
     pub stream: StreamOptions,
@@ -178,6 +182,8 @@ pub enum Fault {
     TruncatedBody,
     /// The connection is reset (RST) without any response.
     ConnectionReset,
+    /// The normal answer, after `slowLatencyMs` instead of `latencyMs`.
+    Slow,
 }
 
 impl Fault {
@@ -194,7 +200,9 @@ impl Fault {
             Fault::ModelTimeout => ErrorKind::ModelTimeoutException,
             Fault::ModelError => ErrorKind::ModelErrorException,
             Fault::ServiceQuotaExceeded => ErrorKind::ServiceQuotaExceededException,
-            Fault::MalformedBody | Fault::TruncatedBody | Fault::ConnectionReset => return None,
+            Fault::MalformedBody | Fault::TruncatedBody | Fault::ConnectionReset | Fault::Slow => {
+                return None
+            }
         })
     }
 
@@ -214,6 +222,7 @@ impl Fault {
             Fault::MalformedBody => "malformedBody",
             Fault::TruncatedBody => "truncatedBody",
             Fault::ConnectionReset => "connectionReset",
+            Fault::Slow => "slow",
         }
     }
 }
@@ -298,6 +307,14 @@ impl Behavior {
             serde_json::from_value(value).map_err(|e| Error::Invalid(format!("behavior: {e}")))?;
         behavior.validate()?;
         Ok(behavior)
+    }
+
+    /// How long a request the `slow` fault strikes waits before answering.
+    pub fn slow_latency(&self) -> std::time::Duration {
+        let ms = self
+            .slow_latency_ms
+            .unwrap_or_else(|| self.latency_ms.saturating_mul(20));
+        std::time::Duration::from_millis(ms)
     }
 
     /// The answer mode, with the inference rule for an absent `mode`.
@@ -446,5 +463,19 @@ mod tests {
         assert!(Behavior::from_json(r#"{"faultProbability": 1.5}"#).is_err());
         assert!(Behavior::from_json(r#"{"mode": "fixed"}"#).is_err());
         assert!(Behavior::from_json(r#"{"faultTiers": ["gold"]}"#).is_err());
+    }
+
+    #[test]
+    fn the_slow_fault_takes_its_own_latency_or_twenty_times_the_normal_one() {
+        let own = Behavior::from_json(
+            r#"{"fault": "slow", "latencyMs": 5, "slowLatencyMs": 70, "faultEvery": 20}"#,
+        )
+        .unwrap();
+        assert_eq!(own.slow_latency(), std::time::Duration::from_millis(70));
+        let default = Behavior::from_json(r#"{"fault": "slow", "latencyMs": 5}"#).unwrap();
+        assert_eq!(
+            default.slow_latency(),
+            std::time::Duration::from_millis(100)
+        );
     }
 }

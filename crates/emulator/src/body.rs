@@ -11,6 +11,8 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 use tokio::time::Sleep;
@@ -43,6 +45,20 @@ pub(crate) struct ScriptedBody {
     sent_any: bool,
     gap_done: bool,
     sleep: Option<Pin<Box<Sleep>>>,
+    /// Counts this body when dropped with chunks unsent (see `count_abandonment`).
+    abandoned: Unsent,
+}
+
+/// Adds one to its counter when dropped still holding it: the body had chunks unsent.
+#[derive(Default)]
+struct Unsent(Option<Arc<AtomicU64>>);
+
+impl Drop for Unsent {
+    fn drop(&mut self) {
+        if let Some(counter) = &self.0 {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    }
 }
 
 impl ScriptedBody {
@@ -91,6 +107,15 @@ impl ScriptedBody {
             sent_any: false,
             gap_done: false,
             sleep: None,
+            abandoned: Unsent::default(),
+        }
+    }
+
+    /// A streamed body dropped before its last chunk adds one to `counter`: the client
+    /// went away mid-stream.
+    pub fn count_abandonment(&mut self, counter: Arc<AtomicU64>) {
+        if self.exact.is_none() && !self.chunks.is_empty() {
+            self.abandoned = Unsent(Some(counter));
         }
     }
 }
@@ -117,7 +142,11 @@ impl Body for ScriptedBody {
                 }
                 this.gap_done = false;
                 this.sent_any = true;
-                return Poll::Ready(this.chunks.pop_front().map(|chunk| Ok(Frame::data(chunk))));
+                let chunk = this.chunks.pop_front();
+                if this.chunks.is_empty() {
+                    this.abandoned.0 = None;
+                }
+                return Poll::Ready(chunk.map(|chunk| Ok(Frame::data(chunk))));
             }
             if !this.abort {
                 return Poll::Ready(None);

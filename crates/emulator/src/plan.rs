@@ -39,6 +39,7 @@ pub(crate) struct ModelPlan {
     stop_reason_json: String,
     amrf_json: Option<String>,
     pub latency: Duration,
+    pub slow_latency: Duration,
     pub event_delay: Duration,
     /// Requests that were subject to this behaviour's fault schedule so far.
     counter: AtomicU64,
@@ -48,6 +49,8 @@ pub(crate) struct ModelPlan {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Decision {
     Serve,
+    /// Served normally, after the behaviour's slow latency (the `slow` fault).
+    Slow,
     Error(ErrorKind, String),
     Malformed,
     Truncated,
@@ -69,6 +72,7 @@ impl Decision {
             (Decision::Malformed, None) => "malformedBody",
             (Decision::Truncated, None) => "truncatedBody",
             (Decision::Reset, None) => "connectionReset",
+            (Decision::Slow, None) => "slow",
             (Decision::Error(..), None) => "error",
         }
     }
@@ -115,6 +119,7 @@ impl ModelPlan {
             stop_reason_json: bmm_js::json::json_string(&stop_reason),
             amrf_json: amrf.map(|v| v.to_string()),
             latency: Duration::from_millis(behavior.latency_ms),
+            slow_latency: behavior.slow_latency(),
             event_delay: Duration::from_millis(behavior.stream.event_delay_ms),
             inherited,
             answer,
@@ -180,6 +185,7 @@ impl ModelPlan {
                     None => match fault {
                         Fault::MalformedBody => Decision::Malformed,
                         Fault::TruncatedBody => Decision::Truncated,
+                        Fault::Slow => Decision::Slow,
                         _ => Decision::Reset,
                     },
                 };

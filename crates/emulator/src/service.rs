@@ -17,7 +17,7 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::Notify;
@@ -61,8 +61,42 @@ pub(crate) fn unknown_operation(shared: &Shared) -> Response<ScriptedBody> {
     )
 }
 
-/// Serves one `operation` on `model_id`, already routed by the server.
+/// Serves one `operation` on `model_id`, already routed by the server. A request whose
+/// client goes away before the answer is complete (the future dropped while waiting, or
+/// a stream's body dropped before its last event) counts as abandoned.
 pub(crate) async fn handle(
+    shared: Arc<Shared>,
+    conn: Arc<ConnControl>,
+    conn_info: ConnInfo,
+    model_id: String,
+    operation: Operation,
+    request: Request<Incoming>,
+) -> Response<ScriptedBody> {
+    let waiting = Abandonment(Some(shared.abandoned.clone()));
+    let mut response = serve(shared, conn, conn_info, model_id, operation, request).await;
+    response.body_mut().count_abandonment(waiting.disarm());
+    response
+}
+
+/// Counts an abandoned request when dropped armed.
+struct Abandonment(Option<Arc<AtomicU64>>);
+
+impl Abandonment {
+    /// The request was answered: the counter, for the body to count with.
+    fn disarm(mut self) -> Arc<AtomicU64> {
+        self.0.take().unwrap_or_default()
+    }
+}
+
+impl Drop for Abandonment {
+    fn drop(&mut self) {
+        if let Some(abandoned) = &self.0 {
+            abandoned.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+async fn serve(
     shared: Arc<Shared>,
     conn: Arc<ConnControl>,
     conn_info: ConnInfo,
@@ -160,8 +194,13 @@ pub(crate) async fn handle(
         // The connection task drops this future together with the connection.
         return std::future::pending().await;
     }
-    if !plan.latency.is_zero() {
-        tokio::time::sleep(plan.latency).await;
+    let latency = if decision == Decision::Slow {
+        plan.slow_latency
+    } else {
+        plan.latency
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
     }
     let response = match (&decision, operation) {
         (Decision::Error(kind, message), _) => error_response(*kind, message, &request_id),

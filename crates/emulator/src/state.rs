@@ -21,6 +21,9 @@ pub struct Stats {
     pub requests: u64,
     pub connections_open: usize,
     pub connections_total: u64,
+    /// Model requests whose client went away before the answer was complete: dropped
+    /// while the emulator waited to answer, or a stream closed before its last event.
+    pub abandoned: u64,
     /// TLS handshakes completed: connections accepted over TLS.
     pub tls_handshakes: u64,
     /// Of those, the ones that resumed an earlier session (abbreviated handshakes).
@@ -40,6 +43,7 @@ pub(crate) struct Shared {
     pub request_seq: AtomicU64,
     pub connections_open: AtomicUsize,
     pub connections_total: AtomicU64,
+    pub abandoned: Arc<AtomicU64>,
     /// TLS handshakes completed, and how many of them resumed an earlier session.
     pub tls_handshakes: AtomicU64,
     pub tls_resumed_handshakes: AtomicU64,
@@ -64,6 +68,7 @@ impl Shared {
             request_seq: AtomicU64::new(0),
             connections_open: AtomicUsize::new(0),
             connections_total: AtomicU64::new(0),
+            abandoned: Arc::default(),
             tls_handshakes: AtomicU64::new(0),
             tls_resumed_handshakes: AtomicU64::new(0),
             id_salt: salt,
@@ -144,6 +149,7 @@ impl Shared {
             requests: self.request_seq.load(Ordering::Relaxed),
             connections_open: self.connections_open.load(Ordering::Acquire),
             connections_total: self.connections_total.load(Ordering::Relaxed),
+            abandoned: self.abandoned.load(Ordering::Relaxed),
             tls_handshakes: self.tls_handshakes.load(Ordering::Relaxed),
             tls_resumed_handshakes: self.tls_resumed_handshakes.load(Ordering::Relaxed),
         }

@@ -547,6 +547,59 @@ async fn abandoned_stream_closes_its_connection() {
         "open: {}",
         emu.connections_open()
     );
+    assert!(eventually(|| emu.stats().abandoned == 1).await);
+}
+
+#[tokio::test]
+async fn slow_fault_answers_normally_after_its_long_latency() {
+    let emu = start();
+    emu.set_behavior(
+        MODEL,
+        behavior(r#"{"fault": "slow", "faultEvery": 3, "slowLatencyMs": 200}"#),
+    )
+    .unwrap();
+    let mut slow_took = std::time::Duration::ZERO;
+    for i in 0..3 {
+        let started = std::time::Instant::now();
+        let reply = send(&emu, post(&emu, "converse", &user_body("x"))).await;
+        assert_eq!(reply.status, 200);
+        assert_eq!(
+            reply.json()["output"]["message"]["content"][0]["text"],
+            "echo: x"
+        );
+        if i == 2 {
+            slow_took = started.elapsed();
+        }
+    }
+    let outcomes: Vec<String> = emu.requests().into_iter().map(|r| r.outcome).collect();
+    assert_eq!(outcomes, ["ok", "ok", "slow"]);
+    assert!(slow_took >= std::time::Duration::from_millis(200));
+    assert_eq!(
+        emu.stats().abandoned,
+        0,
+        "answered requests are not abandoned"
+    );
+}
+
+#[tokio::test]
+async fn a_request_dropped_while_waiting_counts_as_abandoned() {
+    let emu = start();
+    emu.set_behavior(MODEL, behavior(r#"{"latencyMs": 5000}"#))
+        .unwrap();
+    let pending = tokio::spawn({
+        let request = post(&emu, "converse", &user_body("x"));
+        let addr = emu.local_addr();
+        async move {
+            let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let io = hyper_util::rt::TokioIo::new(stream);
+            let (mut sender, conn) = hyper::client::conn::http1::handshake(io).await.unwrap();
+            tokio::spawn(conn);
+            sender.send_request(request).await
+        }
+    });
+    assert!(eventually(|| emu.stats().requests == 1).await);
+    pending.abort();
+    assert!(eventually(|| emu.stats().abandoned == 1).await);
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ pub mod classify;
 pub mod failover;
 pub mod fleet;
 pub mod health;
+pub mod hedge;
 pub mod jsval;
 pub mod limits;
 pub mod ordered;

@@ -260,6 +260,16 @@ impl RequestMachine {
         };
     }
 
+    /// Beyond the original (`hedging`): the invocation was answered by a hedge sent to
+    /// `model_id`, so the steps that follow (completion event, refusal check) name it.
+    /// Otherwise as [`RequestMachine::invoked`].
+    pub fn answered_by(&mut self, model_id: String, check_refusal: bool) {
+        if let Phase::Invocation { .. } = self.phase {
+            self.phase = Phase::Invocation { model_id };
+        }
+        self.invoked(check_refusal);
+    }
+
     /// The refusal classifier answered: `None` when it gave no classification
     /// (detection off or unavailable), else whether the text is a refusal.
     pub fn classified(&mut self, is_refusal: Option<bool>) {

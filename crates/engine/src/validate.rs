@@ -9,11 +9,13 @@ use crate::jsval::JsValue;
 use crate::limits::MAX_ARRAY_LENGTH;
 
 mod failover;
+mod hedging;
 mod open_telemetry;
 mod report;
 mod routing;
 mod rules;
 mod shared_state;
+pub use hedging::hedge_policy;
 pub use report::{failure_message, format_validation_errors, ValidationError, ValidationResult};
 use rules::{is_plain_object, non_null_object, object_kind, IntegerRule};
 pub use shared_state::DEFAULT_THROTTLE_COOLDOWN_MS;
@@ -330,6 +332,12 @@ pub fn validate_multiplexer_config(config: &JsValue) -> ValidationResult {
         "failover",
         &mut errors,
         failover::validate_failover,
+    );
+    validate_section(
+        config.get("hedging"),
+        "hedging",
+        &mut errors,
+        hedging::validate_hedging,
     );
     validate_section(
         config.get("openTelemetry"),

@@ -481,3 +481,25 @@ fn an_error_announcing_an_escalation_ends_the_request() {
     m.failed(ErrorFacts::default());
     assert_eq!(m.action(), &Action::Rethrow);
 }
+
+#[test]
+fn a_hedge_answering_makes_the_following_steps_name_its_model() {
+    let mut m = RequestMachine::new(3.0);
+    start_invocation(&mut m, "slow");
+    m.answered_by("hedge".into(), false);
+    assert_eq!(
+        m.action(),
+        &Action::EmitInvocationComplete {
+            model_id: "hedge".into()
+        }
+    );
+    m.done();
+    assert_eq!(
+        m.action(),
+        &Action::Report {
+            outcome: ReportedOutcome::FromResponse
+        }
+    );
+    m.done();
+    assert_eq!(m.action(), &Action::Return);
+}
