@@ -317,3 +317,32 @@ describe('without a provider', () => {
     expect(provider.getTracer).not.toHaveBeenCalled();
   });
 });
+
+describe('hedging', () => {
+  it('a hedge that wins: the hedged attempt marked, the cancelled loser ended as cancelled, the hedge counted', async () => {
+    emulator.setBehavior(PRIMARY, { mode: 'fixed', text: 'too late', latencyMs: 15_000 });
+    emulator.setBehavior(FALLBACK, { mode: 'fixed', text: 'from the hedge' });
+    const { exporter, provider } = tracing();
+    const { provider: meterProvider, collect } = metering();
+    const mux = multiplexer({ hedging: { afterMs: 50 }, openTelemetry: { tracerProvider: provider, meterProvider } });
+    const response = await mux.processRequest(input);
+    expect(response.output?.message?.content?.[0]).toEqual({ text: 'from the hedge' });
+    // The loser's cancellation settles on its own after the answer: wait for its span (bounded).
+    for (let i = 0; i < 100 && exporter.getFinishedSpans().length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    const spans = exporter.getFinishedSpans();
+    expect(spans).toHaveLength(3);
+    const request = spans.find((s) => s.parentSpanContext === undefined)!;
+    expect(request.attributes).toMatchObject({ 'gen_ai.request.model': FALLBACK, 'bmm.attempts': 2 });
+    const attempts = childrenOf(spans, request);
+    const loser = attempts.find((s) => s.attributes['gen_ai.request.model'] === PRIMARY)!;
+    const hedge = attempts.find((s) => s.attributes['gen_ai.request.model'] === FALLBACK)!;
+    expect(loser.attributes['bmm.outcome']).toBe('cancelled');
+    expect(loser.attributes['bmm.hedged']).toBeUndefined();
+    expect(loser.status.code).toBe(SpanStatusCode.UNSET);
+    expect(hedge.attributes['bmm.hedged']).toBe(true);
+    expect(hedge.attributes['bmm.failover_reason']).toBeUndefined();
+    const byName = await collect();
+    expect(byName.get('bmm.hedges').dataPoints.map((p: any) => [p.attributes['gen_ai.request.model'], p.value])).toEqual([[FALLBACK, 1]]);
+    expect(byName.get('bmm.failovers')).toBeUndefined();
+  });
+});

@@ -34,6 +34,7 @@ const ATTR = {
   BREAKER_STATE: 'bmm.breaker_state',
   REFUSAL_SCORE: 'bmm.refusal_score',
   FALLBACK: 'bmm.fallback',
+  HEDGED: 'bmm.hedged',
   ATTEMPTS: 'bmm.attempts',
   TIER_FROM: 'bmm.tier.from',
   TIER_TO: 'bmm.tier.to',

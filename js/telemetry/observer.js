@@ -47,6 +47,12 @@ class RequestObserver {
   #fromFallback = false;
   /** The stream attempt that answered, whose span ends with the stream. */
   #streamAttempt = null;
+  /** A hedge was announced (`request-hedged`): the next attempt is that hedge. */
+  #hedgeNext = false;
+  /** A hedge was sent: an attempt ended through its own aborted signal lost the race. */
+  #raced = false;
+  /** The request's span has ended: an attempt settling later (a hedge race's loser) ends its own. */
+  #requestEnded = false;
 
   /**
    * Starts observing a request; its span's parent is the caller's active context.
@@ -127,6 +133,8 @@ class RequestObserver {
     if (this.#stream) attributes[ATTR.REQUEST_STREAM] = true;
     if (typeof args[2] === 'string') attributes[ATTR.SERVICE_TIER] = args[2];
     if (this.#fromFallback) attributes[ATTR.FALLBACK] = true;
+    if (this.#hedgeNext) attributes[ATTR.HEDGED] = true;
+    this.#hedgeNext = false;
     if (this.#failed && !this.#escalating) {
       attributes[ATTR.FAILOVER_REASON] = this.#failed.reason;
       this.#metrics?.failover(this.#failed.modelId, this.#failed.reason);
@@ -140,10 +148,15 @@ class RequestObserver {
       result = await (span ? this.#api.context.with(this.#spans.attemptContext(span), () => model.invoke(...args)) : model.invoke(...args));
     } catch (error) {
       const endedAt = now();
+      // A hedge race's loser, cancelled through its own signal: not a failure of the model.
+      if (args[1]?.aborted && this.#raced) {
+        if (span) this.#spans.endAttempt(span, { [ATTR.OUTCOME]: 'cancelled' }, undefined, endedAt);
+        throw error;
+      }
       const type = errorType(error);
       this.#failed = { modelId, reason: type };
       this.#metrics?.attemptEnded(modelId, seconds(endedAt - startedAt), type, undefined);
-      if (span) this.#lastAttempt = { span, attributes: { [ATTR.ERROR_TYPE]: type, [ATTR.OUTCOME]: outcomeName(error?.outcome?.type), ...breakerState(model) }, error, endTime: endedAt };
+      if (span) this.#keepLastAttempt({ span, attributes: { [ATTR.ERROR_TYPE]: type, [ATTR.OUTCOME]: outcomeName(error?.outcome?.type), ...breakerState(model) }, error, endTime: endedAt });
       throw error;
     }
     this.#answeredBy = modelId;
@@ -158,9 +171,23 @@ class RequestObserver {
     this.#metrics?.attemptEnded(modelId, seconds(endedAt - startedAt), undefined, usage);
     if (span) {
       const answered = { ...answerAttributes(response?.stopReason, usage), [ATTR.OUTCOME]: outcomeName(result?.outcome?.type), ...breakerState(model) };
-      this.#lastAttempt = { span, attributes: answered, error: undefined, endTime: endedAt };
+      this.#keepLastAttempt({ span, attributes: answered, error: undefined, endTime: endedAt });
     }
     return result;
+  }
+
+  /**
+   * Keeps a settled attempt's span open for what may still be said of it (a refusal).
+   * Racing attempts (hedging) settle in any order: one settling after another ends the
+   * other's span, and one settling after the request ended ends its own at once.
+   */
+  #keepLastAttempt(attempt) {
+    if (this.#requestEnded) {
+      this.#spans.endAttempt(attempt.span, attempt.attributes, attempt.error, attempt.endTime);
+      return;
+    }
+    this.#endLastAttempt();
+    this.#lastAttempt = attempt;
   }
 
   /** What the machine announced: refusals and tier escalations concern the last attempt. */
@@ -172,6 +199,10 @@ class RequestObserver {
       if (this.#lastAttempt) this.#lastAttempt.attributes[ATTR.OUTCOME] = outcomeName(OutcomeType.REFUSAL);
       this.#failed = { modelId: String(modelId), reason: 'refusal' };
       this.#metrics?.refusal(String(modelId));
+    } else if (event === 'request-hedged') {
+      this.#raced = true;
+      this.#hedgeNext = true;
+      this.#metrics?.hedge(String(modelId));
     } else if (event === 'tier-escalation') {
       this.#escalating = true;
       this.#metrics?.tierEscalation(String(modelId), args[1], args[2]);
@@ -238,6 +269,7 @@ class RequestObserver {
   /** Ends the request: its span (after the last attempt's) and its duration. */
   #endRequest(attributes, error, message, endedAt = now()) {
     this.#endLastAttempt();
+    this.#requestEnded = true;
     const type = error === undefined ? undefined : errorType(error);
     const modelId = error === undefined ? this.#answeredBy : null;
     this.#metrics?.requestEnded(modelId, seconds(endedAt - this.#startedAt), type);
