@@ -12,6 +12,8 @@ export interface EmulatorBehavior {
     | 'throttle' | 'unavailable' | 'modelNotReady' | 'validationError' | 'accessDenied'
     | 'resourceNotFound' | 'internalError' | 'modelTimeout' | 'modelError' | 'serviceQuotaExceeded'
     | 'malformedBody' | 'truncatedBody' | 'connectionReset';
+  /** Sent as the `Retry-After` header of the fault's error answers (delay-seconds or an HTTP date). */
+  retryAfter?: string;
   failFirst?: number;
   faultEvery?: number;
   faultProbability?: number;
