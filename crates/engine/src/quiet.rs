@@ -42,7 +42,7 @@ pub fn advance(
                 let skipped = skipped.clone();
                 let selection =
                     registry.select(&|id: &str| skipped.iter().any(|s| s == id), now, draw);
-                machine.selected(selection.model_id);
+                machine.selected(selection.model_id, now);
             }
             Action::GetModel { model_id } => {
                 looked_up = registry.slot(model_id);

@@ -17,7 +17,9 @@
 //! the request with that new error; a tier escalation is tried at most once per
 //! model per request and does not spend the retry budget.
 
+use crate::backoff::{BackoffPolicy, Retry, RetryRounds, WaitReason};
 use crate::outcome::OutcomeType;
+use crate::Millis;
 
 /// What the driver must do next.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +29,16 @@ pub enum Action {
     Select { skipped: Vec<String> },
     /// Look the model up by id. Feed [`RequestMachine::model_found`].
     GetModel { model_id: String },
+    /// `failover.backoff`: every eligible model failed and retries remain. Feed
+    /// [`RequestMachine::retry_round`] the time and a draw.
+    StartRetryRound,
+    /// `failover.backoff`: emit `backoff`, then wait `delay_ms` before trying the model
+    /// again. Feed `done`.
+    Wait {
+        model_id: String,
+        delay_ms: f64,
+        reason: WaitReason,
+    },
     /// Emit `model-invocation-start`. Feed [`RequestMachine::done`].
     EmitInvocationStart { model_id: String },
     /// Note the start time, then invoke the model at its default tier.
@@ -106,6 +118,9 @@ pub struct ErrorFacts {
     /// circuit does (a stream that failed before its first event: see
     /// `classify::fails_over_before_first_event`).
     pub fails_over: bool,
+    /// Under `failover.backoff`: until when the model asked not to be called again
+    /// (`backoff::retry_after_until`).
+    pub retry_after_until: Option<Millis>,
 }
 
 /// The parts of an error's attached outcome that steer the request.
@@ -169,6 +184,8 @@ pub struct RequestMachine {
     refused: bool,
     /// Whether the error raised inside a tier escalation carries an outcome.
     escalation_error_has_outcome: bool,
+    /// `failover.backoff`'s rounds; `None` without it (the original's single pass).
+    rounds: Option<RetryRounds>,
     next: Action,
 }
 
@@ -186,6 +203,7 @@ impl RequestMachine {
             check_refusal: false,
             refused: false,
             escalation_error_has_outcome: false,
+            rounds: None,
             next: Action::Return,
         };
         machine.next_attempt();
@@ -202,17 +220,55 @@ impl RequestMachine {
         self.retries
     }
 
-    /// The selection came back with `model_id` (`None` for none or empty).
-    pub fn selected(&mut self, model_id: Option<String>) {
-        self.next = match model_id {
-            Some(model_id) if !model_id.is_empty() => Action::GetModel { model_id },
-            _ => {
-                self.phase = Phase::Finished;
-                Action::FailNoModels {
+    /// Beyond the original: `failover.backoff`, with the request's deadline (Infinity
+    /// for none): retry rounds over models that failed (see [`crate::backoff`]).
+    pub fn set_backoff(&mut self, policy: BackoffPolicy, deadline: Millis) {
+        self.rounds = Some(RetryRounds::new(policy, deadline));
+    }
+
+    /// The selection came back at `now` with `model_id` (`None` for none or empty).
+    pub fn selected(&mut self, model_id: Option<String>, now: Millis) {
+        let Some(model_id) = model_id.filter(|id| !id.is_empty()) else {
+            if self
+                .rounds
+                .as_ref()
+                .is_some_and(RetryRounds::may_start_round)
+            {
+                self.next = Action::StartRetryRound;
+            } else {
+                let skipped = self.all_skipped();
+                self.finish(Action::FailNoModels { skipped });
+            }
+            return;
+        };
+        let retry = self
+            .rounds
+            .as_ref()
+            .map(|rounds| rounds.retry(&model_id, now));
+        self.next = match retry {
+            None | Some(Retry::Now) => Action::GetModel { model_id },
+            Some(Retry::After { delay_ms, reason }) => Action::Wait {
+                model_id,
+                delay_ms,
+                reason,
+            },
+            // Passed over without spending a retry: it was not attempted.
+            Some(Retry::PastDeadline) => {
+                self.skipped.push(model_id);
+                Action::Select {
                     skipped: self.skipped.clone(),
                 }
             }
         };
+    }
+
+    /// [`Action::StartRetryRound`]: the time and a draw for the round's delay.
+    pub fn retry_round(&mut self, now: Millis, draw: f64) {
+        let (Action::StartRetryRound, Some(rounds)) = (&self.next, self.rounds.as_mut()) else {
+            return;
+        };
+        rounds.start_round(&mut self.skipped, now, draw);
+        self.next_attempt();
     }
 
     /// The model lookup answered; `found` is false when it gave nothing.
@@ -303,7 +359,13 @@ impl RequestMachine {
     /// The latest action (an emit or a report) completed.
     pub fn done(&mut self) {
         let next = match (&self.next, &self.phase) {
+            (Action::Wait { model_id, .. }, _) => Action::GetModel {
+                model_id: model_id.clone(),
+            },
             (Action::EmitInvocationStart { model_id }, _) => {
+                if let Some(rounds) = self.rounds.as_mut() {
+                    rounds.attempted();
+                }
                 self.phase = Phase::Invocation {
                     model_id: model_id.clone(),
                 };
@@ -359,6 +421,13 @@ impl RequestMachine {
     /// The latest action threw. Returns whether the driver should keep this
     /// error as the request's last error.
     pub fn failed(&mut self, facts: ErrorFacts) -> LastError {
+        if let (Some(rounds), Some(outcome), Some(until)) = (
+            self.rounds.as_mut(),
+            &facts.outcome,
+            facts.retry_after_until,
+        ) {
+            rounds.note_retry_after(&outcome.model_id, until);
+        }
         match self.phase.clone() {
             Phase::Attempt => {
                 self.caught = facts;
@@ -486,11 +555,19 @@ impl RequestMachine {
                 skipped: self.skipped.clone(),
             };
         } else {
-            let skipped = self.skipped.clone();
+            let skipped = self.all_skipped();
             self.finish(Action::FailRetriesExhausted {
                 retries: self.retries,
                 skipped,
             });
+        }
+    }
+
+    /// The models skipped, earlier retry rounds' included.
+    fn all_skipped(&self) -> Vec<String> {
+        match &self.rounds {
+            Some(rounds) => rounds.all_skipped(&self.skipped),
+            None => self.skipped.clone(),
         }
     }
 

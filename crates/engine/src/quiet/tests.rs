@@ -184,7 +184,7 @@ fn leaves_a_selection_without_draws_to_the_driver() {
 fn a_model_removed_meanwhile_is_skipped_and_another_selected() {
     let mut reg = registry(&[("a", 1.0, false), ("b", 1.0, false)]);
     let mut machine = RequestMachine::new(3.0);
-    machine.selected(Some("gone".into()));
+    machine.selected(Some("gone".into()), 0.0);
     let (mut draw, _) = draws(&[0.1]);
     let looked_up = advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
     assert_eq!(
