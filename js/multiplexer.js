@@ -115,7 +115,7 @@ class BedrockMultiplexer extends EventEmitter {
     try {
       // Under `failover`, defaultTimeoutMs also bounds the whole request, every attempt together.
       const budgetMs = this.#config.failover ? this.#config.defaultTimeoutMs : undefined;
-      const response = await new RequestHandler(input, delegate, this.#config.maxRetries, requestId, budgetMs).process();
+      const response = await new RequestHandler(input, delegate, this.#config.maxRetries, requestId, budgetMs, this.#config.failover?.backoff).process();
       if (tracer) {
         tracer.putAnnotation('outcome', 'success');
         if (this.#config.tracing?.captureBodies) tracer.putMetadata('response', response);

@@ -4,7 +4,8 @@
 // report, when to fail over, escalate or give up — and this loop carries each step out
 // on the JavaScript objects it was given: the delegate, the model, the response and
 // the error. Every step is awaited as a promise, never a timer or a tick, so the loop
-// runs the same under jest's fake timers.
+// runs the same under jest's fake timers; the one timer is a `wait` step's (under
+// `failover.backoff`), on the caller's setTimeout, so fake timers steer it too.
 
 const native = require('./native');
 const { OutcomeType } = require('./enums');
@@ -36,6 +37,7 @@ const { textOf, numberOf } = require('./text');
  * @property {Awaited<ReturnType<RequestDelegate['classifyRefusal']>>} classification
  * @property {string} text
  * @property {number} startedAt
+ * @property {number} attempts  Invocations started so far (the `attempt-timeout` event's `attempt`).
  */
 
 class RequestHandler {
@@ -46,6 +48,8 @@ class RequestHandler {
   #budgetMs;
   /** When the request's failover budget runs out (Infinity without one). */
   #deadline = Infinity;
+  /** `failover.backoff` ({ baseMs, maxMs }), or undefined. */
+  #backoff;
 
   /**
    * `budgetMs` (beyond the original, under `failover`) bounds the whole request: no
@@ -55,8 +59,10 @@ class RequestHandler {
    * @param {unknown} [maxRetries]
    * @param {string} [requestId]
    * @param {unknown} [budgetMs]
+   * @param {{ baseMs: number, maxMs: number }} [backoff]  `failover.backoff` (beyond the original)
    */
-  constructor(input, multiplexer, maxRetries = 3, requestId = '', budgetMs = undefined) {
+  constructor(input, multiplexer, maxRetries = 3, requestId = '', budgetMs = undefined, backoff = undefined) {
+    this.#backoff = backoff ?? undefined;
     this.#input = input;
     this.#delegate = multiplexer;
     this.#maxRetries = maxRetries;
@@ -67,7 +73,7 @@ class RequestHandler {
   async process() {
     const machine = idleMachines.pop() ?? new native.RequestMachine(0);
     /** @type {RequestState} */
-    const state = { model: null, result: null, error: null, lastError: null, classification: null, text: '', startedAt: 0 };
+    const state = { model: null, result: null, error: null, lastError: null, classification: null, text: '', startedAt: 0, attempts: 0 };
     try {
       let step = this.#start(machine, state);
       for (;;) {
@@ -83,7 +89,8 @@ class RequestHandler {
               step = await this.#perform(step, machine, state);
             } catch (error) {
               state.error = error;
-              step = machine.failed(error?.name, error instanceof MultiplexerError, outcomeModelId(error), outcomeType(error), this.#failsOver(error));
+              this.#announceAttemptTimeout(error, state);
+              step = machine.failed(error?.name, error instanceof MultiplexerError, outcomeModelId(error), outcomeType(error), this.#failsOver(error), retryAfters.get(error) ?? null);
               if (step.isLastError) state.lastError = error;
             }
         }
@@ -104,10 +111,35 @@ class RequestHandler {
     const maxRetries = numberOf(this.#maxRetries, 'maxRetries');
     if (this.#budgetMs !== undefined) this.#deadline = Date.now() + numberOf(this.#budgetMs, 'defaultTimeoutMs');
     const quiet = this.#quiet();
-    if (!quiet) return machine.start(maxRetries);
-    const step = machine.startQuietly(maxRetries, quiet.core, Date.now(), Math.random);
+    if (!quiet) return this.#withBackoff(machine, machine.start(maxRetries));
+    const step = this.#withBackoff(machine, machine.startQuietly(maxRetries, quiet.core, Date.now(), Math.random));
     if (step.kind === 'invoke') state.model = quiet.models[step.slot];
     return step;
+  }
+
+  /**
+   * Gives a started machine `failover.backoff` (it matters only once every model failed,
+   * after the first step) and returns that step.
+   * @param {RequestMachine} machine
+   * @param {Step} step
+   */
+  #withBackoff(machine, step) {
+    const backoff = this.#backoff;
+    if (backoff) machine.setBackoff(numberOf(backoff.baseMs, 'failover.backoff.baseMs'), numberOf(backoff.maxMs, 'failover.backoff.maxMs'), this.#deadline);
+    return step;
+  }
+
+  /**
+   * Emits `attempt-timeout` (beyond the original) for an attempt `failover` ended by its
+   * timeout, before the machine hears of the failure (so before its
+   * `model-invocation-complete`, `error` and the next selection).
+   * @param {unknown} error
+   * @param {RequestState} state
+   */
+  #announceAttemptTimeout(error, state) {
+    const timeoutMs = attemptTimeouts.get(/** @type {object} */ (error));
+    if (timeoutMs === undefined) return;
+    this.#delegate.emitEvent('attempt-timeout', outcomeModelId(error), timeoutMs, state.attempts);
   }
 
   /**
@@ -122,8 +154,14 @@ class RequestHandler {
     switch (step.kind) {
       case 'select': {
         const selection = await delegate.selectModel({ skippedModels: new Set(step.skipped) });
-        return machine.selected(selection.modelId ? textOf(selection.modelId, 'selection.modelId') : null);
+        return machine.selected(selection.modelId ? textOf(selection.modelId, 'selection.modelId') : null, Date.now());
       }
+      case 'startRetryRound':
+        return machine.retryRound(Date.now(), Math.random());
+      case 'wait':
+        delegate.emitEvent('backoff', step.modelId, step.delayMs, step.reason);
+        await new Promise((resolve) => setTimeout(resolve, step.delayMs));
+        return machine.done();
       case 'getModel':
         state.model = await delegate.getModel(step.modelId);
         return machine.modelFound(Boolean(state.model));
@@ -131,6 +169,7 @@ class RequestHandler {
         delegate.emitEvent('model-invocation-start', step.modelId, this.#requestId);
         return machine.done();
       case 'invoke': {
+        state.attempts += 1;
         state.startedAt = Date.now();
         state.result = this.#deadline === Infinity ? await state.model.invoke(this.#input) : await state.model.invoke(this.#input, undefined, undefined, this.#deadline);
         const checkRefusal = Boolean(delegate.refusalRetryEnabled);
@@ -140,6 +179,7 @@ class RequestHandler {
         return machine.invokedQuietly(quiet.core, checkRefusal, textOf(modelId, 'modelId'), numberOf(latency, 'latency'), Date.now());
       }
       case 'invokeEscalated':
+        state.attempts += 1;
         state.result = await state.model.invoke(this.#input, undefined, step.tier);
         return machine.invoked(Boolean(delegate.refusalRetryEnabled));
       case 'emitInvocationComplete':
@@ -230,6 +270,22 @@ function markFailover(error) {
   return error;
 }
 
+/** Errors of failed sends that said, under `failover.backoff`, until when (ms) to stay away. */
+const retryAfters = new WeakMap();
+
+function markRetryAfter(error, until) {
+  if (until !== null && error !== null && typeof error === 'object') retryAfters.set(error, until);
+  return error;
+}
+
+/** Errors of attempts `failover` ended by their timeout, with that timeout (ms). */
+const attemptTimeouts = new WeakMap();
+
+function markAttemptTimeout(error, timeoutMs) {
+  if (error !== null && typeof error === 'object') attemptTimeouts.set(error, timeoutMs);
+  return error;
+}
+
 function outcomeModelId(error) {
   const outcome = error && error.outcome;
   return outcome ? textOf(outcome.modelId, 'outcome.modelId') : null;
@@ -240,4 +296,4 @@ function outcomeType(error) {
   return outcome && typeof outcome.type === 'number' ? outcome.type : null;
 }
 
-module.exports = { RequestHandler, markFailover, QUIET };
+module.exports = { RequestHandler, markFailover, markAttemptTimeout, markRetryAfter, QUIET };
