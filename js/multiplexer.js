@@ -10,7 +10,7 @@ const native = require('./native');
 const { BedrockModel, OPEN_STREAM } = require('./bedrock-model');
 const { streamFailureOutcome, messageOf } = require('./errors');
 const { chooseTransport, holdNativeTransport } = require('./transport');
-const { RequestHandler, markFailover, QUIET } = require('./request-handler');
+const { RequestHandler, markFailover, QUIET, IN_FLIGHT } = require('./request-handler');
 const { MultiplexerConfigValidator, assertValid } = require('./validation');
 const { createTracer } = require('./tracing');
 const { OutcomeType } = require('./enums');
@@ -155,12 +155,13 @@ class BedrockMultiplexer extends EventEmitter {
   /**
    * This multiplexer as a RequestHandler delegate whose models answer with streams.
    * @param {{ firstEventTimeoutMs?: number, idleTimeoutMs?: number }} options
-   * @returns {import('./request-handler').RequestDelegate}
+   * @returns {import('./request-handler').RequestDelegate & import('./request-handler').InFlightHook}
    */
   #streamDelegate({ firstEventTimeoutMs, idleTimeoutMs }) {
     const mux = this;
     return {
       selectModel: (request) => mux.selectModel(request),
+      [IN_FLIGHT]: (hold, release) => mux[IN_FLIGHT](hold, release),
       reportOutcome: (outcome) => mux.reportOutcome(outcome),
       emitEvent: (event, ...args) => mux.emitEvent(event, ...args),
       classifyRefusal: async () => null,
@@ -219,11 +220,22 @@ class BedrockMultiplexer extends EventEmitter {
     return chooseTransport({ forced: this.#config.transport ?? 'auto', hasOwnClient: false, clientConfig: this.#config.clientConfig });
   }
 
-  /** With `sharedState`, also `fleet`: each model's fleet-wide totals, or null while not shared. */
+  /**
+   * With `sharedState`, also `fleet`: each model's fleet-wide totals, or null while not
+   * shared. With `routing` `'latency'` or `'least-busy'`, also `routing`: each model's
+   * latency estimate and requests in flight.
+   */
   getStats() {
     const stats = adopt(this.#core.stats());
     if (this.#fleet) stats.fleet = fleetTotals(this.#fleet, Object.keys(stats.modelStats), Date.now());
+    const routing = this.#core.routingStats();
+    if (routing !== null) stats.routing = adopt(routing);
     return stats;
+  }
+
+  /** For RequestHandler: a request's hold in flight moves from `release` to `hold` (either may be null). */
+  [IN_FLIGHT](hold, release) {
+    this.#core.moveInFlight(hold, release);
   }
 
   resetStats() {

@@ -27,6 +27,12 @@ const { textOf, numberOf } = require('./text');
  */
 
 /**
+ * A delegate's in-flight counts (the multiplexer's; optional): moves one request's hold
+ * from the model its ended attempt held (`release`) to the one it goes on with (`hold`).
+ * @typedef {{ [IN_FLIGHT]?: (hold: string | null, release: string | null) => void }} InFlightHook
+ */
+
+/**
  * @typedef {import('../binding').Step} Step
  * @typedef {import('../binding').RequestMachine} RequestMachine
  * @typedef {object} RequestState  What one request holds on the JavaScript side.
@@ -38,6 +44,7 @@ const { textOf, numberOf } = require('./text');
  * @property {string} text
  * @property {number} startedAt
  * @property {number} attempts  Invocations started so far (the `attempt-timeout` event's `attempt`).
+ * @property {boolean} releasedQuietly  The quiet path ended the request and released its model.
  */
 
 class RequestHandler {
@@ -73,7 +80,7 @@ class RequestHandler {
   async process() {
     const machine = idleMachines.pop() ?? new native.RequestMachine(0);
     /** @type {RequestState} */
-    const state = { model: null, result: null, error: null, lastError: null, classification: null, text: '', startedAt: 0, attempts: 0 };
+    const state = { model: null, result: null, error: null, lastError: null, classification: null, text: '', startedAt: 0, attempts: 0, releasedQuietly: false };
     try {
       let step = this.#start(machine, state);
       for (;;) {
@@ -96,6 +103,8 @@ class RequestHandler {
         }
       }
     } finally {
+      // However the request ended, the model its last attempt held is no longer in flight.
+      if (!state.releasedQuietly) this.#moveInFlight(machine, null);
       if (idleMachines.length < MAX_IDLE_MACHINES) idleMachines.push(machine);
     }
   }
@@ -154,7 +163,9 @@ class RequestHandler {
     switch (step.kind) {
       case 'select': {
         const selection = await delegate.selectModel({ skippedModels: new Set(step.skipped) });
-        return machine.selected(selection.modelId ? textOf(selection.modelId, 'selection.modelId') : null, Date.now());
+        const modelId = selection.modelId ? textOf(selection.modelId, 'selection.modelId') : null;
+        this.#moveInFlight(machine, modelId);
+        return machine.selected(modelId, Date.now());
       }
       case 'startRetryRound':
         return machine.retryRound(Date.now(), Math.random());
@@ -176,7 +187,9 @@ class RequestHandler {
         const quiet = this.#quiet();
         if (!quiet) return machine.invoked(checkRefusal);
         const { modelId, latency } = state.result.outcome;
-        return machine.invokedQuietly(quiet.core, checkRefusal, textOf(modelId, 'modelId'), numberOf(latency, 'latency'), Date.now());
+        const next = machine.invokedQuietly(quiet.core, checkRefusal, textOf(modelId, 'modelId'), numberOf(latency, 'latency'), Date.now());
+        state.releasedQuietly = next.kind === 'return';
+        return next;
       }
       case 'invokeEscalated':
         state.attempts += 1;
@@ -220,6 +233,17 @@ class RequestHandler {
     }
   }
 
+  /**
+   * The request goes on with `modelId` (null: with none): the model its previous attempt
+   * held is released, and `modelId` held, in the delegate's in-flight counts.
+   * @param {RequestMachine} machine
+   * @param {string | null} modelId
+   */
+  #moveInFlight(machine, modelId) {
+    const released = machine.holdInFlight(modelId);
+    if (modelId !== null || released !== null) this.#delegate[IN_FLIGHT]?.(modelId, released);
+  }
+
   /** Whether `error` moves on to another model: marked so, and within the budget. */
   #failsOver(error) {
     return failsOver.has(error) && Date.now() < this.#deadline;
@@ -259,6 +283,9 @@ const MAX_IDLE_MACHINES = 1024;
 /** The multiplexer's answer to "may the machine work on your core unobserved?". */
 const QUIET = Symbol('quiet core');
 
+/** A delegate's in-flight counts: `(hold, release)` moves one request's hold between models. */
+const IN_FLIGHT = Symbol('in flight');
+
 /**
  * Errors a delegate's model marked to move on to another model, as an open circuit
  * does (processStreamRequest marks streams that failed before their first event).
@@ -296,4 +323,4 @@ function outcomeType(error) {
   return outcome && typeof outcome.type === 'number' ? outcome.type : null;
 }
 
-module.exports = { RequestHandler, markFailover, markAttemptTimeout, markRetryAfter, QUIET };
+module.exports = { RequestHandler, markFailover, markAttemptTimeout, markRetryAfter, QUIET, IN_FLIGHT };

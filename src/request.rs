@@ -133,6 +133,13 @@ impl JsRequestMachine {
             .set_backoff(BackoffPolicy { base_ms, max_ms }, deadline);
     }
 
+    /// The request now holds `modelId` in flight (null: nothing); returns the model it
+    /// held before, for the driver to release.
+    #[napi(catch_unwind)]
+    pub fn hold_in_flight(&mut self, model_id: Option<String>) -> Option<String> {
+        self.inner.hold_in_flight(model_id)
+    }
+
     /// After `startRetryRound`: the time and a `Math.random()` draw for the round's delay.
     #[napi(catch_unwind, ts_return_type = "Step")]
     pub fn retry_round<'env>(

@@ -186,6 +186,8 @@ pub struct RequestMachine {
     escalation_error_has_outcome: bool,
     /// `failover.backoff`'s rounds; `None` without it (the original's single pass).
     rounds: Option<RetryRounds>,
+    /// The model the request holds in flight, for its driver (`registry::in_flight`).
+    held: Option<String>,
     next: Action,
 }
 
@@ -204,6 +206,7 @@ impl RequestMachine {
             refused: false,
             escalation_error_has_outcome: false,
             rounds: None,
+            held: None,
             next: Action::Return,
         };
         machine.next_attempt();
@@ -260,6 +263,12 @@ impl RequestMachine {
                 }
             }
         };
+    }
+
+    /// The driver now holds `model_id` in flight (`None`: nothing); returns the model
+    /// held before, which the driver releases. Each hold is so released exactly once.
+    pub fn hold_in_flight(&mut self, model_id: Option<String>) -> Option<String> {
+        std::mem::replace(&mut self.held, model_id)
     }
 
     /// [`Action::StartRetryRound`]: the time and a draw for the round's delay.
