@@ -69,6 +69,19 @@ export interface MultiplexerStats {
    * in use. The original's fields stay this instance's own.
    */
   fleet?: Record<string, FleetModelTotals> | null;
+  /**
+   * Beyond the original, with `routing` `'latency'` or `'least-busy'` only: what those rules
+   * pick by, per model.
+   */
+  routing?: Record<string, RoutingModelLoad>;
+}
+
+/** Beyond the original: a model's entry in `getStats().routing`. */
+export interface RoutingModelLoad {
+  /** The exponentially decayed latency (ms) of its successes; null before the first. */
+  latencyEstimateMs: number | null;
+  /** Requests whose current attempt holds this model (from their selection until the attempt ends). */
+  inFlight: number;
 }
 
 /** Beyond the original: a model's fleet-wide counters (`getStats().fleet`). */

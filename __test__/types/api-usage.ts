@@ -112,6 +112,7 @@ assertType<Equal<keyof MultiplexerEvents,
   | 'tier-escalation' | 'tier-escalation-success' | 'tier-escalation-failure'
   | 'shared-state-degraded' | 'shared-state-restored' | 'attempt-timeout' | 'backoff'
 >>();
+assertType<Equal<NonNullable<MultiplexerStats['routing']>[string], { latencyEstimateMs: number | null; inFlight: number }>>();
 assertType<Equal<Parameters<MultiplexerEvents['attempt-timeout']>, [modelId: string, timeoutMs: number, attempt: number]>>();
 assertType<Equal<Parameters<MultiplexerEvents['backoff']>, [modelId: string, delayMs: number, reason: 'exponential' | 'retry-after']>>();
 assertType<Equal<Parameters<MultiplexerEvents['refusal-classification']>, [modelId: string, isRefusal: boolean, confidence: number, latencyMs: number]>>();
