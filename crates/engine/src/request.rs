@@ -17,7 +17,9 @@
 //! the request with that new error; a tier escalation is tried at most once per
 //! model per request and does not spend the retry budget.
 
-use crate::backoff::{BackoffPolicy, Retry, RetryRounds, WaitReason};
+pub use facts::{ErrorFacts, ErrorOutcome, LastError, ReportedOutcome};
+
+use crate::backoff::{RetryRounds, WaitReason};
 use crate::outcome::OutcomeType;
 use crate::Millis;
 
@@ -92,50 +94,6 @@ impl Action {
                 | Action::FailRetriesExhausted { .. }
         )
     }
-}
-
-/// Which outcome a [`Action::Report`] carries.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ReportedOutcome {
-    /// The outcome that came with the latest successful invocation.
-    FromResponse,
-    /// A refusal of `model_id`, with the latest response's latency.
-    Refusal { model_id: String },
-    /// The outcome attached to the latest error.
-    FromError,
-}
-
-/// What the driver could tell about an error it caught.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ErrorFacts {
-    /// It is a `MultiplexerError`: passed through untouched.
-    pub is_multiplexer_error: bool,
-    /// The outcome the error carries (`error.outcome`), if any.
-    pub outcome: Option<ErrorOutcome>,
-    /// It is an open circuit's refusal (`classify::is_circuit_open_error`).
-    pub is_circuit_open: bool,
-    /// The caller's policy says this failure moves on to another model, as an open
-    /// circuit does (a stream that failed before its first event: see
-    /// `classify::fails_over_before_first_event`).
-    pub fails_over: bool,
-    /// Under `failover.backoff`: until when the model asked not to be called again
-    /// (`backoff::retry_after_until`).
-    pub retry_after_until: Option<Millis>,
-}
-
-/// The parts of an error's attached outcome that steer the request.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ErrorOutcome {
-    pub model_id: String,
-    pub kind: Option<OutcomeType>,
-}
-
-/// Whether a caught error should be remembered as the request's last error
-/// (the one `RETRIES_EXHAUSTED` names).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LastError {
-    Remember,
-    Ignore,
 }
 
 /// Where the request stands; decides what an error raised now leads to.
@@ -223,61 +181,12 @@ impl RequestMachine {
         self.retries
     }
 
-    /// Beyond the original: `failover.backoff`, with the request's deadline (Infinity
-    /// for none): retry rounds over models that failed (see [`crate::backoff`]).
-    pub fn set_backoff(&mut self, policy: BackoffPolicy, deadline: Millis) {
-        self.rounds = Some(RetryRounds::new(policy, deadline));
-    }
-
     /// The selection came back at `now` with `model_id` (`None` for none or empty).
     pub fn selected(&mut self, model_id: Option<String>, now: Millis) {
-        let Some(model_id) = model_id.filter(|id| !id.is_empty()) else {
-            if self
-                .rounds
-                .as_ref()
-                .is_some_and(RetryRounds::may_start_round)
-            {
-                self.next = Action::StartRetryRound;
-            } else {
-                let skipped = self.all_skipped();
-                self.finish(Action::FailNoModels { skipped });
-            }
-            return;
+        self.next = match model_id.filter(|id| !id.is_empty()) {
+            Some(model_id) => self.before_attempt(model_id, now),
+            None => self.no_model_left(),
         };
-        let retry = self
-            .rounds
-            .as_ref()
-            .map(|rounds| rounds.retry(&model_id, now));
-        self.next = match retry {
-            None | Some(Retry::Now) => Action::GetModel { model_id },
-            Some(Retry::After { delay_ms, reason }) => Action::Wait {
-                model_id,
-                delay_ms,
-                reason,
-            },
-            // Passed over without spending a retry: it was not attempted.
-            Some(Retry::PastDeadline) => {
-                self.skipped.push(model_id);
-                Action::Select {
-                    skipped: self.skipped.clone(),
-                }
-            }
-        };
-    }
-
-    /// The driver now holds `model_id` in flight (`None`: nothing); returns the model
-    /// held before, which the driver releases. Each hold is so released exactly once.
-    pub fn hold_in_flight(&mut self, model_id: Option<String>) -> Option<String> {
-        std::mem::replace(&mut self.held, model_id)
-    }
-
-    /// [`Action::StartRetryRound`]: the time and a draw for the round's delay.
-    pub fn retry_round(&mut self, now: Millis, draw: f64) {
-        let (Action::StartRetryRound, Some(rounds)) = (&self.next, self.rounds.as_mut()) else {
-            return;
-        };
-        rounds.start_round(&mut self.skipped, now, draw);
-        self.next_attempt();
     }
 
     /// The model lookup answered; `found` is false when it gave nothing.
@@ -572,19 +481,13 @@ impl RequestMachine {
         }
     }
 
-    /// The models skipped, earlier retry rounds' included.
-    fn all_skipped(&self) -> Vec<String> {
-        match &self.rounds {
-            Some(rounds) => rounds.all_skipped(&self.skipped),
-            None => self.skipped.clone(),
-        }
-    }
-
     fn finish(&mut self, action: Action) {
         self.phase = Phase::Finished;
         self.next = action;
     }
 }
 
+mod facts;
+mod rounds;
 #[cfg(test)]
 mod tests;
