@@ -76,9 +76,11 @@ describe("routing: 'latency'", () => {
 
     // The slow model becomes as fast: exploration notices it and the traffic is shared
     // again. Counted: requests until the last 20 give it at least a quarter. Measured:
-    // 50 (three runs of these seeded draws, each 50); the bound is twice that.
+    // 50 in three runs alone, 28 and 31 beside another suite, but over 100 once in the
+    // full `npm test` (its load makes the 30 ms model's samples noisy), so the bound
+    // stays 300: tightened to 100 it failed there.
     emu.setBehavior(SLOW, { latencyMs: 30 });
-    const BOUND = 100;
+    const BOUND = 300;
     const recovered: string[] = [];
     let movedBackAfter = -1;
     while (recovered.length < BOUND) {
