@@ -71,6 +71,11 @@ export interface MultiplexerStats {
   fleet?: Record<string, FleetModelTotals> | null;
   /** Beyond the original, with `hedging` only: what hedging did since the last reset. */
   hedging?: HedgingStats;
+  /**
+   * Beyond the original, with `routing` `'latency'` or `'least-busy'` only: what those rules
+   * pick by, per model.
+   */
+  routing?: Record<string, RoutingModelLoad>;
 }
 
 /** Beyond the original: `getStats().hedging`. A cancelled loser counts only in `cancelled`. */
@@ -83,6 +88,14 @@ export interface HedgingStats {
   wonByHedge: number;
   /** Attempts cancelled because another racer answered first. */
   cancelled: number;
+}
+
+/** Beyond the original: a model's entry in `getStats().routing`. */
+export interface RoutingModelLoad {
+  /** The exponentially decayed latency (ms) of its successes; null before the first. */
+  latencyEstimateMs: number | null;
+  /** Requests whose current attempt holds this model (from their selection until the attempt ends). */
+  inFlight: number;
 }
 
 /** Beyond the original: a model's fleet-wide counters (`getStats().fleet`). */
@@ -293,6 +306,23 @@ export interface FailoverConfig {
   connectionErrors?: boolean;
   /** Ends an attempt that has not answered after this long (100 to 300000 ms) and fails over; the native call is dropped and its connection released, a JS SDK call is aborted. */
   attemptTimeoutMs?: number;
+  /**
+   * Once every eligible model has failed and `maxRetries` allows more, try them again in
+   * another round, each round after a full-jitter exponential wait (a `Math.random()`
+   * share of `min(maxMs, baseMs × 2^(round−1))`), a model's `Retry-After` /
+   * `x-amz-retry-after` (or `retryAfterSeconds`) honoured; a model that could only be tried
+   * again at or after the `defaultTimeoutMs` deadline is passed over (with none left, the
+   * request fails `NO_MODELS_AVAILABLE`). Without it, a request ends once every model failed.
+   */
+  backoff?: FailoverBackoff;
+}
+
+/** Beyond the original: `failover.backoff` (both integers; `maxMs` at least `baseMs`). */
+export interface FailoverBackoff {
+  /** The first round's bound, 1 to 60000 ms; it doubles every round. */
+  baseMs: number;
+  /** The cap of the bound, 1 to 300000 ms. */
+  maxMs: number;
 }
 
 /** Beyond the original: the `routing` option's values. */
@@ -410,6 +440,20 @@ export interface MultiplexerEvents {
   'request-hedged': (modelId: string, afterMs: number, requestId: string) => void;
   /** Beyond the original (`hedging`): the hedge to `modelId` answered first, `latencyMs` after the first attempt started. */
   'hedge-won': (modelId: string, latencyMs: number, requestId: string) => void;
+  /**
+   * Beyond the original (`failover`): an attempt was ended by its timeout (`attemptTimeoutMs`,
+   * the model's timeout or what was left of the deadline: `timeoutMs`); `attempt` counts the
+   * request's attempts from 1. Emitted when the attempt ends, before its
+   * `model-invocation-complete` and `error`, so before the next model is selected.
+   */
+  'attempt-timeout': (modelId: string, timeoutMs: number, attempt: number) => void;
+  /**
+   * Beyond the original (`failover.backoff`): the request waits `delayMs` before trying
+   * `modelId` again, for `reason` `'exponential'` (the round's jittered wait) or
+   * `'retry-after'` (the model's Retry-After ends later). Emitted after that model's
+   * `model-selected`, before its `model-invocation-start`.
+   */
+  'backoff': (modelId: string, delayMs: number, reason: 'exponential' | 'retry-after') => void;
 }
 
 /** A restartable one-shot timer. */

@@ -14,6 +14,8 @@ export interface EmulatorBehavior {
     | 'throttle' | 'unavailable' | 'modelNotReady' | 'validationError' | 'accessDenied'
     | 'resourceNotFound' | 'internalError' | 'modelTimeout' | 'modelError' | 'serviceQuotaExceeded'
     | 'malformedBody' | 'truncatedBody' | 'connectionReset' | 'slow';
+  /** Sent as the `Retry-After` header of the fault's error answers (delay-seconds or an HTTP date). */
+  retryAfter?: string;
   failFirst?: number;
   faultEvery?: number;
   faultProbability?: number;

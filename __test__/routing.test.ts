@@ -75,7 +75,10 @@ describe("routing: 'latency'", () => {
     expect(fastShare).toBeGreaterThanOrEqual(0.9);
 
     // The slow model becomes as fast: exploration notices it and the traffic is shared
-    // again. Counted: requests until the last 20 give it at least a quarter.
+    // again. Counted: requests until the last 20 give it at least a quarter. Measured:
+    // 50 in three runs alone, 28 and 31 beside another suite, but over 100 once in the
+    // full `npm test` (its load makes the 30 ms model's samples noisy), so the bound
+    // stays 300: tightened to 100 it failed there.
     emu.setBehavior(SLOW, { latencyMs: 30 });
     const BOUND = 300;
     const recovered: string[] = [];

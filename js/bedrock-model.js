@@ -7,11 +7,11 @@
 
 const native = require('./native');
 const { bedrockRuntime } = require('./sdk');
-const { OutcomeType } = require('./enums');
+const { OutcomeType, ErrorType } = require('./enums');
 const errors = require('./errors');
 const { CircuitBreaker, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breakers');
 const { numberOf, spreadable } = require('./text');
-const { markFailover } = require('./request-handler');
+const { markFailover, markAttemptTimeout, markRetryAfter } = require('./request-handler');
 const { chooseTransport, jsSdkReplaced, prepareNativeTransport, nativeCallId, cancelNative, sendNative, sendNativeStream, OpenStreams } = require('./transport');
 
 /** The multiplexer's way into a stream that answers at its first event; see below. */
@@ -264,6 +264,8 @@ class BedrockModel {
     const failure = native.describeInvokeFailure(error.name, error?.code, error?.cause?.code, Boolean(abortSignal?.aborted), timeoutMs);
     if (failure.recordsBreakerFailure) this.#breaker.recordFailure(error);
     const thrown = errors.invokeFailure(error, failure, this.#config.modelId, latency);
+    if (this.#failover && failure.errorType === ErrorType.TIMEOUT) markAttemptTimeout(thrown, timeoutMs);
+    if (this.#failover?.backoff) markRetryAfter(thrown, errors.retryAfterUntil(error, Date.now()));
     return this.#failsOver(error, failure) ? markFailover(thrown) : thrown;
   }
 

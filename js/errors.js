@@ -210,6 +210,25 @@ function getRetryDelay(error, baseDelayMs = 1000, attempt = 1) {
   return native.retryDelay(retryAfterSeconds, baseDelayMs, attempt, Math.random);
 }
 
+/**
+ * Beyond the original, for `failover.backoff`: until when (ms since the epoch) the error
+ * says its model should not be called again — the hidden response's `retry-after` and
+ * `x-amz-retry-after` headers, read as the JS SDK's retry strategy reads them, or
+ * `retryAfterSeconds` (the rule: `engine::backoff::retry_after_until`) — or null.
+ */
+function retryAfterUntil(error, now) {
+  if (error === null || typeof error !== 'object') return null;
+  const headers = error.$response?.headers;
+  const header = (wanted) => {
+    if (!headers || typeof headers !== 'object') return undefined;
+    const name = Object.keys(headers).find((key) => key.toLowerCase() === wanted);
+    return name === undefined ? undefined : headers[name];
+  };
+  const retryAfter = header('retry-after');
+  const retryAfterDate = typeof retryAfter === 'string' ? Date.parse(retryAfter) : undefined;
+  return native.retryAfterUntil(retryAfter, retryAfterDate, header('x-amz-retry-after'), error.retryAfterSeconds, now);
+}
+
 function getRecoverySuggestions(errorType) {
   return adopt(native.recoverySuggestions(textOf(errorType, 'errorType')));
 }
@@ -260,6 +279,7 @@ function faultOf(error) {
 }
 
 module.exports = {
+  retryAfterUntil,
   MultiplexerError,
   ClosedByDestroy,
   multiplexerFailure,

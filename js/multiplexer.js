@@ -10,7 +10,7 @@ const native = require('./native');
 const { BedrockModel, OPEN_STREAM } = require('./bedrock-model');
 const { streamFailureOutcome, messageOf } = require('./errors');
 const { chooseTransport, holdNativeTransport } = require('./transport');
-const { RequestHandler, markFailover, QUIET } = require('./request-handler');
+const { RequestHandler, markFailover, QUIET, IN_FLIGHT } = require('./request-handler');
 const { MultiplexerConfigValidator, assertValid } = require('./validation');
 const { createTracer } = require('./tracing');
 const { Telemetry } = require('./telemetry');
@@ -124,7 +124,7 @@ class BedrockMultiplexer extends EventEmitter {
     try {
       // Under `failover`, defaultTimeoutMs also bounds the whole request, every attempt together.
       const budgetMs = this.#config.failover ? this.#config.defaultTimeoutMs : undefined;
-      const response = await new RequestHandler(input, delegate, this.#config.maxRetries, requestId, budgetMs, this.#hedging).process();
+      const response = await new RequestHandler(input, delegate, this.#config.maxRetries, requestId, { budgetMs, hedging: this.#hedging, backoff: this.#config.failover?.backoff }).process();
       if (tracer) {
         tracer.putAnnotation('outcome', 'success');
         if (this.#config.tracing?.captureBodies) tracer.putMetadata('response', response);
@@ -167,12 +167,13 @@ class BedrockMultiplexer extends EventEmitter {
   /**
    * This multiplexer as a RequestHandler delegate whose models answer with streams.
    * @param {{ firstEventTimeoutMs?: number, idleTimeoutMs?: number }} options
-   * @returns {import('./request-handler').RequestDelegate}
+   * @returns {import('./request-handler').RequestDelegate & import('./request-handler').InFlightHook}
    */
   #streamDelegate({ firstEventTimeoutMs, idleTimeoutMs }) {
     const mux = this;
     return {
       selectModel: (request) => mux.selectModel(request),
+      [IN_FLIGHT]: (hold, release) => mux[IN_FLIGHT](hold, release),
       reportOutcome: (outcome) => mux.reportOutcome(outcome),
       emitEvent: (event, ...args) => mux.emitEvent(event, ...args),
       classifyRefusal: async () => null,
@@ -236,12 +237,21 @@ class BedrockMultiplexer extends EventEmitter {
   /**
    * With `sharedState`, also `fleet`: each model's fleet-wide totals, or null while not
    * shared. With `hedging`, also `hedging`: `{ hedged, hedgesSent, wonByHedge, cancelled }`.
+   * With `routing` `'latency'` or `'least-busy'`, also `routing`: each model's latency
+   * estimate and requests in flight.
    */
   getStats() {
     const stats = adopt(this.#core.stats());
     if (this.#fleet) stats.fleet = fleetTotals(this.#fleet, Object.keys(stats.modelStats), Date.now());
     if (this.#hedging) stats.hedging = adopt(this.#hedging.stats());
+    const routing = this.#core.routingStats();
+    if (routing !== null) stats.routing = adopt(routing);
     return stats;
+  }
+
+  /** For RequestHandler: a request's hold in flight moves from `release` to `hold` (either may be null). */
+  [IN_FLIGHT](hold, release) {
+    this.#core.moveInFlight(hold, release);
   }
 
   resetStats() {

@@ -4,7 +4,8 @@
 // report, when to fail over, escalate or give up — and this loop carries each step out
 // on the JavaScript objects it was given: the delegate, the model, the response and
 // the error. Every step is awaited as a promise, never a timer or a tick, so the loop
-// runs the same under jest's fake timers.
+// runs the same under jest's fake timers; the one timer is a `wait` step's (under
+// `failover.backoff`), on the caller's setTimeout, so fake timers steer it too.
 
 const native = require('./native');
 const { OutcomeType } = require('./enums');
@@ -27,6 +28,12 @@ const { invokeHedged } = require('./hedge');
  */
 
 /**
+ * A delegate's in-flight counts (the multiplexer's; optional): moves one request's hold
+ * from the model its ended attempt held (`release`) to the one it goes on with (`hold`).
+ * @typedef {{ [IN_FLIGHT]?: (hold: string | null, release: string | null) => void }} InFlightHook
+ */
+
+/**
  * @typedef {import('../binding').Step} Step
  * @typedef {import('../binding').RequestMachine} RequestMachine
  * @typedef {object} RequestState  What one request holds on the JavaScript side.
@@ -39,6 +46,8 @@ const { invokeHedged } = require('./hedge');
  * @property {number} startedAt
  * @property {string[]} skipped  The models the latest selection skipped.
  * @property {string} modelId  The model of the latest lookup.
+ * @property {number} attempts  Invocations started so far (the `attempt-timeout` event's `attempt`).
+ * @property {boolean} releasedQuietly  The quiet path ended the request and released its model.
  */
 
 class RequestHandler {
@@ -51,18 +60,21 @@ class RequestHandler {
   #deadline = Infinity;
   /** The multiplexer's `hedging` (beyond the original), or null. */
   #hedging;
+  /** `failover.backoff` ({ baseMs, maxMs }), or undefined. */
+  #backoff;
 
   /**
-   * `budgetMs` (beyond the original, under `failover`) bounds the whole request: no
-   * attempt runs past it, and no failover starts after it.
    * @param {object} input
    * @param {RequestDelegate} multiplexer
    * @param {unknown} [maxRetries]
    * @param {string} [requestId]
-   * @param {unknown} [budgetMs]
-   * @param {import('../binding').Hedging | null} [hedging]  Under `hedging`, a slow attempt is raced by hedges (js/hedge.js).
+   * @param {{ budgetMs?: unknown, hedging?: import('../binding').Hedging | null, backoff?: { baseMs: number, maxMs: number } }} [beyond]
+   *   Beyond the original: under `failover`, `budgetMs` bounds the whole request (no
+   *   attempt runs past it, no failover starts after it) and `backoff` is
+   *   `failover.backoff`; under `hedging`, a slow attempt is raced by hedges (js/hedge.js).
    */
-  constructor(input, multiplexer, maxRetries = 3, requestId = '', budgetMs = undefined, hedging = null) {
+  constructor(input, multiplexer, maxRetries = 3, requestId = '', { budgetMs = undefined, hedging = null, backoff = undefined } = {}) {
+    this.#backoff = backoff ?? undefined;
     this.#input = input;
     this.#delegate = multiplexer;
     this.#maxRetries = maxRetries;
@@ -74,7 +86,7 @@ class RequestHandler {
   async process() {
     const machine = idleMachines.pop() ?? new native.RequestMachine(0);
     /** @type {RequestState} */
-    const state = { model: null, result: null, error: null, lastError: null, classification: null, text: '', startedAt: 0, skipped: [], modelId: '' };
+    const state = { model: null, result: null, error: null, lastError: null, classification: null, text: '', startedAt: 0, skipped: [], modelId: '', attempts: 0, releasedQuietly: false };
     try {
       let step = this.#start(machine, state);
       for (;;) {
@@ -90,12 +102,15 @@ class RequestHandler {
               step = await this.#perform(step, machine, state);
             } catch (error) {
               state.error = error;
-              step = machine.failed(error?.name, error instanceof MultiplexerError, outcomeModelId(error), outcomeType(error), this.#failsOver(error));
+              this.#announceAttemptTimeout(error, state);
+              step = machine.failed(error?.name, error instanceof MultiplexerError, outcomeModelId(error), outcomeType(error), this.#failsOver(error), retryAfters.get(error) ?? null);
               if (step.isLastError) state.lastError = error;
             }
         }
       }
     } finally {
+      // However the request ended, the model its last attempt held is no longer in flight.
+      if (!state.releasedQuietly) this.#moveInFlight(machine, null);
       if (idleMachines.length < MAX_IDLE_MACHINES) idleMachines.push(machine);
     }
   }
@@ -111,10 +126,35 @@ class RequestHandler {
     const maxRetries = numberOf(this.#maxRetries, 'maxRetries');
     if (this.#budgetMs !== undefined) this.#deadline = Date.now() + numberOf(this.#budgetMs, 'defaultTimeoutMs');
     const quiet = this.#quiet();
-    if (!quiet) return machine.start(maxRetries);
-    const step = machine.startQuietly(maxRetries, quiet.core, Date.now(), Math.random);
+    if (!quiet) return this.#withBackoff(machine, machine.start(maxRetries));
+    const step = this.#withBackoff(machine, machine.startQuietly(maxRetries, quiet.core, Date.now(), Math.random));
     if (step.kind === 'invoke') state.model = quiet.models[step.slot];
     return step;
+  }
+
+  /**
+   * Gives a started machine `failover.backoff` (it matters only once every model failed,
+   * after the first step) and returns that step.
+   * @param {RequestMachine} machine
+   * @param {Step} step
+   */
+  #withBackoff(machine, step) {
+    const backoff = this.#backoff;
+    if (backoff) machine.setBackoff(numberOf(backoff.baseMs, 'failover.backoff.baseMs'), numberOf(backoff.maxMs, 'failover.backoff.maxMs'), this.#deadline);
+    return step;
+  }
+
+  /**
+   * Emits `attempt-timeout` (beyond the original) for an attempt `failover` ended by its
+   * timeout, before the machine hears of the failure (so before its
+   * `model-invocation-complete`, `error` and the next selection).
+   * @param {unknown} error
+   * @param {RequestState} state
+   */
+  #announceAttemptTimeout(error, state) {
+    const timeoutMs = attemptTimeouts.get(/** @type {object} */ (error));
+    if (timeoutMs === undefined) return;
+    this.#delegate.emitEvent('attempt-timeout', outcomeModelId(error), timeoutMs, state.attempts);
   }
 
   /**
@@ -130,8 +170,16 @@ class RequestHandler {
       case 'select': {
         state.skipped = step.skipped;
         const selection = await delegate.selectModel({ skippedModels: new Set(step.skipped) });
-        return machine.selected(selection.modelId ? textOf(selection.modelId, 'selection.modelId') : null);
+        const modelId = selection.modelId ? textOf(selection.modelId, 'selection.modelId') : null;
+        this.#moveInFlight(machine, modelId);
+        return machine.selected(modelId, Date.now());
       }
+      case 'startRetryRound':
+        return machine.retryRound(Date.now(), Math.random());
+      case 'wait':
+        delegate.emitEvent('backoff', step.modelId, step.delayMs, step.reason);
+        await new Promise((resolve) => setTimeout(resolve, step.delayMs));
+        return machine.done();
       case 'getModel':
         state.modelId = step.modelId;
         state.model = await delegate.getModel(step.modelId);
@@ -140,6 +188,7 @@ class RequestHandler {
         delegate.emitEvent('model-invocation-start', step.modelId, this.#requestId);
         return machine.done();
       case 'invoke': {
+        state.attempts += 1;
         state.startedAt = Date.now();
         if (this.#hedging) return this.#invokeHedged(machine, state);
         state.result = this.#deadline === Infinity ? await state.model.invoke(this.#input) : await state.model.invoke(this.#input, undefined, undefined, this.#deadline);
@@ -147,9 +196,12 @@ class RequestHandler {
         const quiet = this.#quiet();
         if (!quiet) return machine.invoked(checkRefusal);
         const { modelId, latency } = state.result.outcome;
-        return machine.invokedQuietly(quiet.core, checkRefusal, textOf(modelId, 'modelId'), numberOf(latency, 'latency'), Date.now());
+        const next = machine.invokedQuietly(quiet.core, checkRefusal, textOf(modelId, 'modelId'), numberOf(latency, 'latency'), Date.now());
+        state.releasedQuietly = next.kind === 'return';
+        return next;
       }
       case 'invokeEscalated':
+        state.attempts += 1;
         state.result = await state.model.invoke(this.#input, undefined, step.tier);
         return machine.invoked(Boolean(delegate.refusalRetryEnabled));
       case 'emitInvocationComplete':
@@ -211,6 +263,17 @@ class RequestHandler {
     return won.modelId === state.modelId ? machine.invoked(checkRefusal) : machine.answeredBy(won.modelId, checkRefusal);
   }
 
+  /**
+   * The request goes on with `modelId` (null: with none): the model its previous attempt
+   * held is released, and `modelId` held, in the delegate's in-flight counts.
+   * @param {RequestMachine} machine
+   * @param {string | null} modelId
+   */
+  #moveInFlight(machine, modelId) {
+    const released = machine.holdInFlight(modelId);
+    if (modelId !== null || released !== null) this.#delegate[IN_FLIGHT]?.(modelId, released);
+  }
+
   /** Whether `error` moves on to another model: marked so, and within the budget. */
   #failsOver(error) {
     return failsOver.has(error) && Date.now() < this.#deadline;
@@ -250,6 +313,9 @@ const MAX_IDLE_MACHINES = 1024;
 /** The multiplexer's answer to "may the machine work on your core unobserved?". */
 const QUIET = Symbol('quiet core');
 
+/** A delegate's in-flight counts: `(hold, release)` moves one request's hold between models. */
+const IN_FLIGHT = Symbol('in flight');
+
 /**
  * Errors a delegate's model marked to move on to another model, as an open circuit
  * does (processStreamRequest marks streams that failed before their first event).
@@ -258,6 +324,22 @@ const failsOver = new WeakSet();
 
 function markFailover(error) {
   if (error !== null && typeof error === 'object') failsOver.add(error);
+  return error;
+}
+
+/** Errors of failed sends that said, under `failover.backoff`, until when (ms) to stay away. */
+const retryAfters = new WeakMap();
+
+function markRetryAfter(error, until) {
+  if (until !== null && error !== null && typeof error === 'object') retryAfters.set(error, until);
+  return error;
+}
+
+/** Errors of attempts `failover` ended by their timeout, with that timeout (ms). */
+const attemptTimeouts = new WeakMap();
+
+function markAttemptTimeout(error, timeoutMs) {
+  if (error !== null && typeof error === 'object') attemptTimeouts.set(error, timeoutMs);
   return error;
 }
 
@@ -271,4 +353,4 @@ function outcomeType(error) {
   return outcome && typeof outcome.type === 'number' ? outcome.type : null;
 }
 
-module.exports = { RequestHandler, markFailover, QUIET };
+module.exports = { RequestHandler, markFailover, markAttemptTimeout, markRetryAfter, QUIET, IN_FLIGHT };

@@ -163,6 +163,36 @@ impl MultiplexerCore {
         Ok(out)
     }
 
+    /// Beyond the original, with `routing` `'latency'` or `'least-busy'`: per model, its
+    /// latency estimate (ms, null before its first success) and requests in flight;
+    /// `null` with the default `'weighted'`.
+    #[napi(catch_unwind)]
+    pub fn routing_stats<'env>(&self, env: &'env Env) -> Result<Option<Object<'env>>> {
+        let Some(loads) = self.registry.routing_loads() else {
+            return Ok(None);
+        };
+        let mut out = Object::new(env)?;
+        for (model_id, load) in loads {
+            let mut entry = Object::new(env)?;
+            entry.set("latencyEstimateMs", load.latency_estimate)?;
+            entry.set("inFlight", load.in_flight)?;
+            out.set(model_id, entry)?;
+        }
+        Ok(Some(out))
+    }
+
+    /// A request's hold in flight moves: `release` (the model its ended attempt held)
+    /// has one fewer, `hold` (the model it goes on with) one more.
+    #[napi(catch_unwind)]
+    pub fn move_in_flight(&mut self, hold: Option<String>, release: Option<String>) {
+        if let Some(model_id) = release {
+            self.registry.release_selection(&model_id);
+        }
+        if let Some(model_id) = hold {
+            self.registry.hold_selection(&model_id);
+        }
+    }
+
     #[napi(catch_unwind)]
     pub fn reset_stats(&mut self) {
         self.registry.reset_stats();

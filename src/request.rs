@@ -3,6 +3,7 @@
 //! typed plain object, so one call per step crosses the boundary; the two steps of a
 //! quiet request's common case are made once per machine ([`MadeSteps`]).
 
+use engine::backoff::{self, BackoffPolicy};
 use engine::classify::is_circuit_open_error;
 use engine::outcome::OutcomeType;
 use engine::quiet::{self, ResponseOutcome};
@@ -20,6 +21,8 @@ use crate::error::{multiplexer_failure, MultiplexerFailure};
 pub enum StepKind {
     Select,
     GetModel,
+    StartRetryRound,
+    Wait,
     EmitInvocationStart,
     Invoke,
     EmitInvocationComplete,
@@ -62,6 +65,9 @@ pub struct Step {
     /// The step after `failed`: whether the error becomes the request's last error
     /// (the one a `RETRIES_EXHAUSTED` failure names).
     pub is_last_error: Option<bool>,
+    /// `wait`: how long (ms), and why (`exponential` or `retry-after`).
+    pub delay_ms: Option<f64>,
+    pub reason: Option<String>,
 }
 
 #[napi(js_name = "RequestMachine", custom_finalize)]
@@ -113,8 +119,36 @@ impl JsRequestMachine {
         &mut self,
         env: &'env Env,
         model_id: Option<String>,
+        now: f64,
     ) -> Result<Object<'env>> {
-        self.inner.selected(model_id);
+        self.inner.selected(model_id, now);
+        self.next(env, None)
+    }
+
+    /// Beyond the original: `failover.backoff` for the request just started, with its
+    /// deadline (Infinity for none).
+    #[napi(catch_unwind)]
+    pub fn set_backoff(&mut self, base_ms: f64, max_ms: f64, deadline: f64) {
+        self.inner
+            .set_backoff(BackoffPolicy { base_ms, max_ms }, deadline);
+    }
+
+    /// The request now holds `modelId` in flight (null: nothing); returns the model it
+    /// held before, for the driver to release.
+    #[napi(catch_unwind)]
+    pub fn hold_in_flight(&mut self, model_id: Option<String>) -> Option<String> {
+        self.inner.hold_in_flight(model_id)
+    }
+
+    /// After `startRetryRound`: the time and a `Math.random()` draw for the round's delay.
+    #[napi(catch_unwind, ts_return_type = "Step")]
+    pub fn retry_round<'env>(
+        &mut self,
+        env: &'env Env,
+        now: f64,
+        draw: f64,
+    ) -> Result<Object<'env>> {
+        self.inner.retry_round(now, draw);
         self.next(env, None)
     }
 
@@ -213,8 +247,9 @@ impl JsRequestMachine {
     }
 
     /// The step threw: what only JavaScript can tell of the error (its `name` as it is,
-    /// its class, its outcome, whether a caller marked it to fail over), then the
-    /// next step, which says whether the error becomes the request's last error.
+    /// its class, its outcome, whether a caller marked it to fail over, under
+    /// `failover.backoff` its `retryAfterUntil`), then the next step, which says whether
+    /// the error becomes the request's last error.
     #[napi(catch_unwind)]
     pub fn failed(
         &mut self,
@@ -223,6 +258,7 @@ impl JsRequestMachine {
         outcome_model_id: Option<String>,
         outcome_type: Option<f64>,
         fails_over: bool,
+        retry_after_until: Option<f64>,
     ) -> Result<Step> {
         let outcome = outcome_model_id.map(|model_id| ErrorOutcome {
             model_id,
@@ -233,6 +269,7 @@ impl JsRequestMachine {
             outcome,
             is_circuit_open: is_circuit_open_error(&text_or_empty(name)?),
             fails_over,
+            retry_after_until,
         };
         let last_error = self.inner.failed(facts);
         Ok(Step {
@@ -286,6 +323,16 @@ fn step_of(action: &Action) -> Step {
             ..Step::bare(StepKind::Select)
         },
         Action::GetModel { model_id } => step(StepKind::GetModel, model_id),
+        Action::StartRetryRound => Step::bare(StepKind::StartRetryRound),
+        Action::Wait {
+            model_id,
+            delay_ms,
+            reason,
+        } => Step {
+            delay_ms: Some(*delay_ms),
+            reason: Some(reason.name().to_owned()),
+            ..step(StepKind::Wait, model_id)
+        },
         Action::EmitInvocationStart { model_id } => step(StepKind::EmitInvocationStart, model_id),
         // The driver invokes the model it looked up (`getModel`) or the core did (`slot`).
         Action::Invoke { .. } => Step::bare(StepKind::Invoke),
@@ -352,6 +399,38 @@ impl Step {
             failure: None,
             slot: None,
             is_last_error: None,
+            delay_ms: None,
+            reason: None,
         }
+    }
+}
+
+/// Beyond the original, for `failover.backoff`: until when (ms since the epoch) a failed
+/// model asked not to be called again, from its error's `retry-after` header (and
+/// `Date.parse` of it), `x-amz-retry-after` header and `retryAfterSeconds`; values of
+/// the wrong type count as absent. `null` when it did not say.
+#[napi(catch_unwind)]
+pub fn retry_after_until(
+    retry_after: Unknown,
+    retry_after_date: Unknown,
+    amz_retry_after: Unknown,
+    retry_after_seconds: Unknown,
+    now: f64,
+) -> Result<Option<f64>> {
+    let (retry_after, amz_retry_after) =
+        (text_or_empty(retry_after)?, text_or_empty(amz_retry_after)?);
+    let hints = backoff::RetryAfterHints {
+        retry_after: Some(retry_after.as_str()).filter(|text| !text.is_empty()),
+        retry_after_date: number_or_none(retry_after_date)?,
+        amz_retry_after: Some(amz_retry_after.as_str()).filter(|text| !text.is_empty()),
+        retry_after_seconds: number_or_none(retry_after_seconds)?,
+    };
+    Ok(backoff::retry_after_until(hints, now))
+}
+
+fn number_or_none(value: Unknown) -> Result<Option<f64>> {
+    match value.get_type()? {
+        napi::ValueType::Number => Ok(Some(unsafe { value.cast::<f64>() }?)),
+        _ => Ok(None),
     }
 }

@@ -112,10 +112,13 @@ assertType<Equal<keyof MultiplexerEvents,
   | 'model-invocation-complete' | 'refusal-detected' | 'refusal-classification'
   | 'tier-escalation' | 'tier-escalation-success' | 'tier-escalation-failure'
   | 'shared-state-degraded' | 'shared-state-restored'
-  | 'request-hedged' | 'hedge-won'
+  | 'request-hedged' | 'hedge-won' | 'attempt-timeout' | 'backoff'
 >>();
 assertType<Equal<Parameters<MultiplexerEvents['request-hedged']>, [modelId: string, afterMs: number, requestId: string]>>();
 assertType<Equal<HedgingConfig['afterMs'], number | 'p90' | 'p95' | 'p99'>>();
+assertType<Equal<NonNullable<MultiplexerStats['routing']>[string], { latencyEstimateMs: number | null; inFlight: number }>>();
+assertType<Equal<Parameters<MultiplexerEvents['attempt-timeout']>, [modelId: string, timeoutMs: number, attempt: number]>>();
+assertType<Equal<Parameters<MultiplexerEvents['backoff']>, [modelId: string, delayMs: number, reason: 'exponential' | 'retry-after']>>();
 assertType<Equal<Parameters<MultiplexerEvents['refusal-classification']>, [modelId: string, isRefusal: boolean, confidence: number, latencyMs: number]>>();
 assertType<Equal<ReturnType<typeof createMultiplexer>, BedrockMultiplexer>>();
 assertType<Equal<ReturnType<typeof weightedRandomSelect<number>>, number | null>>();
@@ -188,6 +191,7 @@ export async function useMultiplexer(input: MultiplexerInput, signal: AbortSigna
   const mux = new BedrockMultiplexer(config);
   const mux2: BedrockMultiplexer = createMultiplexer(models);
   const mux3 = createMultiplexer(models, { maxRetries: 5 });
+  createMultiplexer(models, { failover: { attemptTimeoutMs: 2000, backoff: { baseMs: 100, maxMs: 2000 } } });
 
   const response: ConverseCommandOutput = await mux.processRequest(input);
   const text: string = extractResponseText(response);

@@ -17,7 +17,7 @@ const { adopt } = require('../realm');
  * (a body's `toString`, `constructor` or `__proto__` leaves the error intact).
  */
 function sdkError(description, fromResponse = true) {
-  const { name, message, kind, fault, code, cause, metadata, fields, responseBody, statusForResponse } = description;
+  const { name, message, kind, fault, code, cause, metadata, fields, responseBody, statusForResponse, responseHeaders } = description;
   // A setting found nowhere (no region), or refused by the endpoint rules: the SDK's own
   // plain Error (an EndpointError only by name), thrown before sending.
   if (kind === 'Config') return name === 'Error' ? new Error(message) : Object.assign(new Error(message), { name });
@@ -40,7 +40,7 @@ function sdkError(description, fromResponse = true) {
       return decorate(Object.assign(error, { $fault: fault }, { message }), extra);
     }
     decorate(Object.assign(error, { $metadata, $fault: fault }, { message }), extra);
-    return withHiddenResponse(error, $metadata, statusForResponse);
+    return withHiddenResponse(error, $metadata, statusForResponse, responseHeaders);
   }
   let error;
   if (kind === 'Deserialization' && responseBody) error = parseFailure(responseBody, message);
@@ -106,9 +106,12 @@ function decorate(error, members) {
   return error;
 }
 
-/** The JS SDK hides the raw response on errors it parsed from one. */
-function withHiddenResponse(error, $metadata, statusCode = $metadata?.httpStatusCode) {
-  const fields = { statusCode, headers: {}, body: undefined };
+/**
+ * The JS SDK hides the raw response on errors it parsed from one. Of its headers, the
+ * native client keeps only the back-off ones (`retry-after`, `x-amz-retry-after`).
+ */
+function withHiddenResponse(error, $metadata, statusCode = $metadata?.httpStatusCode, headers = {}) {
+  const fields = { statusCode, headers: { ...headers }, body: undefined };
   const HttpResponse = httpResponseClass();
   const response = HttpResponse ? new HttpResponse(fields) : fields;
   Object.defineProperty(error, '$response', { value: response, enumerable: false, writable: false, configurable: false });

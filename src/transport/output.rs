@@ -92,5 +92,12 @@ pub(super) fn error_object<'env>(env: &'env Env, error: &CallError) -> Result<Ob
         out.set("responseBody", Uint8Array::new(body.clone()))?;
     }
     out.set("detail", error.detail.as_str())?;
+    if !error.retry_after_headers.is_empty() {
+        let mut headers = Object::new(env)?;
+        for (name, value) in &error.retry_after_headers {
+            headers.set(*name, value.as_str())?;
+        }
+        out.set("responseHeaders", headers)?;
+    }
     Ok(out)
 }

@@ -54,6 +54,10 @@ pub struct Behavior {
     /// The error message for `fault` (default: the message Bedrock uses).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fault_message: Option<String>,
+    /// Sent as the `Retry-After` header of an error answer (the fault's), as given:
+    /// delay-seconds (`"2"`) or an HTTP date. Lets a test see a client honour it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<String>,
     /// ConverseStream only: answer 200, send `events` events, then an exception event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_error_after: Option<StreamErrorAfter>,
@@ -352,6 +356,14 @@ impl Behavior {
         }
         if self.fault_every == Some(0) {
             return invalid("faultEvery must be at least 1");
+        }
+        let header_text = |text: &str| text.chars().all(|c| c == '\t' || (' '..='~').contains(&c));
+        if self
+            .retry_after
+            .as_deref()
+            .is_some_and(|text| !header_text(text))
+        {
+            return invalid("retryAfter must be printable ASCII (a header value)");
         }
         if let Some(p) = self.fault_probability {
             if !(0.0..=1.0).contains(&p) {

@@ -203,11 +203,25 @@ async fn serve(
         tokio::time::sleep(latency).await;
     }
     let response = match (&decision, operation) {
-        (Decision::Error(kind, message), _) => error_response(*kind, message, &request_id),
+        (Decision::Error(kind, message), _) => with_retry_after(
+            error_response(*kind, message, &request_id),
+            plan.behavior.retry_after.as_deref(),
+        ),
         (_, Operation::Converse) => converse_response(&plan, &facts, &decision, &request_id),
         (_, Operation::ConverseStream) => stream_response(&plan, &facts, &decision, &request_id),
     };
     finish(record, label, response.status().as_u16());
+    response
+}
+
+/// An error answer with the behaviour's `Retry-After` header, when it has one.
+fn with_retry_after(
+    mut response: Response<ScriptedBody>,
+    retry_after: Option<&str>,
+) -> Response<ScriptedBody> {
+    if let Some(value) = retry_after.and_then(|text| HeaderValue::from_str(text).ok()) {
+        response.headers_mut().insert("retry-after", value);
+    }
     response
 }
 

@@ -241,6 +241,24 @@ async fn error_faults_answer_with_status_header_and_message() {
 }
 
 #[tokio::test]
+async fn a_fault_carries_the_behaviors_retry_after_header() {
+    let emu = start();
+    emu.set_behavior(
+        MODEL,
+        behavior(r#"{"fault": "unavailable", "retryAfter": "2", "failFirst": 1}"#),
+    )
+    .unwrap();
+    let reply = send(&emu, post(&emu, "converse", &user_body("hi"))).await;
+    assert_eq!(reply.status, 503);
+    assert_eq!(reply.header("retry-after"), "2");
+    // Only error answers carry it.
+    let reply = send(&emu, post(&emu, "converse", &user_body("hi"))).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.headers.get("retry-after"), None);
+    assert!(bmm_emulator::Behavior::from_json(r#"{"retryAfter": "1\n2"}"#).is_err());
+}
+
+#[tokio::test]
 async fn fail_first_then_recover_and_tier_filter() {
     let emu = start();
     emu.set_behavior(

@@ -6,6 +6,7 @@
 //! `Math.random()`), and the request machine says what to do next instead of
 //! doing it. The napi shell and the transports drive it.
 
+pub mod backoff;
 pub mod breaker;
 pub mod classify;
 pub mod failover;

@@ -42,7 +42,13 @@ pub fn advance(
                 let skipped = skipped.clone();
                 let selection =
                     registry.select(&|id: &str| skipped.iter().any(|s| s == id), now, draw);
-                machine.selected(selection.model_id);
+                if let Some(model_id) = &selection.model_id {
+                    registry.hold_selection(model_id);
+                }
+                if let Some(previous) = machine.hold_in_flight(selection.model_id.clone()) {
+                    registry.release_selection(&previous);
+                }
+                machine.selected(selection.model_id, now);
             }
             Action::GetModel { model_id } => {
                 looked_up = registry.slot(model_id);
@@ -63,6 +69,10 @@ pub fn advance(
                     outcome.latency,
                     now,
                 );
+                // The request ends here (`return`): its attempt no longer holds the model.
+                if let Some(held) = machine.hold_in_flight(None) {
+                    registry.release_selection(&held);
+                }
                 machine.done();
             }
             _ => return looked_up,

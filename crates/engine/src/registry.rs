@@ -239,8 +239,8 @@ impl Registry {
     /// In a fleet, a model the fleet skips counts as behind an open circuit, and
     /// a pick over its quota is passed over the same way and drawn again.
     /// With a `routing` other than weighted, the primary pool picks by that rule
-    /// instead (see [`crate::routing`]). The model picked has one more request in
-    /// flight until its outcome is reported.
+    /// instead (see [`crate::routing`]). A request that goes on to send to the model
+    /// holds it in flight ([`Registry::hold_selection`]); picking alone does not.
     pub fn select(
         &mut self,
         skipped: &dyn Fn(&str) -> bool,
@@ -256,14 +256,6 @@ impl Registry {
                 circuit_open_skipped,
             };
         };
-        let pool = if is_fallback {
-            &mut self.fallback
-        } else {
-            &mut self.primary
-        };
-        if let Some(entry) = pool.get_mut(&model_id) {
-            entry.load.started();
-        }
         Selection {
             model_id: Some(model_id),
             is_fallback,
@@ -344,7 +336,6 @@ impl Registry {
             },
         };
         entry.stats.record_kind(kind, latency);
-        entry.load.finished();
         if kind == Some(OutcomeType::Success) {
             entry.load.record_latency(latency);
         }
@@ -486,5 +477,6 @@ fn pick(
     })
 }
 
+mod in_flight;
 #[cfg(test)]
 mod tests;

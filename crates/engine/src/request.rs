@@ -17,7 +17,11 @@
 //! the request with that new error; a tier escalation is tried at most once per
 //! model per request and does not spend the retry budget.
 
+pub use facts::{ErrorFacts, ErrorOutcome, LastError, ReportedOutcome};
+
+use crate::backoff::{RetryRounds, WaitReason};
 use crate::outcome::OutcomeType;
+use crate::Millis;
 
 /// What the driver must do next.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +31,16 @@ pub enum Action {
     Select { skipped: Vec<String> },
     /// Look the model up by id. Feed [`RequestMachine::model_found`].
     GetModel { model_id: String },
+    /// `failover.backoff`: every eligible model failed and retries remain. Feed
+    /// [`RequestMachine::retry_round`] the time and a draw.
+    StartRetryRound,
+    /// `failover.backoff`: emit `backoff`, then wait `delay_ms` before trying the model
+    /// again. Feed `done`.
+    Wait {
+        model_id: String,
+        delay_ms: f64,
+        reason: WaitReason,
+    },
     /// Emit `model-invocation-start`. Feed [`RequestMachine::done`].
     EmitInvocationStart { model_id: String },
     /// Note the start time, then invoke the model at its default tier.
@@ -82,47 +96,6 @@ impl Action {
     }
 }
 
-/// Which outcome a [`Action::Report`] carries.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ReportedOutcome {
-    /// The outcome that came with the latest successful invocation.
-    FromResponse,
-    /// A refusal of `model_id`, with the latest response's latency.
-    Refusal { model_id: String },
-    /// The outcome attached to the latest error.
-    FromError,
-}
-
-/// What the driver could tell about an error it caught.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ErrorFacts {
-    /// It is a `MultiplexerError`: passed through untouched.
-    pub is_multiplexer_error: bool,
-    /// The outcome the error carries (`error.outcome`), if any.
-    pub outcome: Option<ErrorOutcome>,
-    /// It is an open circuit's refusal (`classify::is_circuit_open_error`).
-    pub is_circuit_open: bool,
-    /// The caller's policy says this failure moves on to another model, as an open
-    /// circuit does (a stream that failed before its first event: see
-    /// `classify::fails_over_before_first_event`).
-    pub fails_over: bool,
-}
-
-/// The parts of an error's attached outcome that steer the request.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ErrorOutcome {
-    pub model_id: String,
-    pub kind: Option<OutcomeType>,
-}
-
-/// Whether a caught error should be remembered as the request's last error
-/// (the one `RETRIES_EXHAUSTED` names).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LastError {
-    Remember,
-    Ignore,
-}
-
 /// Where the request stands; decides what an error raised now leads to.
 #[derive(Debug, Clone, PartialEq)]
 enum Phase {
@@ -169,6 +142,10 @@ pub struct RequestMachine {
     refused: bool,
     /// Whether the error raised inside a tier escalation carries an outcome.
     escalation_error_has_outcome: bool,
+    /// `failover.backoff`'s rounds; `None` without it (the original's single pass).
+    rounds: Option<RetryRounds>,
+    /// The model the request holds in flight, for its driver (`registry::in_flight`).
+    held: Option<String>,
     next: Action,
 }
 
@@ -186,6 +163,8 @@ impl RequestMachine {
             check_refusal: false,
             refused: false,
             escalation_error_has_outcome: false,
+            rounds: None,
+            held: None,
             next: Action::Return,
         };
         machine.next_attempt();
@@ -202,16 +181,11 @@ impl RequestMachine {
         self.retries
     }
 
-    /// The selection came back with `model_id` (`None` for none or empty).
-    pub fn selected(&mut self, model_id: Option<String>) {
-        self.next = match model_id {
-            Some(model_id) if !model_id.is_empty() => Action::GetModel { model_id },
-            _ => {
-                self.phase = Phase::Finished;
-                Action::FailNoModels {
-                    skipped: self.skipped.clone(),
-                }
-            }
+    /// The selection came back at `now` with `model_id` (`None` for none or empty).
+    pub fn selected(&mut self, model_id: Option<String>, now: Millis) {
+        self.next = match model_id.filter(|id| !id.is_empty()) {
+            Some(model_id) => self.before_attempt(model_id, now),
+            None => self.no_model_left(),
         };
     }
 
@@ -313,7 +287,13 @@ impl RequestMachine {
     /// The latest action (an emit or a report) completed.
     pub fn done(&mut self) {
         let next = match (&self.next, &self.phase) {
+            (Action::Wait { model_id, .. }, _) => Action::GetModel {
+                model_id: model_id.clone(),
+            },
             (Action::EmitInvocationStart { model_id }, _) => {
+                if let Some(rounds) = self.rounds.as_mut() {
+                    rounds.attempted();
+                }
                 self.phase = Phase::Invocation {
                     model_id: model_id.clone(),
                 };
@@ -369,6 +349,13 @@ impl RequestMachine {
     /// The latest action threw. Returns whether the driver should keep this
     /// error as the request's last error.
     pub fn failed(&mut self, facts: ErrorFacts) -> LastError {
+        if let (Some(rounds), Some(outcome), Some(until)) = (
+            self.rounds.as_mut(),
+            &facts.outcome,
+            facts.retry_after_until,
+        ) {
+            rounds.note_retry_after(&outcome.model_id, until);
+        }
         match self.phase.clone() {
             Phase::Attempt => {
                 self.caught = facts;
@@ -496,7 +483,7 @@ impl RequestMachine {
                 skipped: self.skipped.clone(),
             };
         } else {
-            let skipped = self.skipped.clone();
+            let skipped = self.all_skipped();
             self.finish(Action::FailRetriesExhausted {
                 retries: self.retries,
                 skipped,
@@ -510,5 +497,7 @@ impl RequestMachine {
     }
 }
 
+mod facts;
+mod rounds;
 #[cfg(test)]
 mod tests;

@@ -66,6 +66,9 @@ pub struct CallError {
     pub response_body: Option<Vec<u8>>,
     /// The Rust SDK's own description of the failure, for logs.
     pub detail: String,
+    /// The error answer's back-off headers (`retry-after`, `x-amz-retry-after`) as sent,
+    /// for the hidden `$response.headers` a caller (or `failover.backoff`) reads them from.
+    pub retry_after_headers: Vec<(&'static str, String)>,
 }
 
 impl CallError {
@@ -86,6 +89,7 @@ impl CallError {
             cause: None,
             response_body: None,
             detail: String::new(),
+            retry_after_headers: Vec::new(),
         }
     }
 

@@ -184,7 +184,7 @@ fn leaves_a_selection_without_draws_to_the_driver() {
 fn a_model_removed_meanwhile_is_skipped_and_another_selected() {
     let mut reg = registry(&[("a", 1.0, false), ("b", 1.0, false)]);
     let mut machine = RequestMachine::new(3.0);
-    machine.selected(Some("gone".into()));
+    machine.selected(Some("gone".into()), 0.0);
     let (mut draw, _) = draws(&[0.1]);
     let looked_up = advance(&mut machine, &mut reg, 1_000.0, Some(&mut draw), None);
     assert_eq!(
@@ -198,4 +198,29 @@ fn a_model_removed_meanwhile_is_skipped_and_another_selected() {
         reg.slot("a"),
         "the model found, not the one missing"
     );
+}
+
+#[test]
+fn a_quiet_request_holds_its_model_in_flight_until_its_success_is_reported() {
+    let mut registry = Registry::new();
+    registry.set_routing(crate::routing::Routing::LeastBusy);
+    registry.add_model(&ModelSpec {
+        model_id: "a".into(),
+        weight: 1.0,
+        is_fallback: false,
+    });
+    let mut machine = RequestMachine::new(3.0);
+    let mut zero = || 0.0;
+    advance(&mut machine, &mut registry, 0.0, Some(&mut zero), None);
+    assert_eq!(registry.entry("a").unwrap().load.in_flight, 1);
+    machine.invoked(false);
+    let response = ResponseOutcome {
+        model_id: "a".into(),
+        latency: 5.0,
+    };
+    advance(&mut machine, &mut registry, 0.0, None, Some(response));
+    assert_eq!(machine.action(), &Action::Return);
+    assert_eq!(registry.entry("a").unwrap().load.in_flight, 0);
+    // Released exactly once: nothing is left for the driver to release.
+    assert_eq!(machine.hold_in_flight(None), None);
 }

@@ -34,7 +34,7 @@ fn start_invocation(m: &mut RequestMachine, model_id: &str) {
         "expected Select, got {:?}",
         m.action()
     );
-    m.selected(Some(model_id.into()));
+    m.selected(Some(model_id.into()), 0.0);
     assert_eq!(
         m.action(),
         &Action::GetModel {
@@ -84,17 +84,17 @@ fn a_successful_invocation_is_announced_reported_and_returned() {
 #[test]
 fn no_selection_fails_with_no_models_and_the_skipped_list() {
     let mut m = RequestMachine::new(3.0);
-    m.selected(None);
+    m.selected(None, 0.0);
     assert_eq!(m.action(), &Action::FailNoModels { skipped: vec![] });
     let mut m = RequestMachine::new(3.0);
-    m.selected(Some(String::new()));
+    m.selected(Some(String::new()), 0.0);
     assert_eq!(m.action(), &Action::FailNoModels { skipped: vec![] });
 }
 
 #[test]
 fn a_missing_model_is_skipped_and_costs_a_retry() {
     let mut m = RequestMachine::new(3.0);
-    m.selected(Some("gone".into()));
+    m.selected(Some("gone".into()), 0.0);
     m.model_found(false);
     assert_eq!(m.action(), &select("", &["gone"]));
     assert_eq!(m.retries(), 1);

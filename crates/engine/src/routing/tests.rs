@@ -153,38 +153,67 @@ fn spec(id: &str, weight: f64, is_fallback: bool) -> ModelSpec {
 }
 
 #[test]
-fn a_selection_is_in_flight_until_its_outcome_is_reported() {
+fn a_held_selection_is_in_flight_until_released_and_an_outcome_releases_nothing() {
     let mut registry = Registry::new();
     registry.set_routing(Routing::LeastBusy);
     registry.add_model(&spec("a", 1.0, false));
     registry.add_model(&spec("b", 1.0, false));
-    // Draw a, a: a is now busy.
+    // Draw a, a; a request goes on with it: a is now busy.
     let mut zero = || 0.0;
-    assert_eq!(
-        registry
-            .select(&|_| false, T0, &mut zero)
-            .model_id
-            .as_deref(),
-        Some("a")
-    );
+    let picked = registry.select(&|_| false, T0, &mut zero).model_id;
+    assert_eq!(picked.as_deref(), Some("a"));
+    registry.hold_selection("a");
     // Draws a then b: b has fewer in flight.
     let values = [0.0, 0.9];
     let (mut draw, _) = replay(&values);
-    assert_eq!(
-        registry
-            .select(&|_| false, T0, &mut draw)
-            .model_id
-            .as_deref(),
-        Some("b")
-    );
+    let picked = registry.select(&|_| false, T0, &mut draw).model_id;
+    assert_eq!(picked.as_deref(), Some("b"));
+    // Picking alone holds nothing (a caller's own selectModel).
+    assert_eq!(registry.entry("b").unwrap().load.in_flight, 0);
     assert_eq!(registry.entry("a").unwrap().load.in_flight, 1);
+    // An outcome is a latency sample but no release: a second outcome of the same
+    // attempt (an escalation's, a stream's late failure) cannot undo another's hold.
     registry.report_outcome("a", OutcomeType::Success, 80.0, T0);
     let load = registry.entry("a").unwrap().load;
-    assert_eq!((load.in_flight, load.latency_estimate), (0, Some(80.0)));
-    // A failure ends the request but is no latency sample.
+    assert_eq!((load.in_flight, load.latency_estimate), (1, Some(80.0)));
+    registry.release_selection("a");
+    assert_eq!(registry.entry("a").unwrap().load.in_flight, 0);
+    // A failure is no latency sample; a release of nothing held stays at zero.
     registry.report_outcome("b", OutcomeType::FailFast, 5.0, T0);
+    registry.release_selection("b");
     let load = registry.entry("b").unwrap().load;
     assert_eq!((load.in_flight, load.latency_estimate), (0, None));
+}
+
+#[test]
+fn routing_loads_are_shown_only_for_the_load_aware_rules() {
+    let mut registry = Registry::new();
+    registry.add_model(&spec("a", 1.0, false));
+    registry.add_model(&spec("f", 1.0, true));
+    assert_eq!(registry.routing_loads(), None);
+    registry.set_routing(Routing::Latency);
+    registry.hold_selection("f");
+    registry.report_outcome("a", OutcomeType::Success, 40.0, T0);
+    let loads = registry.routing_loads().unwrap();
+    assert_eq!(
+        loads,
+        [
+            (
+                "a",
+                Load {
+                    latency_estimate: Some(40.0),
+                    in_flight: 0
+                }
+            ),
+            (
+                "f",
+                Load {
+                    latency_estimate: None,
+                    in_flight: 1
+                }
+            ),
+        ]
+    );
 }
 
 /// A small seeded generator (xorshift64*), so the fuzz below replays.

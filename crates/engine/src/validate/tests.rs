@@ -1135,3 +1135,31 @@ fn each_bad_open_telemetry_setting_is_named_by_its_path() {
     let not_an_object = config_with(&[("openTelemetry", JsValue::Bool(true))]);
     assert_eq!(error_fields(&not_an_object), ["openTelemetry"]);
 }
+
+#[test]
+fn a_failover_backoff_needs_a_base_and_a_cap_no_smaller() {
+    let with_backoff = |base: JsValue, max: JsValue| {
+        config_with(&[(
+            "failover",
+            obj(&[("backoff", obj(&[("baseMs", base), ("maxMs", max)]))]),
+        )])
+    };
+    assert_eq!(
+        error_fields(&with_backoff(n(100.0), n(2000.0))),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        error_fields(&with_backoff(n(0.0), s("x"))),
+        ["failover.backoff.baseMs", "failover.backoff.maxMs"]
+    );
+    assert_eq!(
+        error_fields(&with_backoff(n(500.0), n(100.0))),
+        ["failover.backoff.maxMs"]
+    );
+    assert_eq!(
+        error_fields(&with_backoff(JsValue::Undefined, n(100.0))),
+        ["failover.backoff.baseMs"]
+    );
+    let not_an_object = config_with(&[("failover", obj(&[("backoff", n(5.0))]))]);
+    assert_eq!(error_fields(&not_an_object), ["failover.backoff"]);
+}

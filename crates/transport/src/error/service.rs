@@ -99,6 +99,10 @@ fn js_truthy_string(d: Option<&Doc>) -> Option<JsText> {
     }
 }
 
+/// The headers a service error may say how long to back off in (the JS SDK's retry
+/// strategy reads both: delay-seconds or an HTTP date, and milliseconds).
+const RETRY_AFTER_HEADERS: [&str; 2] = ["retry-after", "x-amz-retry-after"];
+
 /// An error status answered by the service.
 pub(crate) fn service_error(
     status: u16,
@@ -124,6 +128,10 @@ pub(crate) fn service_error(
         .unwrap_or_else(|| "UnknownError".into());
     let mut e = CallError::bare(ErrorKind::Service, name.clone(), message, meta);
     e.detail = format!("HTTP {status} {name}");
+    e.retry_after_headers = RETRY_AFTER_HEADERS
+        .iter()
+        .filter_map(|&header| Some((header, headers.get(header)?.to_owned())))
+        .collect();
 
     match schema::modelled_error(&name) {
         Some((fault, shape)) => {
