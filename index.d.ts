@@ -41,7 +41,7 @@ export interface ModelConfiguration {
   isFallback: boolean;
   /**
    * Beyond the original, with `sharedState` only: the fleet-wide requests per minute this
-   * model may receive (a token bucket in Redis, burst one second's worth). A model over it
+   * model may receive (a token bucket in Redis, burst a quarter second's worth). A model over it
    * is passed over like an open circuit. Without `sharedState`, ignored.
    */
   requestsPerMinute?: number;
