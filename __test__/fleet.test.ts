@@ -357,6 +357,45 @@ test('a stream charges its metadata usage to tokensPerMinute: once the quota is 
   }
 });
 
+test('a response\'s usage is charged to tokensPerMinute where its outcome is reported, watched or not, and no model method is wrapped', async () => {
+  emulator.setBehavior('metered', { mode: 'echo', usage: { inputTokens: 1000, outputTokens: 1000 } });
+  emulator.setBehavior('steady-a', { mode: 'echo' });
+  // Unwatched, the machine reports the success on the core itself (invokedQuietly); with a
+  // listener, through reportOutcome: both must charge.
+  for (const watched of [false, true]) {
+    const mux = createMultiplexer(
+      [
+        { modelId: 'metered', weight: 1, isFallback: false, tokensPerMinute: 600 },
+        { modelId: 'steady-a', weight: 1, isFallback: true },
+      ],
+      {
+        defaultTimeoutMs: 5000,
+        clientConfig: { region: 'us-east-1', endpoint: emulator.endpoint, credentials: { ...EMULATOR_CREDENTIALS }, maxAttempts: 1 },
+        sharedState: { url: redis.url, keyPrefix: `response-tokens-${watched}:` },
+      },
+    );
+    const successes: string[] = [];
+    if (watched) mux.on('success', (_response: unknown, outcome: { modelId: string }) => successes.push(outcome.modelId));
+    try {
+      await until(() => mux.getHealthStatus().sharedState!.shared, 5000, 'the fleet view was not in use');
+      emulator.clearRequests();
+      const request = { messages: [{ role: 'user' as const, content: [{ text: 'hi' }] }] };
+      await mux.processRequest(request);
+      expect(sentTo('metered')).toBe(1);
+      // 2,000 tokens against a bucket of 2.5: over quota for minutes.
+      await mux.processRequest(request);
+      expect({ metered: sentTo('metered'), fallback: sentTo('steady-a') }).toEqual({ metered: 1, fallback: 1 });
+      expect(successes).toEqual(watched ? ['metered', 'steady-a'] : []);
+      // Counted fleet-wide too, once.
+      await until(() => mux.getStats().fleet?.metered?.tokens === 2000, 5000, 'the fleet did not count the tokens');
+      const model = await mux.getModel('metered');
+      expect(Object.prototype.hasOwnProperty.call(model, 'invoke')).toBe(false);
+    } finally {
+      mux.destroy();
+    }
+  }
+});
+
 test('tier escalation: one instance finds the higher tier throttling too; the fleet skips the model, so no other instance escalates it', async () => {
   emulator.setBehavior('tiered', { fault: 'throttle' });
   emulator.setBehavior('steady-a', { mode: 'echo' });

@@ -1,6 +1,6 @@
 'use strict';
 // `sharedState` (issue 13): what must be JavaScript about a multiplexer's fleet membership —
-// its events, and the tokens of each response. The rules (what to skip, what to share) are
+// its events, its quotas, and its additions to health and statistics. The rules (what to skip, what to share) are
 // in the engine (`crates/engine/src/fleet/gate.rs`), the Redis I/O in `crates/fleet`.
 
 const native = require('./native');
@@ -27,33 +27,13 @@ function joinFleet(emitter, core, options) {
 }
 
 /**
- * Sets the model's fleet quota and charges the tokens of each of its responses
- * (`usage.inputTokens + usage.outputTokens`) to it.
+ * Sets the model's fleet quota. Its tokens are charged where its outcomes are reported
+ * (`MultiplexerCore.reportOutcome`, `invokedQuietly`, a stream's end): no model method is wrapped.
  * @param {import('../binding').SharedState} fleet
  * @param {{ modelId: string, requestsPerMinute?: number, tokensPerMinute?: number }} modelConfig
- * @param {{ invoke: (...args: any[]) => Promise<{ response: any }> }} model
  */
-function shareModel(fleet, modelConfig, model) {
-  const modelId = modelConfig.modelId;
-  fleet.setQuota(modelId, modelConfig.requestsPerMinute ?? undefined, modelConfig.tokensPerMinute ?? undefined, Date.now());
-  const invoke = model.invoke.bind(model);
-  model.invoke = async (...args) => {
-    const result = await invoke(...args);
-    chargeUsage(fleet, modelId, result?.response?.usage);
-    return result;
-  };
-}
-
-/**
- * Charges a response's or a finished stream's `usage` (input plus output tokens) to the
- * model's token quota.
- * @param {import('../binding').SharedState} fleet
- * @param {string} modelId
- * @param {{ inputTokens?: number, outputTokens?: number } | undefined} usage
- */
-function chargeUsage(fleet, modelId, usage) {
-  const tokens = (Number(usage?.inputTokens) || 0) + (Number(usage?.outputTokens) || 0);
-  if (tokens > 0) fleet.chargeTokens(modelId, tokens, Date.now());
+function shareModel(fleet, modelConfig) {
+  fleet.setQuota(modelConfig.modelId, modelConfig.requestsPerMinute ?? undefined, modelConfig.tokensPerMinute ?? undefined, Date.now());
 }
 
 /**
@@ -94,4 +74,4 @@ function fleetTotals(fleet, modelIds, now) {
   return totals;
 }
 
-module.exports = { joinFleet, shareModel, chargeUsage, fleetHealth, fleetTotals };
+module.exports = { joinFleet, shareModel, fleetHealth, fleetTotals };

@@ -18,7 +18,7 @@ const { breakerFromHandle, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breaker
 const { RefusalClassifier } = require('./refusal');
 const { adopt } = require('./realm');
 const { textOf } = require('./text');
-const { joinFleet, shareModel, chargeUsage, fleetHealth, fleetTotals } = require('./fleet');
+const { joinFleet, shareModel, fleetHealth, fleetTotals } = require('./fleet');
 
 class BedrockMultiplexer extends EventEmitter {
   #config;
@@ -76,7 +76,7 @@ class BedrockMultiplexer extends EventEmitter {
     this.#releaseTransport ??= holdNativeTransport(clientConfig);
     const transport = this.#config.transport ?? 'auto';
     const model = new BedrockModel(modelConfig, undefined, this.#config.defaultTimeoutMs, breaker, clientConfig, transport, this.#config.maxResponseBytes, this.#config.failover);
-    if (this.#fleet) shareModel(this.#fleet, modelConfig, model);
+    if (this.#fleet) shareModel(this.#fleet, modelConfig);
     this.#models[added.slot] = model;
     this.emit('model-added', modelConfig.modelId);
   }
@@ -195,7 +195,7 @@ class BedrockMultiplexer extends EventEmitter {
     return {
       ended: (firstEventMs, outputTokens, streamingMs, usage) => {
         this.#core.recordStream(modelId, firstEventMs, outputTokens, streamingMs);
-        if (this.#fleet) chargeUsage(this.#fleet, modelId, usage);
+        this.#core.chargeUsage(modelId, usage, Date.now());
       },
       failed: (error, outcomeType) => this.reportOutcome(streamFailureOutcome(error, modelId, outcomeType)),
     };
@@ -265,8 +265,12 @@ class BedrockMultiplexer extends EventEmitter {
     return slot === null ? null : (this.#models[slot] ?? null);
   }
 
-  async reportOutcome(outcome) {
-    if (!this.#core.reportOutcome(textOf(outcome.modelId, 'outcome.modelId'), outcome.type, outcome.latency, Date.now())) return;
+  /**
+   * The original's, plus `usage`: the served response's, which RequestHandler passes along
+   * for the fleet's token quota (`sharedState`; read by nothing else).
+   */
+  async reportOutcome(outcome, usage) {
+    if (!this.#core.reportOutcome(textOf(outcome.modelId, 'outcome.modelId'), outcome.type, outcome.latency, Date.now(), usage)) return;
     if (outcome.type === OutcomeType.SUCCESS) {
       this.emit('success', null, outcome);
     } else if (this.listenerCount('error') > 0) {

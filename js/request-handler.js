@@ -18,7 +18,7 @@ const { textOf, numberOf } = require('./text');
  * @typedef {object} RequestDelegate
  * @property {(request: { skippedModels: Set<string> }) => Promise<{ modelId: string | null, isFallback: boolean }>} selectModel
  * @property {(modelId: string) => Promise<{ invoke: (input: object, abortSignal?: AbortSignal, serviceTier?: string, deadline?: number) => Promise<{ response: object, outcome: import('./errors').Outcome }> } | null>} getModel
- * @property {(outcome: import('./errors').Outcome) => Promise<void>} reportOutcome
+ * @property {(outcome: import('./errors').Outcome, usage?: object) => Promise<void>} reportOutcome  `usage`: the served response's, if any
  * @property {(event: string, ...args: unknown[]) => void} emitEvent
  * @property {(responseText: string) => Promise<{ isRefusal: boolean, confidence: number, latencyMs: number } | null>} classifyRefusal
  * @property {boolean} refusalRetryEnabled
@@ -137,7 +137,7 @@ class RequestHandler {
         const quiet = this.#quiet();
         if (!quiet) return machine.invoked(checkRefusal);
         const { modelId, latency } = state.result.outcome;
-        return machine.invokedQuietly(quiet.core, checkRefusal, textOf(modelId, 'modelId'), numberOf(latency, 'latency'), Date.now());
+        return machine.invokedQuietly(quiet.core, checkRefusal, textOf(modelId, 'modelId'), numberOf(latency, 'latency'), Date.now(), state.result.response?.usage);
       }
       case 'invokeEscalated':
         state.result = await state.model.invoke(this.#input, undefined, step.tier);
@@ -160,7 +160,7 @@ class RequestHandler {
         delegate.emitEvent('refusal-detected', step.modelId, state.classification.confidence, state.text);
         return machine.done();
       case 'report':
-        await delegate.reportOutcome(this.#outcomeToReport(step, state));
+        await delegate.reportOutcome(this.#outcomeToReport(step, state), step.outcome === 'error' ? undefined : state.result.response?.usage);
         return machine.done();
       case 'consultEscalation': {
         const config = delegate.tierEscalationConfig;

@@ -17,6 +17,7 @@ use napi::ValueType;
 use crate::breaker::{breaker_config, BreakerHandle};
 use crate::clock::{self, Dice};
 use crate::error::set_or_undefined;
+use crate::fleet;
 use crate::js_value;
 
 #[napi]
@@ -119,7 +120,8 @@ impl MultiplexerCore {
 
     /// Records an outcome; false when the model is unknown. `kind` is whatever the
     /// caller put in `outcome.type`: one the original does not know counts in no
-    /// counter, as there.
+    /// counter, as there. `usage`, the served response's, is charged to the model's
+    /// fleet token quota (with `sharedState` only).
     #[napi(catch_unwind)]
     pub fn report_outcome(
         &mut self,
@@ -127,15 +129,32 @@ impl MultiplexerCore {
         kind: Unknown,
         latency: Unknown,
         now: f64,
+        usage: Option<Unknown>,
     ) -> Result<bool> {
         let kind = match kind.get_type()? {
             ValueType::Number => OutcomeType::from_code(unsafe { kind.cast::<f64>() }?),
             _ => None,
         };
         let latency = js_value::snapshot(latency)?.to_number();
-        Ok(self
+        let known = self
             .registry
-            .report_outcome_kind(&model_id, kind, latency, now))
+            .report_outcome_kind(&model_id, kind, latency, now);
+        if known {
+            self.charge_usage(model_id, usage, now)?;
+        }
+        Ok(known)
+    }
+
+    /// A served response's or finished stream's `usage`, charged to the model's fleet
+    /// token quota (with `sharedState` only; otherwise not even read).
+    #[napi(catch_unwind)]
+    pub fn charge_usage(&self, model_id: String, usage: Option<Unknown>, now: f64) -> Result<()> {
+        if self.registry.in_fleet() {
+            if let Some(usage) = fleet::usage_of(usage)? {
+                self.registry.charge_usage(&model_id, usage, now);
+            }
+        }
+        Ok(())
     }
 
     #[napi(catch_unwind)]

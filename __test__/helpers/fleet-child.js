@@ -39,7 +39,9 @@ async function main() {
   const { startAt } = JSON.parse(await new Promise((resolve) => lines.once('line', resolve)));
   lines.close();
   await sleep(Math.max(0, startAt + options.delayMs - Date.now()));
-  const endAt = Date.now() + (options.durationMs ?? Infinity);
+  // On the common clock, not from whenever this process woke: every instance sends within
+  // the same `durationMs`, however late a loaded machine ran its timer.
+  const endAt = startAt + options.delayMs + (options.durationMs ?? Infinity);
   let ok = 0;
   const failed = {};
   const worker = async () => {

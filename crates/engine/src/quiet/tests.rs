@@ -54,6 +54,7 @@ fn answered(check_refusal: bool) -> (Registry, RequestMachine) {
     let response = ResponseOutcome {
         model_id: "a".into(),
         latency: 42.0,
+        usage: None,
     };
     advance(
         &mut machine,
