@@ -36,6 +36,9 @@ interface ChildResult {
   sent: Record<string, number>;
 }
 
+/** What a fleet-child with `trace` saw at a request's start and at its selection. */
+type TraceEntry = { event: 'request' | 'model-selected'; modelId?: string; at: number; shared: boolean; viewRefreshedAt: number | null };
+
 type Model = { modelId: string; weight: number; isFallback: boolean; requestsPerMinute?: number; tokensPerMinute?: number };
 
 /**
@@ -262,7 +265,7 @@ test('an unreachable Redis from the start: requests succeed as without sharedSta
     for (let i = 0; i < 20; i++) await expect(mux.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] })).resolves.toBeDefined();
     await until(() => degraded.length > 0, 3000, 'no degraded event');
     expect(degraded).toHaveLength(1);
-    expect(mux.getHealthStatus().sharedState).toEqual({ shared: false, unhealthyModels: 0, skippedModels: {} });
+    expect(mux.getHealthStatus().sharedState).toEqual({ shared: false, viewRefreshedAt: null, unhealthyModels: 0, skippedModels: {} });
     expect(mux.getStats().fleet).toBeNull();
   } finally {
     mux.destroy();
@@ -472,7 +475,7 @@ test("getHealthStatus() counts a model the fleet skips as unhealthy, and getStat
   }
 });
 
-test('a frozen instance (SIGSTOP beyond the staleness bound, as Lambda freezes) skips on its first selection after resuming a model throttled meanwhile', async () => {
+test('a frozen instance (SIGSTOP beyond the staleness bound, as Lambda freezes) waits for a refresh before its first selection after resuming, and skips a model throttled meanwhile', async () => {
   emulator.setBehavior('throttling-f', { fault: 'throttle' });
   emulator.setBehavior('steady-a', { mode: 'echo' });
   const models: Model[] = [
@@ -480,7 +483,7 @@ test('a frozen instance (SIGSTOP beyond the staleness bound, as Lambda freezes) 
     { modelId: 'steady-a', weight: 1, isFallback: true },
   ];
   const sharedState = { url: redis.url, keyPrefix: 'freeze-test:' };
-  const args = { endpoint: emulator.endpoint, redisUrl: redis.url, keyPrefix: sharedState.keyPrefix, models, delayMs: 0, requests: 1, concurrency: 1 };
+  const args = { endpoint: emulator.endpoint, redisUrl: redis.url, keyPrefix: sharedState.keyPrefix, models, delayMs: 0, requests: 1, concurrency: 1, trace: true };
   const child = spawn(process.execPath, [CHILD, JSON.stringify(args)], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -499,15 +502,31 @@ test('a frozen instance (SIGSTOP beyond the staleness bound, as Lambda freezes) 
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await a.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
     // The child's request is waiting on its stdin when it resumes.
-    child.stdin.end(`${JSON.stringify({ startAt: Date.now() })}\n`);
+    // Redis holds every command for 150 ms (under the 250 ms call bound) from just before
+    // the resume, so the background refresh the child's driver makes on waking cannot land
+    // before the child's request starts (its first selection; 2-13 ms after waking here):
+    // only a refresh the request itself waits for can tell it the model throttled. Redis
+    // ends a pause on its cron tick: at hz 100 that is 10 ms late at most, not 100.
+    expect(await redisCommand(redis.port, 'CONFIG', 'SET', 'hz', '100')).toBe('+OK');
+    expect(await redisCommand(redis.port, 'CLIENT', 'PAUSE', '150', 'ALL')).toBe('+OK');
+    const resumedAt = Date.now();
+    child.stdin.end(`${JSON.stringify({ startAt: resumedAt })}\n`);
     child.kill('SIGCONT');
     expect(await settleWithin(exited, 15_000)).toEqual({ status: 'fulfilled', value: 0 });
     expect(stderr).toBe('');
-    const result = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line)).find((line) => 'ok' in line) as ChildResult;
+    const result = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line)).find((line) => 'ok' in line) as ChildResult & { trace: TraceEntry[] };
     expect(result).toMatchObject({ ok: 1, failed: {}, sent: { 'throttling-f': 0, 'steady-a': 1 } });
+    console.log(`freeze: resumed at ${resumedAt}, ${JSON.stringify(result.trace)}`);
+    // The event order: the request began on a stale view (it would have decided alone), and
+    // its selection came after a refresh applied since it began: the request waited for it.
+    const [began, selected] = result.trace;
+    expect(began).toMatchObject({ event: 'request', shared: false });
+    expect(selected).toMatchObject({ event: 'model-selected', modelId: 'steady-a', shared: true });
+    expect(selected.viewRefreshedAt).toBeGreaterThanOrEqual(began.at);
   } finally {
     child.kill('SIGCONT');
     a.destroy();
+    await redisCommand(redis.port, 'CONFIG', 'SET', 'hz', '10');
   }
 });
 

@@ -37,9 +37,9 @@ function shareModel(fleet, modelConfig) {
 }
 
 /**
- * `getHealthStatus().sharedState`: whether the fleet view is used, the models the fleet
- * passes over now (and why, until when), and the unhealthy count fleet-wide: a model is
- * unhealthy when this instance judges it so or the fleet skips it.
+ * `getHealthStatus().sharedState`: whether the fleet view is used, when it was last
+ * refreshed, the models the fleet passes over now (and why, until when), and the unhealthy
+ * count fleet-wide: a model is unhealthy when this instance judges it so or the fleet skips it.
  * @param {import('../binding').SharedState} fleet
  * @param {{ models: Record<string, { isHealthy: boolean }> }} health  the instance's own report
  * @param {number} now
@@ -53,7 +53,7 @@ function fleetHealth(fleet, health, now) {
     if (skip) skippedModels[modelId] = { reason: skip.reason, until: skip.until };
     if (skip || !model.isHealthy) unhealthyModels++;
   }
-  return { shared: fleet.isShared(now), unhealthyModels, skippedModels };
+  return { shared: fleet.isShared(now), viewRefreshedAt: fleet.refreshedAt() ?? null, unhealthyModels, skippedModels };
 }
 
 /**

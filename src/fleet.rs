@@ -123,6 +123,13 @@ impl SharedState {
         self.fleet().is_some_and(|fleet| fleet.is_shared(now))
     }
 
+    /// When the fleet view's last full refresh was applied, in ms since the epoch (null
+    /// before the first): how old the view is, and whether a refresh came before a selection.
+    #[napi(catch_unwind)]
+    pub fn refreshed_at(&self) -> Option<f64> {
+        Some(self.fleet()?.refreshed_at()? as f64)
+    }
+
     /// Whether `catchUp` would call Redis now (the view is stale): false in steady state,
     /// so the request path skips the async call.
     #[napi(catch_unwind)]

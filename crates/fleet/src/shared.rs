@@ -97,6 +97,11 @@ impl Fleet {
         self.io.refresh().await && self.is_shared(now)
     }
 
+    /// When the view's last full refresh (the background one's or a catch-up's) was applied.
+    pub fn refreshed_at(&self) -> Option<u64> {
+        self.inner.lock().view.refreshed_at()
+    }
+
     /// Whether the fleet says to skip `model_id`; always `None` while not shared.
     pub fn skip(&self, model_id: &str, now: Millis) -> Option<Skip> {
         let now = whole_ms(now);
