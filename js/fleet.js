@@ -1,7 +1,8 @@
 'use strict';
 // `sharedState` (issue 13): what must be JavaScript about a multiplexer's fleet membership —
-// its events, its quotas, and its additions to health and statistics. The rules (what to skip, what to share) are
-// in the engine (`crates/engine/src/fleet/gate.rs`), the Redis I/O in `crates/fleet`.
+// its events, its quotas, and its additions to health and statistics. The rules (what to
+// skip, what to share, what a response's usage costs) are in the engine
+// (`crates/engine/src/fleet/gate.rs`), the Redis I/O in `crates/fleet`.
 
 const native = require('./native');
 
