@@ -129,7 +129,8 @@ test('a fleet quota: 8 processes sharing requestsPerMinute 600 for 10 s send at 
   const limited = total('limited');
   const spare = total('spare');
   console.log(`fleet quota 600 rpm over 10 s, 8 processes: ${limited} to the limited model, ${spare} to the fallback`);
-  for (const result of results) expect(result.failed).toEqual({});
+  // The bound holds while Redis is reachable: no instance degraded (deciding alone).
+  for (const result of results) expect(result).toMatchObject({ failed: {}, events: [] });
   // The bound: burst (2.5, a quarter second's worth) + 10/s × (10 s + 0.25 s lease lifetime),
   // so 100 and a tolerance of 5 (README, "Fleet quotas").
   expect(limited).toBeLessThanOrEqual(105);
@@ -452,7 +453,7 @@ test("getHealthStatus() counts a model the fleet skips as unhealthy, and getStat
   const [a, b] = [fleetMultiplexer(models, sharedState), fleetMultiplexer(models, sharedState)];
   try {
     await until(() => a.getHealthStatus().sharedState!.shared && b.getHealthStatus().sharedState!.shared, 5000, 'the fleet view was not in use');
-    expect(b.getHealthStatus().sharedState).toEqual({ shared: true, unhealthyModels: 0, skippedModels: {} });
+    expect(b.getHealthStatus().sharedState).toEqual({ shared: true, viewRefreshedAt: expect.any(Number), unhealthyModels: 0, skippedModels: {} });
     // a: the throttle, then the fallback answers (7 tokens).
     await a.processRequest({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] });
     await until(() => 'throttling-h' in b.getHealthStatus().sharedState!.skippedModels, 2000, "b did not see a's throttle");

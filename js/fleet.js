@@ -29,7 +29,7 @@ function joinFleet(emitter, core, options) {
 
 /**
  * Sets the model's fleet quota. Its tokens are charged where its outcomes are reported
- * (`MultiplexerCore.reportOutcome`, `invokedQuietly`, a stream's end): no model method is wrapped.
+ * (after `reportOutcome`, in `invokedQuietly`, at a stream's end): no model method is wrapped.
  * @param {import('../binding').SharedState} fleet
  * @param {{ modelId: string, requestsPerMinute?: number, tokensPerMinute?: number }} modelConfig
  */

@@ -10,7 +10,7 @@ const native = require('./native');
 const { BedrockModel, OPEN_STREAM } = require('./bedrock-model');
 const { streamFailureOutcome, messageOf } = require('./errors');
 const { chooseTransport, holdNativeTransport } = require('./transport');
-const { RequestHandler, markFailover, QUIET } = require('./request-handler');
+const { RequestHandler, markFailover, QUIET, SERVED_USAGE } = require('./request-handler');
 const { MultiplexerConfigValidator, assertValid } = require('./validation');
 const { createTracer } = require('./tracing');
 const { OutcomeType } = require('./enums');
@@ -195,7 +195,7 @@ class BedrockMultiplexer extends EventEmitter {
     return {
       ended: (firstEventMs, outputTokens, streamingMs, usage) => {
         this.#core.recordStream(modelId, firstEventMs, outputTokens, streamingMs);
-        this.#core.chargeUsage(modelId, usage, Date.now());
+        this[SERVED_USAGE](modelId, usage);
       },
       failed: (error, outcomeType) => this.reportOutcome(streamFailureOutcome(error, modelId, outcomeType)),
     };
@@ -265,12 +265,8 @@ class BedrockMultiplexer extends EventEmitter {
     return slot === null ? null : (this.#models[slot] ?? null);
   }
 
-  /**
-   * The original's, plus `usage`: the served response's, which RequestHandler passes along
-   * for the fleet's token quota (`sharedState`; read by nothing else).
-   */
-  async reportOutcome(outcome, usage) {
-    if (!this.#core.reportOutcome(textOf(outcome.modelId, 'outcome.modelId'), outcome.type, outcome.latency, Date.now(), usage)) return;
+  async reportOutcome(outcome) {
+    if (!this.#core.reportOutcome(textOf(outcome.modelId, 'outcome.modelId'), outcome.type, outcome.latency, Date.now())) return;
     if (outcome.type === OutcomeType.SUCCESS) {
       this.emit('success', null, outcome);
     } else if (this.listenerCount('error') > 0) {
@@ -281,6 +277,11 @@ class BedrockMultiplexer extends EventEmitter {
     if (this.listenerCount('stats') > 0 || this.emit !== EventEmitter.prototype.emit) {
       this.emit('stats', this.getStats());
     }
+  }
+
+  /** With `sharedState`: a served response's `usage`, charged to the model's token quota. */
+  [SERVED_USAGE](modelId, usage) {
+    if (this.#fleet) this.#core.chargeUsage(textOf(modelId, 'modelId'), usage, Date.now());
   }
 
   /** With `sharedState`, also `sharedState`: the fleet view's use, skips and unhealthy count (`fleetHealth`). */

@@ -18,7 +18,7 @@ const { textOf, numberOf } = require('./text');
  * @typedef {object} RequestDelegate
  * @property {(request: { skippedModels: Set<string> }) => Promise<{ modelId: string | null, isFallback: boolean }>} selectModel
  * @property {(modelId: string) => Promise<{ invoke: (input: object, abortSignal?: AbortSignal, serviceTier?: string, deadline?: number) => Promise<{ response: object, outcome: import('./errors').Outcome }> } | null>} getModel
- * @property {(outcome: import('./errors').Outcome, usage?: object) => Promise<void>} reportOutcome  `usage`: the served response's, if any
+ * @property {(outcome: import('./errors').Outcome) => Promise<void>} reportOutcome
  * @property {(event: string, ...args: unknown[]) => void} emitEvent
  * @property {(responseText: string) => Promise<{ isRefusal: boolean, confidence: number, latencyMs: number } | null>} classifyRefusal
  * @property {boolean} refusalRetryEnabled
@@ -159,9 +159,13 @@ class RequestHandler {
       case 'emitRefusalDetected':
         delegate.emitEvent('refusal-detected', step.modelId, state.classification.confidence, state.text);
         return machine.done();
-      case 'report':
-        await delegate.reportOutcome(this.#outcomeToReport(step, state), step.outcome === 'error' ? undefined : state.result.response?.usage);
+      case 'report': {
+        const reported = this.#outcomeToReport(step, state);
+        await delegate.reportOutcome(reported);
+        // Beyond the original, for the fleet's token quota: what the served response used.
+        if (step.outcome !== 'error') delegate[SERVED_USAGE]?.(reported.modelId, state.result.response?.usage);
         return machine.done();
+      }
       case 'consultEscalation': {
         const config = delegate.tierEscalationConfig;
         return machine.escalationTier(config?.enabled ? String(config.escalationTier) : null);
@@ -219,6 +223,9 @@ const MAX_IDLE_MACHINES = 1024;
 /** The multiplexer's answer to "may the machine work on your core unobserved?". */
 const QUIET = Symbol('quiet core');
 
+/** The multiplexer's receiver of a served response's `usage` (after its outcome's report). */
+const SERVED_USAGE = Symbol('served usage');
+
 /**
  * Errors a delegate's model marked to move on to another model, as an open circuit
  * does (processStreamRequest marks streams that failed before their first event).
@@ -240,4 +247,4 @@ function outcomeType(error) {
   return outcome && typeof outcome.type === 'number' ? outcome.type : null;
 }
 
-module.exports = { RequestHandler, markFailover, QUIET };
+module.exports = { RequestHandler, markFailover, QUIET, SERVED_USAGE };

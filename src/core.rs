@@ -120,8 +120,7 @@ impl MultiplexerCore {
 
     /// Records an outcome; false when the model is unknown. `kind` is whatever the
     /// caller put in `outcome.type`: one the original does not know counts in no
-    /// counter, as there. `usage`, the served response's, is charged to the model's
-    /// fleet token quota (with `sharedState` only).
+    /// counter, as there.
     #[napi(catch_unwind)]
     pub fn report_outcome(
         &mut self,
@@ -129,20 +128,15 @@ impl MultiplexerCore {
         kind: Unknown,
         latency: Unknown,
         now: f64,
-        usage: Option<Unknown>,
     ) -> Result<bool> {
         let kind = match kind.get_type()? {
             ValueType::Number => OutcomeType::from_code(unsafe { kind.cast::<f64>() }?),
             _ => None,
         };
         let latency = js_value::snapshot(latency)?.to_number();
-        let known = self
+        Ok(self
             .registry
-            .report_outcome_kind(&model_id, kind, latency, now);
-        if known {
-            self.charge_usage(model_id, usage, now)?;
-        }
-        Ok(known)
+            .report_outcome_kind(&model_id, kind, latency, now))
     }
 
     /// A served response's or finished stream's `usage`, charged to the model's fleet

@@ -24,8 +24,9 @@
 //! not yet sent) is above zero. The bucket may go below zero: that debt is the overshoot of
 //! the responses in flight when it ran out.
 //!
-//! Without Redis (degraded) each instance admits against its own local buckets with the full
-//! quota, as a single process would.
+//! Without Redis (not yet connected, or degraded) each instance admits against its own local
+//! buckets with the full quota, as a single process would. A stale view does not count as
+//! without Redis here: leases stay valid on their own until they lapse.
 
 use super::record::whole_ms;
 use crate::Millis;
