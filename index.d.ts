@@ -41,7 +41,7 @@ export interface ModelConfiguration {
   isFallback: boolean;
   /**
    * Beyond the original, with `sharedState` only: the fleet-wide requests per minute this
-   * model may receive (a token bucket in Redis, burst one second's worth). A model over it
+   * model may receive (a token bucket in Redis, burst a quarter second's worth). A model over it
    * is passed over like an open circuit. Without `sharedState`, ignored.
    */
   requestsPerMinute?: number;
@@ -548,12 +548,14 @@ export interface SystemHealthStatus {
   /**
    * Beyond the original, with `sharedState` only: `shared`, whether the fleet view is in use
    * now (Redis reachable and the view fresh; when false the instance decides alone);
-   * `skippedModels`, the models the fleet passes over now, why and until when (ms since
+   * `viewRefreshedAt`, when the view's last full refresh was applied (ms since the epoch,
+   * null before the first); `skippedModels`, the models the fleet passes over now, why and until when (ms since
    * the epoch); `unhealthyModels`, the models unhealthy fleet-wide: unhealthy here or
    * skipped by the fleet. The original's fields stay this instance's own.
    */
   sharedState?: {
     shared: boolean;
+    viewRefreshedAt: number | null;
     unhealthyModels: number;
     skippedModels: Record<string, { reason: 'circuit-open' | 'throttled'; until: number }>;
   };

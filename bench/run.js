@@ -11,7 +11,7 @@
 //                     [--emulator-threads N] [--no-verify] [--skip-stream] [--skip-soak]
 //                     [--stream-concurrency 1,16] [--rebuild-emulator] [--only-hedging]
 //                     [--skip-tls] [--tls-reps N] [--skip-cold] [--cold-samples N] [--original DIR]
-//   node bench/run.js --profile b [--profile-ms N]   # one C=64 run under node --cpu-prof
+//   node bench/run.js --profile b [--profile-ms N] [--profile-failover]   # one C=64 run under node --cpu-prof
 //
 // Everything targets the emulator on 127.0.0.1; every loop is bounded in time and count.
 
@@ -73,6 +73,7 @@ function parseArgs(argv) {
     onlyHedging: false,
     profile: null,
     profileMs: 10_000,
+    profileFailover: false,
     // The whole bench must stay under 10 minutes; soaks get what is left of this budget.
     budgetMs: 570_000,
   };
@@ -105,6 +106,7 @@ function parseArgs(argv) {
     else if (a === '--clients') o.clients = next().split(',');
     else if (a === '--profile') o.profile = next();
     else if (a === '--profile-ms') o.profileMs = int(next());
+    else if (a === '--profile-failover') o.profileFailover = true;
     else if (a === '-h' || a === '--help') {
       console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 15).join('\n'));
       process.exit(0);
@@ -457,15 +459,18 @@ async function profile(o, emu) {
   if (!client?.available) throw new Error(`client ${o.profile} is not available`);
   const dir = path.join(RESULTS, 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
   fs.mkdirSync(dir, { recursive: true });
-  console.log(`profiling ${client.name} at C=64 for ${o.profileMs / 1000} s (plus start-up and warm-up) → ${dir}`);
-  const job = loadJob({ ...o, windowMs: o.profileMs }, emu, client, 64);
+  const mix = o.profileFailover ? 'the failover mix' : 'one model';
+  console.log(`profiling ${client.name} at C=64 on ${mix} for ${o.profileMs / 1000} s (plus start-up and warm-up) → ${dir}`);
+  if (o.profileFailover) await emu.setBehavior(THROTTLED, { fault: 'throttle' });
+  const extra = o.profileFailover ? { failover: true, models: FAILOVER_MODELS } : {};
+  const job = loadJob({ ...o, windowMs: o.profileMs }, emu, client, 64, extra);
   const answer = await runChild(job, loadTimeout({ ...o, windowMs: o.profileMs }), ['--cpu-prof', '--cpu-prof-dir', dir]);
   if (!answer.ok) throw new Error(answer.error);
   const r = answer.result;
   console.log(`${Math.round(r.reqPerSec)} req/s, ${Math.round(r.cpuUsPerReq)} µs CPU/req under the profiler`);
   const file = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   const t = selfTimes(path.join(dir, file));
-  const lines = [`## CPU profile: ${client.name}, C=64 (whole child process, ${t.totalMs.toFixed(0)} ms sampled)`, ''];
+  const lines = [`## CPU profile: ${client.name}, C=64, ${mix} (whole child process, ${t.totalMs.toFixed(0)} ms sampled)`, ''];
   lines.push('| # | function (self time) | ms | % |', '|---:|---|---:|---:|');
   t.functions.slice(0, 10).forEach((f, i) => lines.push(`| ${i + 1} | \`${f.name}\` | ${f.ms.toFixed(0)} | ${f.pct.toFixed(1)} |`));
   lines.push('', '| where | self ms | % |', '|---|---:|---:|');

@@ -1,7 +1,8 @@
 'use strict';
 // `sharedState` (issue 13): what must be JavaScript about a multiplexer's fleet membership —
-// its events, and the tokens of each response. The rules (what to skip, what to share) are
-// in the engine (`crates/engine/src/fleet/gate.rs`), the Redis I/O in `crates/fleet`.
+// its events, its quotas, and its additions to health and statistics. The rules (what to
+// skip, what to share, what a response's usage costs) are in the engine
+// (`crates/engine/src/fleet/gate.rs`), the Redis I/O in `crates/fleet`.
 
 const native = require('./native');
 
@@ -27,39 +28,19 @@ function joinFleet(emitter, core, options) {
 }
 
 /**
- * Sets the model's fleet quota and charges the tokens of each of its responses
- * (`usage.inputTokens + usage.outputTokens`) to it.
+ * Sets the model's fleet quota. Its tokens are charged where its outcomes are reported
+ * (after `reportOutcome`, in `invokedQuietly`, at a stream's end): no model method is wrapped.
  * @param {import('../binding').SharedState} fleet
  * @param {{ modelId: string, requestsPerMinute?: number, tokensPerMinute?: number }} modelConfig
- * @param {{ invoke: (...args: any[]) => Promise<{ response: any }> }} model
  */
-function shareModel(fleet, modelConfig, model) {
-  const modelId = modelConfig.modelId;
-  fleet.setQuota(modelId, modelConfig.requestsPerMinute ?? undefined, modelConfig.tokensPerMinute ?? undefined, Date.now());
-  const invoke = model.invoke.bind(model);
-  model.invoke = async (...args) => {
-    const result = await invoke(...args);
-    chargeUsage(fleet, modelId, result?.response?.usage);
-    return result;
-  };
+function shareModel(fleet, modelConfig) {
+  fleet.setQuota(modelConfig.modelId, modelConfig.requestsPerMinute ?? undefined, modelConfig.tokensPerMinute ?? undefined, Date.now());
 }
 
 /**
- * Charges a response's or a finished stream's `usage` (input plus output tokens) to the
- * model's token quota.
- * @param {import('../binding').SharedState} fleet
- * @param {string} modelId
- * @param {{ inputTokens?: number, outputTokens?: number } | undefined} usage
- */
-function chargeUsage(fleet, modelId, usage) {
-  const tokens = (Number(usage?.inputTokens) || 0) + (Number(usage?.outputTokens) || 0);
-  if (tokens > 0) fleet.chargeTokens(modelId, tokens, Date.now());
-}
-
-/**
- * `getHealthStatus().sharedState`: whether the fleet view is used, the models the fleet
- * passes over now (and why, until when), and the unhealthy count fleet-wide: a model is
- * unhealthy when this instance judges it so or the fleet skips it.
+ * `getHealthStatus().sharedState`: whether the fleet view is used, when it was last
+ * refreshed, the models the fleet passes over now (and why, until when), and the unhealthy
+ * count fleet-wide: a model is unhealthy when this instance judges it so or the fleet skips it.
  * @param {import('../binding').SharedState} fleet
  * @param {{ models: Record<string, { isHealthy: boolean }> }} health  the instance's own report
  * @param {number} now
@@ -73,7 +54,7 @@ function fleetHealth(fleet, health, now) {
     if (skip) skippedModels[modelId] = { reason: skip.reason, until: skip.until };
     if (skip || !model.isHealthy) unhealthyModels++;
   }
-  return { shared: fleet.isShared(now), unhealthyModels, skippedModels };
+  return { shared: fleet.isShared(now), viewRefreshedAt: fleet.refreshedAt() ?? null, unhealthyModels, skippedModels };
 }
 
 /**
@@ -94,4 +75,4 @@ function fleetTotals(fleet, modelIds, now) {
   return totals;
 }
 
-module.exports = { joinFleet, shareModel, chargeUsage, fleetHealth, fleetTotals };
+module.exports = { joinFleet, shareModel, fleetHealth, fleetTotals };

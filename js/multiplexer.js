@@ -10,7 +10,7 @@ const native = require('./native');
 const { BedrockModel, OPEN_STREAM } = require('./bedrock-model');
 const { streamFailureOutcome, messageOf } = require('./errors');
 const { chooseTransport, holdNativeTransport } = require('./transport');
-const { RequestHandler, markFailover, QUIET, IN_FLIGHT } = require('./request-handler');
+const { RequestHandler, markFailover, QUIET, IN_FLIGHT, SERVED_USAGE } = require('./request-handler');
 const { MultiplexerConfigValidator, assertValid } = require('./validation');
 const { createTracer } = require('./tracing');
 const { Telemetry } = require('./telemetry');
@@ -19,7 +19,7 @@ const { breakerFromHandle, DEFAULT_CIRCUIT_BREAKER_CONFIG } = require('./breaker
 const { RefusalClassifier } = require('./refusal');
 const { adopt } = require('./realm');
 const { textOf } = require('./text');
-const { joinFleet, shareModel, chargeUsage, fleetHealth, fleetTotals } = require('./fleet');
+const { joinFleet, shareModel, fleetHealth, fleetTotals } = require('./fleet');
 
 class BedrockMultiplexer extends EventEmitter {
   #config;
@@ -83,7 +83,7 @@ class BedrockMultiplexer extends EventEmitter {
     this.#releaseTransport ??= holdNativeTransport(clientConfig);
     const transport = this.#config.transport ?? 'auto';
     const model = new BedrockModel(modelConfig, undefined, this.#config.defaultTimeoutMs, breaker, clientConfig, transport, this.#config.maxResponseBytes, this.#config.failover);
-    if (this.#fleet) shareModel(this.#fleet, modelConfig, model);
+    if (this.#fleet) shareModel(this.#fleet, modelConfig);
     this.#models[added.slot] = model;
     this.emit('model-added', modelConfig.modelId);
   }
@@ -210,7 +210,7 @@ class BedrockMultiplexer extends EventEmitter {
     return {
       ended: (firstEventMs, outputTokens, streamingMs, usage) => {
         this.#core.recordStream(modelId, firstEventMs, outputTokens, streamingMs);
-        if (this.#fleet) chargeUsage(this.#fleet, modelId, usage);
+        this[SERVED_USAGE](modelId, usage);
       },
       failed: (error, outcomeType) => this.reportOutcome(streamFailureOutcome(error, modelId, outcomeType)),
     };
@@ -307,6 +307,11 @@ class BedrockMultiplexer extends EventEmitter {
     if (this.listenerCount('stats') > 0 || this.emit !== EventEmitter.prototype.emit) {
       this.emit('stats', this.getStats());
     }
+  }
+
+  /** With `sharedState`: a served response's `usage`, charged to the model's token quota. */
+  [SERVED_USAGE](modelId, usage) {
+    if (this.#fleet) this.#core.chargeUsage(textOf(modelId, 'modelId'), usage, Date.now());
   }
 
   /** With `sharedState`, also `sharedState`: the fleet view's use, skips and unhealthy count (`fleetHealth`). */

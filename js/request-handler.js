@@ -196,7 +196,7 @@ class RequestHandler {
         const quiet = this.#quiet();
         if (!quiet) return machine.invoked(checkRefusal);
         const { modelId, latency } = state.result.outcome;
-        const next = machine.invokedQuietly(quiet.core, checkRefusal, textOf(modelId, 'modelId'), numberOf(latency, 'latency'), Date.now());
+        const next = machine.invokedQuietly(quiet.core, checkRefusal, textOf(modelId, 'modelId'), numberOf(latency, 'latency'), Date.now(), state.result.response?.usage);
         state.releasedQuietly = next.kind === 'return';
         return next;
       }
@@ -221,9 +221,13 @@ class RequestHandler {
       case 'emitRefusalDetected':
         delegate.emitEvent('refusal-detected', step.modelId, state.classification.confidence, state.text);
         return machine.done();
-      case 'report':
-        await delegate.reportOutcome(this.#outcomeToReport(step, state));
+      case 'report': {
+        const reported = this.#outcomeToReport(step, state);
+        await delegate.reportOutcome(reported);
+        // Beyond the original, for the fleet's token quota: what the served response used.
+        if (step.outcome !== 'error') delegate[SERVED_USAGE]?.(reported.modelId, state.result.response?.usage);
         return machine.done();
+      }
       case 'consultEscalation': {
         const config = delegate.tierEscalationConfig;
         return machine.escalationTier(config?.enabled ? String(config.escalationTier) : null);
@@ -316,6 +320,9 @@ const QUIET = Symbol('quiet core');
 /** A delegate's in-flight counts: `(hold, release)` moves one request's hold between models. */
 const IN_FLIGHT = Symbol('in flight');
 
+/** The multiplexer's receiver of a served response's `usage` (after its outcome's report). */
+const SERVED_USAGE = Symbol('served usage');
+
 /**
  * Errors a delegate's model marked to move on to another model, as an open circuit
  * does (processStreamRequest marks streams that failed before their first event).
@@ -353,4 +360,4 @@ function outcomeType(error) {
   return outcome && typeof outcome.type === 'number' ? outcome.type : null;
 }
 
-module.exports = { RequestHandler, markFailover, markAttemptTimeout, markRetryAfter, QUIET, IN_FLIGHT };
+module.exports = { RequestHandler, markFailover, markAttemptTimeout, markRetryAfter, QUIET, IN_FLIGHT, SERVED_USAGE };

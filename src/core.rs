@@ -17,6 +17,7 @@ use napi::ValueType;
 use crate::breaker::{breaker_config, BreakerHandle};
 use crate::clock::{self, Dice};
 use crate::error::set_or_undefined;
+use crate::fleet;
 use crate::js_value;
 
 #[napi]
@@ -136,6 +137,18 @@ impl MultiplexerCore {
         Ok(self
             .registry
             .report_outcome_kind(&model_id, kind, latency, now))
+    }
+
+    /// A served response's or finished stream's `usage`, charged to the model's fleet
+    /// token quota (with `sharedState` only; otherwise not even read).
+    #[napi(catch_unwind)]
+    pub fn charge_usage(&self, model_id: String, usage: Option<Unknown>, now: f64) -> Result<()> {
+        if self.registry.in_fleet() {
+            if let Some(usage) = fleet::usage_of(usage)? {
+                self.registry.charge_usage(&model_id, usage, now);
+            }
+        }
+        Ok(())
     }
 
     #[napi(catch_unwind)]

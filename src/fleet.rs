@@ -3,7 +3,8 @@
 //!
 //! The model table consults the fleet through [`engine::fleet::FleetGate`] at selection and
 //! on outcomes, inside the calls JavaScript already makes: no extra crossing on the request
-//! path. JavaScript calls in only to catch a stale view up, to set quotas, to charge tokens,
+//! path; a response's `usage` reaches the token quota the same way, with its outcome's report
+//! (or a stream's end). JavaScript calls in only to catch a stale view up, to set quotas,
 //! for the fleet's breakers, and to shut down.
 
 use std::collections::hash_map::RandomState;
@@ -12,13 +13,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
 use bmm_fleet::{Admission, Counter, Fact, Fleet, FleetConfig, LinkEvent, QuotaConfig, Rate, Skip};
-use engine::fleet::{FleetGate, FleetHook};
+use engine::fleet::{FleetGate, FleetHook, Usage};
 use engine::validate::DEFAULT_THROTTLE_COOLDOWN_MS;
 use engine::Millis;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::ValueType;
 
 use crate::core::MultiplexerCore;
+use crate::js_value;
 
 /// `sharedState` as the engine's validator accepted it.
 #[napi(object, object_to_js = false)]
@@ -120,6 +123,13 @@ impl SharedState {
         self.fleet().is_some_and(|fleet| fleet.is_shared(now))
     }
 
+    /// When the fleet view's last full refresh was applied, in ms since the epoch (null
+    /// before the first): how old the view is, and whether a refresh came before a selection.
+    #[napi(catch_unwind)]
+    pub fn refreshed_at(&self) -> Option<f64> {
+        Some(self.fleet()?.refreshed_at()? as f64)
+    }
+
     /// Whether `catchUp` would call Redis now (the view is stale): false in steady state,
     /// so the request path skips the async call.
     #[napi(catch_unwind)]
@@ -155,16 +165,6 @@ impl SharedState {
         };
         if let Some(fleet) = self.fleet() {
             fleet.set_quota(&model_id, config, now);
-        }
-    }
-
-    /// A response's `usage` (input plus output tokens), charged to the model's token quota
-    /// and counted fleet-wide.
-    #[napi(catch_unwind)]
-    pub fn charge_tokens(&self, model_id: String, tokens: f64, now: f64) {
-        if let Some(fleet) = self.fleet() {
-            fleet.charge_tokens(&model_id, tokens, now);
-            fleet.count(&model_id, Counter::Tokens, tokens as i64, now);
         }
     }
 
@@ -270,6 +270,31 @@ impl FleetGate for Gate {
     fn count(&self, model_id: &str, counter: Counter, delta: i64, now: Millis) {
         self.0.count(model_id, counter, delta, now);
     }
+
+    fn charge_tokens(&self, model_id: &str, tokens: f64, now: Millis) {
+        self.0.charge_tokens(model_id, tokens, now);
+    }
+}
+
+/// A response's `usage` as the fleet's token quota reads it (`Number()` of `inputTokens`
+/// and `outputTokens`), or `None` when it is not an object. Read only in a fleet: without
+/// `sharedState` nobody looks at it.
+pub(crate) fn usage_of(usage: Option<Unknown>) -> Result<Option<Usage>> {
+    let Some(usage) = usage else {
+        return Ok(None);
+    };
+    if usage.get_type()? != ValueType::Object {
+        return Ok(None);
+    }
+    let usage = unsafe { usage.cast::<Object>() }?;
+    let field = |name: &str| -> Result<f64> {
+        let value: Unknown = usage.get_named_property(name)?;
+        Ok(js_value::snapshot(value)?.to_number())
+    };
+    Ok(Some(Usage {
+        input_tokens: field("inputTokens")?,
+        output_tokens: field("outputTokens")?,
+    }))
 }
 
 /// A random id for this instance, new at every start (see `Fleet::start`).

@@ -15,6 +15,7 @@ use crate::classify::text_or_empty;
 use crate::clock::Dice;
 use crate::core::MultiplexerCore;
 use crate::error::{multiplexer_failure, MultiplexerFailure};
+use crate::fleet;
 
 /// What the driver does next (one per `engine::request::Action`).
 #[napi(string_enum = "camelCase")]
@@ -228,9 +229,11 @@ impl JsRequestMachine {
         self.next(env, looked_up)
     }
 
-    /// `invoked`, then the quiet steps with the response's outcome to report: in the
-    /// common case the step returned is `return`.
+    /// `invoked`, then the quiet steps with the response's outcome (and, in a fleet, its
+    /// `usage`) to report: in the common case the step returned is `return`.
     #[napi(catch_unwind, ts_return_type = "Step")]
+    // Flat arguments: one crossing per response on the hot path, no object to build.
+    #[allow(clippy::too_many_arguments)]
     pub fn invoked_quietly<'env>(
         &mut self,
         env: &'env Env,
@@ -239,9 +242,19 @@ impl JsRequestMachine {
         model_id: String,
         latency: f64,
         now: f64,
+        usage: Option<Unknown>,
     ) -> Result<Object<'env>> {
         self.inner.invoked(check_refusal);
-        let response = Some(ResponseOutcome { model_id, latency });
+        let usage = if core.registry.in_fleet() {
+            fleet::usage_of(usage)?
+        } else {
+            None
+        };
+        let response = Some(ResponseOutcome {
+            model_id,
+            latency,
+            usage,
+        });
         quiet::advance(&mut self.inner, &mut core.registry, now, None, response);
         self.next(env, None)
     }

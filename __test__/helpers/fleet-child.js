@@ -2,11 +2,13 @@
 // One instance of a fleet for fleet.test.ts: its own multiplexer on the test's emulator,
 // with or without `sharedState`. Not a test file itself.
 //
-// argv[2]: JSON `{ endpoint, redisUrl?, keyPrefix?, models, delayMs, durationMs?, requests?, concurrency }`.
+// argv[2]: JSON `{ endpoint, redisUrl?, keyPrefix?, models, delayMs, durationMs?, requests?, concurrency, trace? }`.
 // Prints `{"ready":true}` once its fleet view is in use (at once without `redisUrl`), then
 // waits for a line `{"startAt": <epoch ms>}` on stdin, starts at `startAt + delayMs`, sends
 // `requests` requests per worker (or as many as fit in `durationMs`) from `concurrency`
-// workers, prints `{"ok": n, "failed": {code: n}, "events": [...], "sent": {modelId: n}}`, destroys the
+// workers, prints `{"ok": n, "failed": {code: n}, "events": [...], "sent": {modelId: n}}` (with
+// `trace`, also `"trace"`: each request's start and selection, with the fleet view's state
+// then), destroys the
 // multiplexer and exits by itself (which the test checks: destroy() closes the fleet).
 
 const readline = require('node:readline');
@@ -25,6 +27,16 @@ const mux = createMultiplexer(options.models, {
 });
 mux.on('shared-state-degraded', (reason) => events.push({ event: 'degraded', reason }));
 mux.on('shared-state-restored', () => events.push({ event: 'restored' }));
+// Listeners take the request off the quiet path: only when asked for.
+const trace = [];
+if (options.trace) {
+  const view = () => {
+    const { shared, viewRefreshedAt } = mux.getHealthStatus().sharedState;
+    return { at: Date.now(), shared, viewRefreshedAt };
+  };
+  mux.on('request', () => trace.push({ event: 'request', ...view() }));
+  mux.on('model-selected', (modelId) => trace.push({ event: 'model-selected', modelId, ...view() }));
+}
 
 async function main() {
   if (options.redisUrl) {
@@ -39,7 +51,9 @@ async function main() {
   const { startAt } = JSON.parse(await new Promise((resolve) => lines.once('line', resolve)));
   lines.close();
   await sleep(Math.max(0, startAt + options.delayMs - Date.now()));
-  const endAt = Date.now() + (options.durationMs ?? Infinity);
+  // On the common clock, not from whenever this process woke: every instance sends within
+  // the same `durationMs`, however late a loaded machine ran its timer.
+  const endAt = startAt + options.delayMs + (options.durationMs ?? Infinity);
   let ok = 0;
   const failed = {};
   const worker = async () => {
@@ -56,7 +70,7 @@ async function main() {
   // Per model, the calls this instance made (every outcome it recorded).
   const sent = {};
   for (const [modelId, m] of Object.entries(mux.getStats().modelStats)) sent[modelId] = m.successCount + m.rateLimitCount + m.failFastCount + m.refusalCount;
-  process.stdout.write(`${JSON.stringify({ ok, failed, events, sent })}\n`);
+  process.stdout.write(`${JSON.stringify({ ok, failed, events, sent, ...(options.trace ? { trace } : {}) })}\n`);
   mux.destroy();
 }
 

@@ -74,7 +74,7 @@ pub mod quota;
 pub mod record;
 pub mod view;
 
-pub use gate::{FleetGate, FleetHook};
+pub use gate::{FleetGate, FleetHook, Usage};
 pub use link::{Link, LinkEvent};
 pub use outbox::{Batch, Outbox, OutboxConfig};
 pub use record::{BreakerFact, Counter, Fact, Stamp, Transition};

@@ -8,6 +8,7 @@
 //! which saves the driver one boundary crossing per step. Nothing is reordered: the
 //! machine's steps run in its order, some here and the rest in the driver.
 
+use crate::fleet::Usage;
 use crate::outcome::OutcomeType;
 use crate::registry::{Registry, Slot};
 use crate::request::{Action, ReportedOutcome, RequestMachine};
@@ -18,6 +19,8 @@ use crate::Millis;
 pub struct ResponseOutcome {
     pub model_id: String,
     pub latency: f64,
+    /// The response's `usage`, read only in a fleet (for its token quota).
+    pub usage: Option<Usage>,
 }
 
 /// Performs the machine's next steps on `registry` while they need no driver.
@@ -69,6 +72,9 @@ pub fn advance(
                     outcome.latency,
                     now,
                 );
+                if let Some(usage) = outcome.usage {
+                    registry.charge_usage(&outcome.model_id, usage, now);
+                }
                 // The request ends here (`return`): its attempt no longer holds the model.
                 if let Some(held) = machine.hold_in_flight(None) {
                     registry.release_selection(&held);

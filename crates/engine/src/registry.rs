@@ -15,7 +15,7 @@
 //! looks models up here, never in a list of its own.
 
 use crate::breaker::{lock, BreakerConfig, BreakerManager, BreakerState, SharedBreaker};
-use crate::fleet::FleetHook;
+use crate::fleet::{FleetHook, Usage};
 use crate::health::{HealthManager, ModelHealth, SimpleHealth, SystemHealth};
 use crate::jsval::object_entries;
 use crate::ordered::JsMap;
@@ -350,6 +350,18 @@ impl Registry {
             self.health.record_failure(model_id, latency, now);
         }
         true
+    }
+
+    /// Whether the table is in a fleet (`sharedState`): only then is a response's `usage` read.
+    pub fn in_fleet(&self) -> bool {
+        self.fleet.is_some()
+    }
+
+    /// A response's `usage`, charged to the model's fleet token quota (with `sharedState`).
+    pub fn charge_usage(&self, model_id: &str, usage: Usage, now: Millis) {
+        if let Some(fleet) = &self.fleet {
+            fleet.charge_usage(model_id, usage, now);
+        }
     }
 
     fn entries(&self) -> impl Iterator<Item = &ModelEntry> {

@@ -97,6 +97,11 @@ impl Fleet {
         self.io.refresh().await && self.is_shared(now)
     }
 
+    /// When the view's last full refresh (the background one's or a catch-up's) was applied.
+    pub fn refreshed_at(&self) -> Option<u64> {
+        self.inner.lock().view.refreshed_at()
+    }
+
     /// Whether the fleet says to skip `model_id`; always `None` while not shared.
     pub fn skip(&self, model_id: &str, now: Millis) -> Option<Skip> {
         let now = whole_ms(now);
@@ -156,11 +161,15 @@ impl Fleet {
         self.inner.wake.notify_one();
     }
 
-    /// Admission of one request to `model_id`: shared leases while shared, local buckets
-    /// otherwise; a model without a quota is always admitted.
+    /// Admission of one request to `model_id`: shared leases while Redis is reachable,
+    /// local buckets while it is not (before the first refresh, or degraded); a model
+    /// without a quota is always admitted. Unlike a skip, admission does not ask for a fresh
+    /// view: a lease is good on its own until it lapses, so an instance whose refresh runs
+    /// late (a starved driver, a thaw) stays within the fleet's quota instead of spending
+    /// its local buckets' full quota on top of it.
     pub fn admit(&self, model_id: &str, now: Millis) -> Admission {
         let mut state = self.inner.lock();
-        let is_shared = shared(&state, whole_ms(now));
+        let is_shared = state.link.is_up();
         let Some(gate) = state.quotas.get_mut(model_id) else {
             return Admission::Admit;
         };

@@ -272,7 +272,7 @@ async fn a_late_instance_learns_the_state_by_refresh_and_counters_add_up() {
 async fn fleet_quota_admission_across_instances_stays_under_the_limit() {
     let redis = RedisServer::start();
     let fleet = instances(&redis, 8, 1000);
-    let rate = Rate::per_minute(600.0); // 10 per second, bursts of 10
+    let rate = Rate::per_minute(600.0); // 10 per second, bursts of 2.5
     for instance in &fleet {
         let quota = QuotaConfig {
             requests: Some(rate),
@@ -319,7 +319,7 @@ async fn fleet_quota_admission_across_instances_stays_under_the_limit() {
 async fn tokens_from_usage_are_charged_to_the_whole_fleet() {
     let redis = RedisServer::start();
     let fleet = instances(&redis, 2, 1000);
-    // 1000 tokens per second, at most 1000 saved up.
+    // 1000 tokens per second, at most 250 saved up.
     let quota = QuotaConfig {
         requests: None,
         tokens: Some(Rate::per_minute(60_000.0)),

@@ -23,6 +23,24 @@ pub trait FleetGate: std::fmt::Debug + Send {
     fn admits(&self, model_id: &str, now: Millis) -> bool;
     fn record(&self, model_id: &str, fact: Fact, now: Millis);
     fn count(&self, model_id: &str, counter: Counter, delta: i64, now: Millis);
+    /// Spends `tokens` of the model's token quota (after the fact: the bucket may go below zero).
+    fn charge_tokens(&self, model_id: &str, tokens: f64, now: Millis);
+}
+
+/// A response's `usage`, as JavaScript's `Number()` read its two fields.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Usage {
+    pub input_tokens: f64,
+    pub output_tokens: f64,
+}
+
+impl Usage {
+    /// What the quota counts: input plus output tokens, a field that is not a number
+    /// counting none (the JS SDK leaves a field out when Bedrock does).
+    pub fn tokens(&self) -> f64 {
+        let known = |n: f64| if n.is_finite() && n > 0.0 { n } else { 0.0 };
+        known(self.input_tokens) + known(self.output_tokens)
+    }
 }
 
 /// The fleet's part in a model table: the gate, and what the table last told it.
@@ -83,6 +101,17 @@ impl FleetHook {
         }
     }
 
+    /// The `usage` of a response the model served (reported with its outcome, or at the end
+    /// of a stream): charged to its token quota and counted fleet-wide.
+    pub fn charge_usage(&self, model_id: &str, usage: Usage, now: Millis) {
+        let tokens = usage.tokens();
+        if tokens > 0.0 {
+            self.gate.charge_tokens(model_id, tokens, now);
+            self.gate
+                .count(model_id, Counter::Tokens, tokens as i64, now);
+        }
+    }
+
     /// A model left the table: its breaker starts closed if it comes back.
     pub fn forget(&mut self, model_id: &str) {
         self.published.remove(model_id);
@@ -110,6 +139,7 @@ mod tests {
     struct Recorder {
         facts: Arc<Mutex<Vec<(String, Fact)>>>,
         counts: Arc<Mutex<Vec<(Counter, i64)>>>,
+        charges: Arc<Mutex<Vec<f64>>>,
     }
 
     impl FleetGate for Recorder {
@@ -124,6 +154,9 @@ mod tests {
         }
         fn count(&self, _: &str, counter: Counter, delta: i64, _: Millis) {
             self.counts.lock().unwrap().push((counter, delta));
+        }
+        fn charge_tokens(&self, _: &str, tokens: f64, _: Millis) {
+            self.charges.lock().unwrap().push(tokens);
         }
     }
 
@@ -179,6 +212,24 @@ mod tests {
                 Fact::Breaker(BreakerFact::Opened { open_until: 61_000 }),
                 Fact::Breaker(BreakerFact::Closed),
             ]
+        );
+    }
+
+    #[test]
+    fn usage_charges_input_plus_output_tokens_and_counts_them() {
+        let recorder = Recorder::default();
+        let hook = FleetHook::new(Box::new(recorder.clone()), 5000);
+        let usage = |input_tokens, output_tokens| Usage {
+            input_tokens,
+            output_tokens,
+        };
+        hook.charge_usage("m", usage(1000.0, 500.0), 1.0);
+        hook.charge_usage("m", usage(f64::NAN, 7.0), 1.0);
+        hook.charge_usage("m", usage(0.0, f64::NAN), 1.0);
+        assert_eq!(*recorder.charges.lock().unwrap(), vec![1500.0, 7.0]);
+        assert_eq!(
+            *recorder.counts.lock().unwrap(),
+            vec![(Counter::Tokens, 1500), (Counter::Tokens, 7)]
         );
     }
 }

@@ -3,16 +3,19 @@
 //! Why a token bucket and not a per-minute window: a window lets the whole minute's quota
 //! through in its first second, and Bedrock's own limiter refills continuously, so a burst
 //! like that is exactly what earns 429s. The bucket refills at `per_minute / 60000` per ms
-//! and holds at most `burst_ms` worth (1 s by default, never less than one unit).
+//! and holds at most `burst_ms` worth ([`BURST_MS`], a quarter second, never less than one
+//! unit): a small burst is what keeps the fleet's bound close to the rate itself.
 //!
 //! Requests: the shared bucket lives in Redis (a Lua script on Redis's clock mirrors
 //! [`TokenBucket::take_up_to`]). An instance does not ask it per request: it takes a *lease*
 //! of a few permits ahead of need ([`QuotaGate::lease_request`], in the background) and
-//! admits from it locally. Permits a lease does not use within `LEASE_TTL_MS` lapse and are
-//! refunded to the shared bucket (never above its capacity), so an idle instance holds no
-//! quota for long, and over any window `W` the fleet spends at most
-//! `capacity + rate × (W + LEASE_TTL_MS)`. With no permit in hand the model is over quota
-//! for now and is skipped like an open circuit; nothing waits for Redis. The cost is at low
+//! admits from it locally. Permits a lease does not use within [`LEASE_TTL_MS`] of asking
+//! lapse and are refunded to the shared bucket (never above its capacity), so an idle
+//! instance holds no quota for long. Every permit is spent within `LEASE_TTL_MS` of leaving
+//! the bucket, so over any window `W` the fleet sends at most
+//! `capacity + rate × (W + LEASE_TTL_MS)`: with both a quarter second, `rate × (W + 0.5 s)`
+//! (for 600 per minute over 10 s, 105). With no permit in hand the model is over quota for
+//! now and is skipped like an open circuit; nothing waits for Redis. The cost is at low
 //! rates: a permit in one instance's hand is not in another's.
 //!
 //! Tokens: a response's `usage` is known only after the fact, so tokens are charged then
@@ -21,18 +24,23 @@
 //! not yet sent) is above zero. The bucket may go below zero: that debt is the overshoot of
 //! the responses in flight when it ran out.
 //!
-//! Without Redis (degraded) each instance admits against its own local buckets with the full
-//! quota, as a single process would.
+//! Without Redis (not yet connected, or degraded) each instance admits against its own local
+//! buckets with the full quota, as a single process would. A stale view does not count as
+//! without Redis here: leases stay valid on their own until they lapse.
 
 use super::record::whole_ms;
 use crate::Millis;
 
-/// The burst a bucket holds by default: one second's refill.
-pub const DEFAULT_BURST_MS: f64 = 1000.0;
+/// The burst a bucket holds: a quarter second's refill, the size of one lease. It adds to
+/// the fleet's bound in full, so it is kept small.
+pub const BURST_MS: f64 = 250.0;
 /// A lease asks for about this long's worth of permits.
-pub const LEASE_MS: f64 = 250.0;
-/// Unused leased permits lapse (and are refunded) after this long.
-pub const LEASE_TTL_MS: u64 = 1000;
+pub const LEASE_MS: f64 = BURST_MS;
+/// Unused leased permits lapse (and are refunded) this long after the lease was asked for.
+/// It adds to the fleet's bound in full (a permit leased just before a window may be spent
+/// in it), so it is as short as the lease: the driver's 25 ms tick tops a lease up well
+/// before it runs out.
+pub const LEASE_TTL_MS: u64 = 250;
 
 /// A quota: `per_minute` units refilling evenly, at most `burst_ms` worth saved up.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -45,7 +53,7 @@ impl Rate {
     pub fn per_minute(per_minute: f64) -> Self {
         Self {
             per_minute,
-            burst_ms: DEFAULT_BURST_MS,
+            burst_ms: BURST_MS,
         }
     }
 
@@ -150,7 +158,8 @@ pub struct QuotaGate {
     lease_expires_at: u64,
     /// Lapsed permits to give back to the shared bucket.
     refund: u32,
-    lease_in_flight: bool,
+    /// When the lease being fetched was asked for: its permits lapse `LEASE_TTL_MS` after.
+    lease_asked_at: Option<u64>,
     /// The shared request bucket's next permit, as its last reply said.
     shared_ready_at: u64,
     /// The shared token bucket as last read, kept refilling locally.
@@ -168,7 +177,7 @@ impl QuotaGate {
             leased: 0,
             lease_expires_at: 0,
             refund: 0,
-            lease_in_flight: false,
+            lease_asked_at: None,
             shared_ready_at: 0,
             shared_tokens: config.tokens.map(|r| TokenBucket::new(r, now)),
             tokens_to_debit: 0.0,
@@ -230,26 +239,28 @@ impl QuotaGate {
         } else {
             0
         };
-        let due = !self.lease_in_flight && in_hand * 2 <= size && now >= self.shared_ready_at;
+        let due =
+            self.lease_asked_at.is_none() && in_hand * 2 <= size && now >= self.shared_ready_at;
         due.then_some(size - in_hand)
     }
 
     /// [`Self::lease_wanted`], marking the fetch in flight.
     pub fn lease_request(&mut self, now: Millis) -> Option<u32> {
         let want = self.lease_wanted(now)?;
-        self.lease_in_flight = true;
+        self.lease_asked_at = Some(whole_ms(now));
         Some(want)
     }
 
     /// The shared bucket's answer: `granted` permits, and when it will have one again.
-    /// Permits topping up a lease still in hand lapse with it, never later: every permit is
-    /// spent within `LEASE_TTL_MS` of its grant, which is what the fleet's bound rests on.
+    /// A new lease lapses `LEASE_TTL_MS` after it was asked for (so before its permits left
+    /// the bucket), and permits topping up a lease still in hand lapse with it: every permit
+    /// is spent within `LEASE_TTL_MS` of its grant, which is what the fleet's bound rests on.
     pub fn lease_granted(&mut self, granted: u32, ready_at: u64, now: Millis) {
         let now = whole_ms(now);
-        self.lease_in_flight = false;
+        let asked_at = self.lease_asked_at.take().unwrap_or(now);
         self.lapse(now);
         if self.leased == 0 {
-            self.lease_expires_at = now + LEASE_TTL_MS;
+            self.lease_expires_at = asked_at + LEASE_TTL_MS;
         }
         self.leased += granted;
         self.shared_ready_at = if granted == 0 { ready_at } else { now };
@@ -270,7 +281,7 @@ impl QuotaGate {
 
     /// The lease fetch failed or timed out: nothing was granted.
     pub fn lease_failed(&mut self) {
-        self.lease_in_flight = false;
+        self.lease_asked_at = None;
     }
 
     /// Charges the tokens of a response's `usage` (input plus output).

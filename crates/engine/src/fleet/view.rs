@@ -90,6 +90,11 @@ impl FleetView {
         self.synced_at = Some(now);
     }
 
+    /// When the last full refresh was applied (ms since the epoch), if one was.
+    pub fn refreshed_at(&self) -> Option<u64> {
+        self.synced_at
+    }
+
     /// Whether the view may be used at `now`: refreshed within the staleness bound.
     pub fn is_fresh(&self, now: u64) -> bool {
         self.synced_at

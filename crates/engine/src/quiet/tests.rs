@@ -54,6 +54,7 @@ fn answered(check_refusal: bool) -> (Registry, RequestMachine) {
     let response = ResponseOutcome {
         model_id: "a".into(),
         latency: 42.0,
+        usage: None,
     };
     advance(
         &mut machine,
@@ -217,6 +218,7 @@ fn a_quiet_request_holds_its_model_in_flight_until_its_success_is_reported() {
     let response = ResponseOutcome {
         model_id: "a".into(),
         latency: 5.0,
+        usage: None,
     };
     advance(&mut machine, &mut registry, 0.0, None, Some(response));
     assert_eq!(machine.action(), &Action::Return);

@@ -401,6 +401,7 @@ impl crate::fleet::FleetGate for StubFleet {
     }
     fn record(&self, _: &str, _: crate::fleet::Fact, _: Millis) {}
     fn count(&self, _: &str, _: crate::fleet::Counter, _: i64, _: Millis) {}
+    fn charge_tokens(&self, _: &str, _: f64, _: Millis) {}
 }
 
 fn in_fleet(

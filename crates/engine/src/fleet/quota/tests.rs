@@ -2,20 +2,28 @@ use super::*;
 
 const RPM_600: Rate = Rate {
     per_minute: 600.0,
-    burst_ms: DEFAULT_BURST_MS,
+    burst_ms: BURST_MS,
 };
 
 #[test]
 fn a_bucket_holds_one_burst_and_refills_evenly() {
     let mut bucket = TokenBucket::new(RPM_600, 0);
-    assert_eq!(bucket.take_up_to(100, 0), 10, "one second's worth");
+    assert_eq!(
+        bucket.take_up_to(100, 0),
+        2,
+        "a quarter second's worth, 2.5"
+    );
     assert_eq!(bucket.take_up_to(1, 0), 0);
-    assert_eq!(bucket.ready_at(0), 100);
+    assert_eq!(
+        bucket.ready_at(0),
+        50,
+        "the half unit left needs 50 ms more"
+    );
     assert_eq!(bucket.take_up_to(100, 250), 2);
-    assert_eq!(bucket.take_up_to(100, 60_000), 10, "never above capacity");
+    assert_eq!(bucket.take_up_to(100, 60_000), 2, "never above capacity");
     bucket.charge(-4.0, 60_000);
     bucket.charge(-40.0, 60_000);
-    assert_eq!(bucket.level(60_000), 10.0, "refunds stop at capacity");
+    assert_eq!(bucket.level(60_000), 2.5, "refunds stop at capacity");
 }
 
 #[test]
@@ -37,7 +45,8 @@ fn local_admission_over_ten_seconds_stays_at_the_rate_plus_one_burst() {
     let admitted = (0..10_000)
         .filter(|ms| gate.admit(false, f64::from(*ms)) == Admission::Admit)
         .count();
-    assert_eq!(admitted, 100 + 10 - 1);
+    // 2.5 to start with and 10 s of 10 per second: whole units only.
+    assert_eq!(admitted, 102);
 }
 
 #[test]
@@ -96,11 +105,11 @@ fn tokens_from_usage_are_charged_after_the_fact_and_debited_once() {
         },
         0.0,
     );
-    // Capacity 1000 tokens, refilling 1 per ms.
+    // Capacity 250 tokens, refilling 1 per ms.
     assert_eq!(gate.admit(true, 0.0), Admission::Admit);
     gate.charge_tokens(1500.0, 0.0);
-    assert_eq!(gate.admit(true, 0.0), Admission::OverQuota { until: 501 });
-    assert_eq!(gate.admit(false, 0.0), Admission::OverQuota { until: 501 });
+    assert_eq!(gate.admit(true, 0.0), Admission::OverQuota { until: 1251 });
+    assert_eq!(gate.admit(false, 0.0), Admission::OverQuota { until: 1251 });
     assert_eq!(gate.take_token_debit(), Some(1500.0));
     assert_eq!(gate.take_token_debit(), None);
     // The fleet's bucket had less left than ours: its reply wins.
@@ -122,7 +131,32 @@ fn a_top_up_lapses_with_the_permits_already_in_hand() {
     gate.lease_granted(3, 0, 0.0);
     assert_eq!(gate.admit(true, 1.0), Admission::Admit);
     assert_eq!(gate.admit(true, 1.0), Admission::Admit);
-    assert_eq!(gate.lease_request(600.0), Some(2));
-    gate.lease_granted(2, 600, 600.0);
+    assert_eq!(gate.lease_request(100.0), Some(2));
+    gate.lease_granted(2, 100, 100.0);
     assert_eq!(gate.take_refund(LEASE_TTL_MS as f64), Some(3));
+}
+
+#[test]
+fn a_lease_lapses_counted_from_when_it_was_asked_for() {
+    let mut gate = QuotaGate::new(
+        QuotaConfig {
+            requests: Some(RPM_600),
+            tokens: None,
+        },
+        0.0,
+    );
+    gate.lease_request(0.0).unwrap();
+    // The reply comes 40 ms later: the permits left the bucket somewhere in between.
+    gate.lease_granted(2, 40, 40.0);
+    assert_eq!(
+        gate.admit(true, (LEASE_TTL_MS - 1) as f64),
+        Admission::Admit
+    );
+    assert_eq!(
+        gate.admit(true, LEASE_TTL_MS as f64),
+        Admission::OverQuota {
+            until: LEASE_TTL_MS
+        }
+    );
+    assert_eq!(gate.take_refund(LEASE_TTL_MS as f64), Some(1));
 }
