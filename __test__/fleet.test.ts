@@ -110,7 +110,7 @@ test('a throttling model: the fleet sends it about one request with sharedState,
   expect(shared * 4).toBeLessThanOrEqual(unshared);
 });
 
-test('a fleet quota: 8 processes sharing requestsPerMinute 600 for 10 s send at most rate × (T + 0.5 s) = 105 to the model', async () => {
+test('a fleet quota: 8 processes sharing requestsPerMinute 600 for 10 s send at most rate × (T + 1 s) = 110 to the model', async () => {
   emulator.setBehavior('limited', { mode: 'echo' });
   emulator.setBehavior('spare', { mode: 'echo' });
   const results = await runFleet({
@@ -132,8 +132,9 @@ test('a fleet quota: 8 processes sharing requestsPerMinute 600 for 10 s send at 
   // The bound holds while Redis is reachable: no instance degraded (deciding alone).
   for (const result of results) expect(result).toMatchObject({ failed: {}, events: [] });
   // The bound: burst (2.5, a quarter second's worth) + 10/s × (10 s + 0.25 s lease lifetime),
-  // so 100 and a tolerance of 5 (README, "Fleet quotas").
-  expect(limited).toBeLessThanOrEqual(105);
+  // plus permits leased just before the window and refunded inside it (at most another
+  // burst + 0.25 s of refill): 100 and a tolerance of 10 (README, "Fleet quotas").
+  expect(limited).toBeLessThanOrEqual(110);
   // The quota is used, not starved: at least half the 10 s worth went through.
   expect(limited).toBeGreaterThanOrEqual(50);
   expect(spare).toBeGreaterThan(limited);

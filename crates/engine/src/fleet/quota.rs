@@ -12,9 +12,11 @@
 //! admits from it locally. Permits a lease does not use within [`LEASE_TTL_MS`] of asking
 //! lapse and are refunded to the shared bucket (never above its capacity), so an idle
 //! instance holds no quota for long. Every permit is spent within `LEASE_TTL_MS` of leaving
-//! the bucket, so over any window `W` the fleet sends at most
-//! `capacity + rate × (W + LEASE_TTL_MS)`: with both a quarter second, `rate × (W + 0.5 s)`
-//! (for 600 per minute over 10 s, 105). With no permit in hand the model is over quota for
+//! the bucket, so over any window `W` the fleet sends at most what the bucket held and
+//! refilled while the window's permits were live, `capacity + rate × (W + LEASE_TTL_MS)`,
+//! plus what was leased just before and refunded inside it (granted again), at most
+//! `capacity + rate × LEASE_TTL_MS` more: with both a quarter second, `rate × (W + 1 s)`
+//! (for 600 per minute over 10 s, 110). With no permit in hand the model is over quota for
 //! now and is skipped like an open circuit; nothing waits for Redis. The cost is at low
 //! rates: a permit in one instance's hand is not in another's.
 //!
