@@ -5,9 +5,8 @@
 // reaches the `defaultTimeoutMs` deadline. An attempt `failover` ends by its timeout
 // emits `attempt-timeout`. Each test states the order of the events it sees.
 
-import { createMultiplexer, MultiplexerError } from '../index';
-import { EMULATOR_CREDENTIALS, startEmulator } from '../testing';
-import type { RunningEmulator } from '../testing';
+import { MultiplexerError } from '../index';
+import { emulatorFixture } from './helpers/emulator-fixture';
 
 jest.setTimeout(30_000);
 
@@ -15,37 +14,7 @@ const PRIMARY = 'test.failing-v1:0';
 const FALLBACK = 'test.fallback-v1:0';
 const EVENTS = ['model-selected', 'model-invocation-start', 'model-invocation-complete', 'attempt-timeout', 'backoff', 'error', 'success'];
 
-let emu: RunningEmulator;
-const multiplexers: Array<{ destroy(): void }> = [];
-
-beforeEach(() => {
-  emu = startEmulator();
-  emu.setBehavior(FALLBACK, { mode: 'fixed', text: 'from the fallback' });
-});
-
-afterEach(async () => {
-  jest.useRealTimers();
-  jest.restoreAllMocks();
-  for (const mux of multiplexers.splice(0)) mux.destroy();
-  await emu.stop();
-  // Let a native call still in flight settle while this file's environment is up.
-  await new Promise((resolve) => setTimeout(resolve, 100));
-});
-
-function multiplexer(transport: 'native' | 'js-sdk', extra: Record<string, any>, modelIds = [PRIMARY]) {
-  const mux = createMultiplexer(
-    modelIds.map((modelId, i) => ({ modelId, weight: 1, isFallback: i > 0 })),
-    {
-      defaultTimeoutMs: 10_000,
-      maxRetries: 3,
-      transport,
-      clientConfig: { region: 'us-east-1', endpoint: emu.endpoint, credentials: { ...EMULATOR_CREDENTIALS }, maxAttempts: 1 },
-      ...extra,
-    } as any,
-  );
-  multiplexers.push(mux);
-  return mux;
-}
+const { emulator, multiplexer } = emulatorFixture(FALLBACK, { modelIds: [PRIMARY], defaultTimeoutMs: 10_000 });
 
 /** Every event the request machine emits, in order, as `name modelId [args]`. */
 function recordEvents(mux: any): string[] {
@@ -104,7 +73,7 @@ function settle(promise: Promise<unknown>) {
 
 describe.each(['native', 'js-sdk'] as const)('transport %s', (transport) => {
   it("a model's Retry-After holds its second try back exactly that long", async () => {
-    emu.setBehavior(PRIMARY, { fault: 'unavailable', retryAfter: '2', failFirst: 1, mode: 'fixed', text: 'second try' });
+    emulator().setBehavior(PRIMARY, { fault: 'unavailable', retryAfter: '2', failFirst: 1, mode: 'fixed', text: 'second try' });
     useFakeTimers();
     const mux = multiplexer(transport, { failover: { backoff: { baseMs: 10, maxMs: 10 } } });
     const events = recordEvents(mux);
@@ -115,13 +84,13 @@ describe.each(['native', 'js-sdk'] as const)('transport %s', (transport) => {
     expect(events.at(-1)).toBe(`backoff ${PRIMARY} 2000 retry-after`);
     await jest.advanceTimersByTimeAsync(1999);
     for (let i = 0; i < 50; i += 1) await new Promise((resolve) => setImmediate(resolve));
-    expect(emu.requests()).toHaveLength(1);
+    expect(emulator().requests()).toHaveLength(1);
     expect(request.done).toBe(false);
 
     await jest.advanceTimersByTimeAsync(1);
     await until(() => request.done, 'the request to settle');
     expect(text(request.value)).toBe('second try');
-    expect(emu.requests().map((r) => r.status)).toEqual([503, 200]);
+    expect(emulator().requests().map((r) => r.status)).toEqual([503, 200]);
     expect(events).toEqual([
       `model-selected ${PRIMARY}`,
       `model-invocation-start ${PRIMARY}`,
@@ -141,7 +110,7 @@ describe('back-off between rounds', () => {
     [0.5, [50, 75, 75]],
     [0.2, [20, 30, 30]],
   ])('with Math.random() at %p the waits are that share of 100, 200 (capped at 150), 150 ms', async (draw, waits) => {
-    emu.setBehavior(PRIMARY, { fault: 'unavailable' });
+    emulator().setBehavior(PRIMARY, { fault: 'unavailable' });
     jest.spyOn(Math, 'random').mockReturnValue(draw);
     useFakeTimers();
     const mux = multiplexer('native', { failover: { backoff: { baseMs: 100, maxMs: 150 } } });
@@ -161,12 +130,12 @@ describe('back-off between rounds', () => {
     expect(delays).toEqual(waits);
     expect([...reasons]).toEqual(['exponential']);
     // maxRetries 3: the first try and three more.
-    expect(emu.requests()).toHaveLength(4);
+    expect(emulator().requests()).toHaveLength(4);
   });
 
   it('the fallback is tried before any wait, and waits come only once both failed', async () => {
-    emu.setBehavior(PRIMARY, { fault: 'unavailable' });
-    emu.setBehavior(FALLBACK, { fault: 'internalError', failFirst: 1, mode: 'fixed', text: 'from the fallback' });
+    emulator().setBehavior(PRIMARY, { fault: 'unavailable' });
+    emulator().setBehavior(FALLBACK, { fault: 'internalError', failFirst: 1, mode: 'fixed', text: 'from the fallback' });
     jest.spyOn(Math, 'random').mockReturnValue(0.5);
     useFakeTimers();
     const mux = multiplexer('native', { maxRetries: 4, failover: { backoff: { baseMs: 20, maxMs: 20 } } }, [PRIMARY, FALLBACK]);
@@ -188,12 +157,12 @@ describe('back-off between rounds', () => {
   });
 
   it('without backoff a request still ends once every model failed, as before', async () => {
-    emu.setBehavior(PRIMARY, { fault: 'unavailable' });
+    emulator().setBehavior(PRIMARY, { fault: 'unavailable' });
     const mux = multiplexer('native', { failover: {} });
     const events = recordEvents(mux);
     const failure = await mux.processRequest(input).catch((error) => error);
     expect(failure.code).toBe('NO_MODELS_AVAILABLE');
-    expect(emu.requests()).toHaveLength(1);
+    expect(emulator().requests()).toHaveLength(1);
     expect(events.some((e) => e.startsWith('backoff'))).toBe(false);
   });
 });
@@ -203,7 +172,7 @@ describe('the overall deadline', () => {
     ['a Retry-After reaching past it', { retryAfter: '5' }, 0.5],
     ['a jittered wait reaching past it', {}, 0.9],
   ])('%s: no wait, the request fails at once with NO_MODELS_AVAILABLE', async (_, extra, draw) => {
-    emu.setBehavior(PRIMARY, { fault: 'unavailable', ...extra });
+    emulator().setBehavior(PRIMARY, { fault: 'unavailable', ...extra });
     jest.spyOn(Math, 'random').mockReturnValue(draw);
     useFakeTimers();
     const mux = multiplexer('native', { defaultTimeoutMs: 3000, failover: { backoff: { baseMs: 4000, maxMs: 4000 } } });
@@ -215,14 +184,14 @@ describe('the overall deadline', () => {
 
     expect(request.error).toBeInstanceOf(MultiplexerError);
     expect(request.error.code).toBe('NO_MODELS_AVAILABLE');
-    expect(emu.requests()).toHaveLength(1);
+    expect(emulator().requests()).toHaveLength(1);
     expect(events.some((e) => e.startsWith('backoff'))).toBe(false);
   });
 });
 
 describe('attempt-timeout', () => {
   it('comes right after the attempt ends, before its model-invocation-complete and error', async () => {
-    emu.setBehavior(PRIMARY, { mode: 'fixed', text: 'too late', latencyMs: 20_000 });
+    emulator().setBehavior(PRIMARY, { mode: 'fixed', text: 'too late', latencyMs: 20_000 });
     const mux = multiplexer('native', { failover: { attemptTimeoutMs: 300 } }, [PRIMARY, FALLBACK]);
     const events = recordEvents(mux);
 
@@ -242,7 +211,7 @@ describe('attempt-timeout', () => {
   });
 
   it('is not emitted without `failover`, as in the original', async () => {
-    emu.setBehavior(PRIMARY, { mode: 'fixed', text: 'too late', latencyMs: 20_000 });
+    emulator().setBehavior(PRIMARY, { mode: 'fixed', text: 'too late', latencyMs: 20_000 });
     const mux = multiplexer('native', { defaultTimeoutMs: 1000 });
     const events = recordEvents(mux);
     await expect(mux.processRequest(input)).rejects.toMatchObject({ name: 'TimeoutError' });

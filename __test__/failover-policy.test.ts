@@ -5,47 +5,15 @@
 // fails fast; the same faults without the option fail fast as in the original; and with
 // the option, `defaultTimeoutMs` bounds the whole request.
 
-import { createMultiplexer, MultiplexerError } from '../index';
-import { EMULATOR_CREDENTIALS, startEmulator } from '../testing';
-import type { RunningEmulator } from '../testing';
+import { MultiplexerError } from '../index';
+import { emulatorFixture } from './helpers/emulator-fixture';
 
 jest.setTimeout(30_000);
 
 const PRIMARY = 'test.failing-v1:0';
 const FALLBACK = 'test.fallback-v1:0';
 
-let emu: RunningEmulator;
-const multiplexers: Array<{ destroy(): void }> = [];
-
-beforeEach(() => {
-  emu = startEmulator();
-  emu.setBehavior(FALLBACK, { mode: 'fixed', text: 'from the fallback' });
-});
-
-afterEach(async () => {
-  jest.useRealTimers();
-  for (const mux of multiplexers.splice(0)) mux.destroy();
-  await emu.stop();
-  // A native call a test left in flight (its request already settled) ends when the
-  // emulator closes its connection; let it settle while this file's environment is
-  // still up, or building its error would require the SDK after jest's teardown.
-  await new Promise((resolve) => setTimeout(resolve, 100));
-});
-
-function multiplexer(transport: 'native' | 'js-sdk', extra: Record<string, any>, modelIds = [PRIMARY, FALLBACK]) {
-  const mux = createMultiplexer(
-    modelIds.map((modelId, i) => ({ modelId, weight: 1, isFallback: i > 0 })),
-    {
-      defaultTimeoutMs: 10_000,
-      maxRetries: 3,
-      transport,
-      clientConfig: { region: 'us-east-1', endpoint: emu.endpoint, credentials: { ...EMULATOR_CREDENTIALS }, maxAttempts: 1 },
-      ...extra,
-    } as any,
-  );
-  multiplexers.push(mux);
-  return mux;
-}
+const { emulator, multiplexer } = emulatorFixture(FALLBACK, { modelIds: [PRIMARY, FALLBACK], defaultTimeoutMs: 10_000 });
 
 const input = { messages: [{ role: 'user' as const, content: [{ text: 'hello' }] }] };
 const text = (response: any): string => response?.output?.message?.content?.[0]?.text;
@@ -62,7 +30,7 @@ const FAILOVER_FAULTS = [
 
 describe.each(['native', 'js-sdk'] as const)('transport %s', (transport) => {
   it.each(FAILOVER_FAULTS)('%s is answered by the fallback, the breaker counting it', async (_, behavior) => {
-    emu.setBehavior(PRIMARY, behavior);
+    emulator().setBehavior(PRIMARY, behavior);
     const mux = multiplexer(transport, { failover: {} });
     const events: string[] = [];
     mux.on('error', (_error: unknown, outcome: any) => events.push(`error ${outcome.modelId}`));
@@ -73,44 +41,44 @@ describe.each(['native', 'js-sdk'] as const)('transport %s', (transport) => {
     expect(text(response)).toBe('from the fallback');
     expect(events).toEqual([`error ${PRIMARY}`, `success ${FALLBACK}`]);
     expect(mux.getCircuitBreakerStatus()[PRIMARY]).toMatchObject({ failureCount: 1 });
-    expect(emu.requests().map((r) => r.modelId)).toEqual([PRIMARY, FALLBACK]);
+    expect(emulator().requests().map((r) => r.modelId)).toEqual([PRIMARY, FALLBACK]);
   });
 
   it.each(FAILOVER_FAULTS)('%s without `failover` fails fast, as in the original', async (_, behavior) => {
-    emu.setBehavior(PRIMARY, behavior);
+    emulator().setBehavior(PRIMARY, behavior);
     const mux = multiplexer(transport, {});
     await expect(mux.processRequest(input)).rejects.toMatchObject({ name: expect.stringMatching(/FailFastError|TimeoutError/) });
-    expect(emu.requests().map((r) => r.modelId)).toEqual([PRIMARY]);
+    expect(emulator().requests().map((r) => r.modelId)).toEqual([PRIMARY]);
   });
 
   it('a 400 validation error still fails fast', async () => {
-    emu.setBehavior(PRIMARY, { fault: 'validationError' });
+    emulator().setBehavior(PRIMARY, { fault: 'validationError' });
     const mux = multiplexer(transport, { failover: {} });
     await expect(mux.processRequest(input)).rejects.toMatchObject({ name: 'FailFastError' });
-    expect(emu.requests().map((r) => r.modelId)).toEqual([PRIMARY]);
+    expect(emulator().requests().map((r) => r.modelId)).toEqual([PRIMARY]);
   });
 
   it('access denied still fails fast', async () => {
-    emu.setBehavior(PRIMARY, { fault: 'accessDenied' });
+    emulator().setBehavior(PRIMARY, { fault: 'accessDenied' });
     const mux = multiplexer(transport, { failover: {} });
     await expect(mux.processRequest(input)).rejects.toMatchObject({ name: 'FailFastError' });
-    expect(emu.requests().map((r) => r.modelId)).toEqual([PRIMARY]);
+    expect(emulator().requests().map((r) => r.modelId)).toEqual([PRIMARY]);
   });
 
   it('serverErrors: false leaves a 503 failing fast', async () => {
-    emu.setBehavior(PRIMARY, { fault: 'unavailable' });
+    emulator().setBehavior(PRIMARY, { fault: 'unavailable' });
     const mux = multiplexer(transport, { failover: { serverErrors: false } });
     await expect(mux.processRequest(input)).rejects.toMatchObject({ name: 'FailFastError' });
   });
 
   it('connectionErrors: false leaves a truncated body failing fast', async () => {
-    emu.setBehavior(PRIMARY, { fault: 'truncatedBody' });
+    emulator().setBehavior(PRIMARY, { fault: 'truncatedBody' });
     const mux = multiplexer(transport, { failover: { connectionErrors: false } });
     await expect(mux.processRequest(input)).rejects.toMatchObject({ name: 'FailFastError' });
   });
 
   it('a model hanging past attemptTimeoutMs is answered by the fallback, the breaker counting it', async () => {
-    emu.setBehavior(PRIMARY, { mode: 'fixed', text: 'too late', latencyMs: 20_000 });
+    emulator().setBehavior(PRIMARY, { mode: 'fixed', text: 'too late', latencyMs: 20_000 });
     const mux = multiplexer(transport, { failover: { attemptTimeoutMs: 300 } });
     const events: string[] = [];
     mux.on('error', (_error: unknown, outcome: any) => events.push(`error ${outcome.modelId}`));
@@ -127,7 +95,7 @@ describe.each(['native', 'js-sdk'] as const)('transport %s', (transport) => {
 describe('the overall deadline', () => {
   it('no attempt runs past defaultTimeoutMs, and no failover starts after it', async () => {
     const hanging = ['test.hang-a-v1:0', 'test.hang-b-v1:0', 'test.hang-c-v1:0', 'test.hang-d-v1:0'];
-    for (const id of hanging) emu.setBehavior(id, { mode: 'fixed', text: 'too late', latencyMs: 60_000 });
+    for (const id of hanging) emulator().setBehavior(id, { mode: 'fixed', text: 'too late', latencyMs: 60_000 });
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     const mux = multiplexer('native', { defaultTimeoutMs: 1000, failover: { attemptTimeoutMs: 400 } }, hanging);
     const attempts: string[] = [];

@@ -6,45 +6,14 @@
 // content event; a percentile delay sends no hedge before it has samples; the hedge
 // timer runs on the caller's timers; without the option nothing is hedged.
 
-import { createMultiplexer } from '../index';
-import { EMULATOR_CREDENTIALS, startEmulator } from '../testing';
-import type { RunningEmulator } from '../testing';
+import { emulatorFixture } from './helpers/emulator-fixture';
 
 jest.setTimeout(30_000);
 
 const SLOW = 'test.slow-v1:0';
 const FALLBACK = 'test.fallback-v1:0';
 
-let emu: RunningEmulator;
-const multiplexers: Array<{ destroy(): void }> = [];
-
-beforeEach(() => {
-  emu = startEmulator();
-  emu.setBehavior(FALLBACK, { mode: 'fixed', text: 'from the fallback' });
-});
-
-afterEach(async () => {
-  jest.useRealTimers();
-  for (const mux of multiplexers.splice(0)) mux.destroy();
-  await emu.stop();
-  // Let a cancelled call settle while this file's environment is still up.
-  await new Promise((resolve) => setTimeout(resolve, 100));
-});
-
-function multiplexer(transport: 'native' | 'js-sdk', extra: Record<string, any>) {
-  const mux = createMultiplexer(
-    [SLOW, FALLBACK].map((modelId, i) => ({ modelId, weight: 1, isFallback: i > 0 })),
-    {
-      defaultTimeoutMs: 20_000,
-      maxRetries: 3,
-      transport,
-      clientConfig: { region: 'us-east-1', endpoint: emu.endpoint, credentials: { ...EMULATOR_CREDENTIALS }, maxAttempts: 1 },
-      ...extra,
-    } as any,
-  );
-  multiplexers.push(mux);
-  return mux;
-}
+const { emulator, multiplexer } = emulatorFixture(FALLBACK, { modelIds: [SLOW, FALLBACK], defaultTimeoutMs: 20_000 });
 
 const input = { messages: [{ role: 'user' as const, content: [{ text: 'hello' }] }] };
 const text = (response: any): string => response?.output?.message?.content?.[0]?.text;
@@ -77,7 +46,7 @@ async function streamText(stream: AsyncIterable<any>): Promise<string> {
 
 describe.each(['native', 'js-sdk'] as const)('transport %s', (transport) => {
   it('a slow first model is hedged to the next one, whose answer wins; the first is cancelled and not counted', async () => {
-    emu.setBehavior(SLOW, { mode: 'fixed', text: 'too late', latencyMs: 15_000 });
+    emulator().setBehavior(SLOW, { mode: 'fixed', text: 'too late', latencyMs: 15_000 });
     const mux = multiplexer(transport, { hedging: { afterMs: 200 } });
     const events = recordEvents(mux);
 
@@ -85,7 +54,7 @@ describe.each(['native', 'js-sdk'] as const)('transport %s', (transport) => {
 
     expect(text(response)).toBe('from the fallback');
     expect(events).toEqual([`hedged ${FALLBACK} number`, `hedge-won ${FALLBACK}`, `complete ${FALLBACK}`, `success ${FALLBACK}`]);
-    expect(await eventually(() => emu.stats().abandoned === 1)).toBe(true);
+    expect(await eventually(() => emulator().stats().abandoned === 1)).toBe(true);
     expect(mux.getCircuitBreakerStatus()[SLOW]).toMatchObject({ state: 'CLOSED', failureCount: 0 });
     const stats = mux.getStats();
     expect(stats.modelStats[SLOW]).toMatchObject({ successCount: 0, failFastCount: 0, rateLimitCount: 0 });
@@ -94,33 +63,33 @@ describe.each(['native', 'js-sdk'] as const)('transport %s', (transport) => {
   });
 
   it('a first model answering before afterMs sends no hedge', async () => {
-    emu.setBehavior(SLOW, { mode: 'fixed', text: 'in time' });
+    emulator().setBehavior(SLOW, { mode: 'fixed', text: 'in time' });
     const mux = multiplexer(transport, { hedging: { afterMs: 10_000 } });
     const events = recordEvents(mux);
 
     expect(text(await mux.processRequest(input))).toBe('in time');
     expect(events).toEqual([`complete ${SLOW}`, `success ${SLOW}`]);
-    expect(emu.requests().map((r) => r.modelId)).toEqual([SLOW]);
+    expect(emulator().requests().map((r) => r.modelId)).toEqual([SLOW]);
     expect(mux.getStats().hedging).toEqual({ hedged: 0, hedgesSent: 0, wonByHedge: 0, cancelled: 0 });
   });
 
   it('a first attempt answering after the hedge was sent but before it wins, and the hedge is cancelled', async () => {
-    emu.setBehavior(SLOW, { mode: 'fixed', text: 'first after all', latencyMs: 600 });
-    emu.setBehavior(FALLBACK, { mode: 'fixed', text: 'from the fallback', latencyMs: 15_000 });
+    emulator().setBehavior(SLOW, { mode: 'fixed', text: 'first after all', latencyMs: 600 });
+    emulator().setBehavior(FALLBACK, { mode: 'fixed', text: 'from the fallback', latencyMs: 15_000 });
     const mux = multiplexer(transport, { hedging: { afterMs: 100 } });
     const events = recordEvents(mux);
 
     expect(text(await mux.processRequest(input))).toBe('first after all');
     expect(events).toEqual([`hedged ${FALLBACK} number`, `complete ${SLOW}`, `success ${SLOW}`]);
-    expect(await eventually(() => emu.stats().abandoned === 1)).toBe(true);
+    expect(await eventually(() => emulator().stats().abandoned === 1)).toBe(true);
     expect(mux.getCircuitBreakerStatus()[FALLBACK]).toMatchObject({ failureCount: 0 });
     expect(mux.getStats().modelStats[FALLBACK]).toMatchObject({ successCount: 0, failFastCount: 0 });
     expect(mux.getStats().hedging).toEqual({ hedged: 1, hedgesSent: 1, wonByHedge: 0, cancelled: 1 });
   });
 
   it('a racer failing while the other runs is reported, and the request waits for the other', async () => {
-    emu.setBehavior(SLOW, { fault: 'unavailable', latencyMs: 600 });
-    emu.setBehavior(FALLBACK, { mode: 'fixed', text: 'from the fallback', latencyMs: 1500 });
+    emulator().setBehavior(SLOW, { fault: 'unavailable', latencyMs: 600 });
+    emulator().setBehavior(FALLBACK, { mode: 'fixed', text: 'from the fallback', latencyMs: 1500 });
     const mux = multiplexer(transport, { hedging: { afterMs: 100 } });
     const events = recordEvents(mux);
 
@@ -133,19 +102,19 @@ describe.each(['native', 'js-sdk'] as const)('transport %s', (transport) => {
   });
 
   it('every racer failing fails the request as an unhedged attempt would', async () => {
-    emu.setBehavior(SLOW, { fault: 'validationError', latencyMs: 400 });
-    emu.setBehavior(FALLBACK, { fault: 'validationError', latencyMs: 800 });
+    emulator().setBehavior(SLOW, { fault: 'validationError', latencyMs: 400 });
+    emulator().setBehavior(FALLBACK, { fault: 'validationError', latencyMs: 800 });
     const mux = multiplexer(transport, { hedging: { afterMs: 100 } });
 
     await expect(mux.processRequest(input)).rejects.toMatchObject({ name: 'FailFastError' });
-    expect(emu.requests().map((r) => r.modelId)).toEqual([SLOW, FALLBACK]);
+    expect(emulator().requests().map((r) => r.modelId)).toEqual([SLOW, FALLBACK]);
     expect(mux.getStats().hedging).toEqual({ hedged: 1, hedgesSent: 1, wonByHedge: 0, cancelled: 0 });
   });
 
   it('a stream is decided at its first content event, not at opening: the hedge with content first wins and the other stream is closed', async () => {
     // The slow model opens at once and sends messageStart, then waits 5 s per event.
-    emu.setBehavior(SLOW, { mode: 'fixed', text: 'slow words', stream: { chunks: 3, eventDelayMs: 5000 } });
-    emu.setBehavior(FALLBACK, { mode: 'fixed', text: 'from the fallback', latencyMs: 100 });
+    emulator().setBehavior(SLOW, { mode: 'fixed', text: 'slow words', stream: { chunks: 3, eventDelayMs: 5000 } });
+    emulator().setBehavior(FALLBACK, { mode: 'fixed', text: 'from the fallback', latencyMs: 100 });
     const mux = multiplexer(transport, { hedging: { afterMs: 300 } });
     const events = recordEvents(mux);
 
@@ -153,13 +122,13 @@ describe.each(['native', 'js-sdk'] as const)('transport %s', (transport) => {
 
     expect(await streamText(response.stream!)).toBe('from the fallback');
     expect(events).toEqual([`hedged ${FALLBACK} number`, `hedge-won ${FALLBACK}`, `complete ${FALLBACK}`, `success ${FALLBACK}`]);
-    expect(await eventually(() => emu.stats().abandoned === 1)).toBe(true);
+    expect(await eventually(() => emulator().stats().abandoned === 1)).toBe(true);
     expect(mux.getCircuitBreakerStatus()[SLOW]).toMatchObject({ failureCount: 0 });
     expect(mux.getStats().hedging).toMatchObject({ wonByHedge: 1, cancelled: 1 });
   });
 
   it('a stream whose content arrives before afterMs is not hedged, and arrives whole', async () => {
-    emu.setBehavior(SLOW, { mode: 'fixed', text: 'quick stream', stream: { chunks: 2, eventDelayMs: 20 } });
+    emulator().setBehavior(SLOW, { mode: 'fixed', text: 'quick stream', stream: { chunks: 2, eventDelayMs: 20 } });
     const mux = multiplexer(transport, { hedging: { afterMs: 5000 } });
 
     const response = await mux.processStreamRequest(input);
@@ -168,16 +137,16 @@ describe.each(['native', 'js-sdk'] as const)('transport %s', (transport) => {
 
     expect(Object.keys(events[0])).toEqual(['messageStart']);
     expect(events.map((event) => event?.contentBlockDelta?.delta?.text ?? '').join('')).toBe('quick stream');
-    expect(emu.requests().map((r) => r.modelId)).toEqual([SLOW]);
+    expect(emulator().requests().map((r) => r.modelId)).toEqual([SLOW]);
   });
 });
 
 describe('when to hedge', () => {
   it("a percentile sends no hedge before 20 samples of the model's latency, then hedges past it", async () => {
-    emu.setBehavior(SLOW, { mode: 'fixed', text: 'quick' });
+    emulator().setBehavior(SLOW, { mode: 'fixed', text: 'quick' });
     const mux = multiplexer('native', { hedging: { afterMs: 'p95' } });
     for (let i = 0; i < 19; i++) await mux.processRequest(input);
-    emu.setBehavior(SLOW, { mode: 'fixed', text: 'slow', latencyMs: 800 });
+    emulator().setBehavior(SLOW, { mode: 'fixed', text: 'slow', latencyMs: 800 });
     expect(text(await mux.processRequest(input))).toBe('slow');
     expect(mux.getStats().hedging).toMatchObject({ hedged: 0 });
 
@@ -188,25 +157,25 @@ describe('when to hedge', () => {
 
   it("the hedge timer runs on the caller's timers", async () => {
     // 19 s of fake time pass in a moment: on real timers, the bounded waits would give up first.
-    emu.setBehavior(SLOW, { mode: 'fixed', text: 'too late', latencyMs: 60_000 });
+    emulator().setBehavior(SLOW, { mode: 'fixed', text: 'too late', latencyMs: 60_000 });
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     const mux = multiplexer('native', { hedging: { afterMs: 19_000 } });
     let settled: any = null;
     mux.processRequest(input).then((response) => (settled = response));
-    expect(await eventually(() => emu.stats().requests === 1)).toBe(true);
+    expect(await eventually(() => emulator().stats().requests === 1)).toBe(true);
 
     await jest.advanceTimersByTimeAsync(18_999);
-    expect(emu.stats().requests).toBe(1);
+    expect(emulator().stats().requests).toBe(1);
     await jest.advanceTimersByTimeAsync(1);
     expect(await eventually(() => settled !== null)).toBe(true);
     expect(text(settled)).toBe('from the fallback');
   });
 
   it('without hedging a slow first model is waited for, and getStats has no hedging', async () => {
-    emu.setBehavior(SLOW, { mode: 'fixed', text: 'waited for', latencyMs: 500 });
+    emulator().setBehavior(SLOW, { mode: 'fixed', text: 'waited for', latencyMs: 500 });
     const mux = multiplexer('native', {});
     expect(text(await mux.processRequest(input))).toBe('waited for');
-    expect(emu.requests().map((r) => r.modelId)).toEqual([SLOW]);
+    expect(emulator().requests().map((r) => r.modelId)).toEqual([SLOW]);
     expect(mux.getStats()).not.toHaveProperty('hedging');
   });
 
