@@ -24,11 +24,29 @@ function binaryPath() {
   return path.join(target, 'release', 'bedrock-emulator');
 }
 
-/** The binary's path; runs cargo once when it is missing (or when asked to). */
+/** The newest modification time (ms) of the files the binary is built from. */
+function newestSourceMs() {
+  const newest = (dir) =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((ms, entry) => {
+      const full = path.join(dir, entry.name);
+      return Math.max(ms, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
+    }, 0);
+  const crates = ['emulator', 'eventstream', 'js-semantics'].map((name) => path.join(ROOT, 'crates', name, 'src'));
+  const manifests = ['Cargo.lock', 'crates/emulator/Cargo.toml'].map((file) => fs.statSync(path.join(ROOT, file)).mtimeMs);
+  return Math.max(...manifests, ...crates.filter((dir) => fs.existsSync(dir)).map(newest));
+}
+
+/**
+ * The binary's path; runs cargo when it is missing, older than its sources (a pull that
+ * changed the emulator would otherwise be measured with the old one), or when asked to.
+ * BMM_EMULATOR_BIN names a binary to use as it is.
+ */
 function ensureBinary({ rebuild = false, log = console.log } = {}) {
   const bin = binaryPath();
-  if (!rebuild && fs.existsSync(bin)) return { bin, builtMs: 0 };
-  log(`building the emulator: cargo build --release -p bmm-emulator (once per clone)`);
+  const given = Boolean(process.env.BMM_EMULATOR_BIN);
+  const stale = !given && fs.existsSync(bin) && fs.statSync(bin).mtimeMs < newestSourceMs();
+  if (!rebuild && !stale && fs.existsSync(bin)) return { bin, builtMs: 0 };
+  log(`building the emulator: cargo build --release -p bmm-emulator (${stale ? 'its sources changed since the last build' : 'once per clone'})`);
   const started = Date.now();
   const res = spawnSync('cargo', ['build', '--release', '-p', 'bmm-emulator'], { cwd: ROOT, stdio: 'inherit', timeout: 15 * 60_000 });
   if (res.status !== 0 || !fs.existsSync(bin)) {
