@@ -27,8 +27,17 @@ function nativeSettings(clientConfig = {}) {
     userAgentAppId,
     // The JS SDK tests it for truth (`!!`), whatever its type.
     ignoreConfiguredEndpointUrls: ignoreConfiguredEndpointUrls === undefined ? undefined : !!ignoreConfiguredEndpointUrls,
-    useSystemCa: nodeUsesSystemCa(),
+    ...nodeTrust(),
   };
+}
+
+/**
+ * What this Node trusts besides its bundled roots, for the native client to trust the
+ * same: the system's store when Node was told to use it, and the PEM bundle
+ * NODE_EXTRA_CA_CERTS names (an empty value names none, as for Node).
+ */
+function nodeTrust() {
+  return { useSystemCa: nodeUsesSystemCa(), extraCaCertsFile: process.env.NODE_EXTRA_CA_CERTS || undefined };
 }
 
 /**

@@ -3,10 +3,11 @@
 
 use crate::credentials::CheckedCredentials;
 use bmm_transport::{
-    AwsCredentials, ClientSettings, Credentials, ProvideCredentials, UserAgentPair,
+    AwsCredentials, ClientSettings, Credentials, NodeTrust, ProvideCredentials, UserAgentPair,
 };
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunction;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -39,6 +40,8 @@ pub struct NativeSettings {
     pub ignore_configured_endpoint_urls: Option<bool>,
     /// Whether Node was told to trust the system's certificate store (`--use-system-ca`).
     pub use_system_ca: Option<bool>,
+    /// The PEM bundle `NODE_EXTRA_CA_CERTS` names, if set.
+    pub extra_ca_certs_file: Option<String>,
 }
 
 /// One `customUserAgent` section.
@@ -93,7 +96,10 @@ impl NativeSettings {
             // The JS SDK has no stalled-stream guard (processStreamRequest has idleTimeoutMs);
             // the Rust SDK's costs ~10 µs of CPU per call.
             stalled_stream_protection: Some(false),
-            system_ca: self.use_system_ca.unwrap_or(false),
+            trust: NodeTrust {
+                system_store: self.use_system_ca.unwrap_or(false),
+                extra_certs_file: self.extra_ca_certs_file.map(PathBuf::from),
+            },
         })
     }
 }

@@ -4,7 +4,7 @@
 mod build;
 mod settings;
 
-pub use settings::{ClientSettings, ConfigError, Credentials};
+pub use settings::{ClientSettings, ConfigError, Credentials, NodeTrust};
 
 use crate::bounds;
 use crate::call_error::CallError;

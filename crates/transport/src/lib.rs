@@ -36,7 +36,7 @@ mod wire;
 
 pub use bounds::{DEFAULT_MAX_RESPONSE_BYTES, MAX_FRAME_BYTES};
 pub use call_error::{CallError, ErrorKind};
-pub use client::{ClientSettings, ConfigError, Credentials, Transport};
+pub use client::{ClientSettings, ConfigError, Credentials, NodeTrust, Transport};
 pub use doc::Doc;
 pub use input::{converse_input, converse_stream_input, ConverseRequest, InputError};
 pub use json::JsJson;

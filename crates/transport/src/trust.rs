@@ -2,27 +2,37 @@
 //! the JS SDK): Mozilla's root set, which Node bundles; the system store only when Node
 //! was told to use it (`--use-system-ca`); plus the PEM bundle named by
 //! `NODE_EXTRA_CA_CERTS`, so that a CA a caller gave Node (a TLS-inspecting proxy's, a
-//! test server's) works the same on both transports.
+//! test server's) works the same on both transports. Which of those apply is read on the
+//! JavaScript side, where Node's flags are visible (`NodeTrust`); this module applies it.
 //!
 //! The bundled set is compiled in (`webpki-root-certs`, Mozilla's set as published by the
 //! rustls project): no file is read for it, where the system store costs a cold start
 //! tens of milliseconds of reading and parsing every certificate under /etc/ssl/certs.
 
 use crate::base64::base64_encode;
+use crate::client::NodeTrust;
 use aws_smithy_http_client::tls::TrustStore;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 
-/// Mozilla's roots, the system's when `system_roots` (Node's `--use-system-ca`), and every
-/// usable certificate of `extra_pem` (the contents of `NODE_EXTRA_CA_CERTS`). Like Node,
-/// certificates that do not parse are skipped rather than failing the client; they must
-/// be, since the TLS layer panics on them.
-pub(crate) fn trust_store(extra_pem: Option<&[u8]>, system_roots: bool) -> TrustStore {
-    let mut store = TrustStore::empty().with_native_roots(system_roots);
+/// Mozilla's roots, the system's when Node uses them, and every usable certificate of the
+/// bundle `NODE_EXTRA_CA_CERTS` names. Like Node, a bundle that cannot be read (Node warns
+/// and goes on) and certificates that do not parse are skipped rather than failing the
+/// client; they must be, since the TLS layer panics on them.
+pub(crate) fn trust_store(trust: &NodeTrust) -> TrustStore {
+    let extra_pem = trust
+        .extra_certs_file
+        .as_ref()
+        .and_then(|path| std::fs::read(path).ok());
+    let mut store = TrustStore::empty().with_native_roots(trust.system_store);
     for root in webpki_root_certs::TLS_SERVER_ROOT_CERTS {
         store.add_pem_certificate(pem_certificate(root));
     }
-    for certificate in extra_pem.map(usable_certificates).unwrap_or_default() {
+    for certificate in extra_pem
+        .as_deref()
+        .map(usable_certificates)
+        .unwrap_or_default()
+    {
         store.add_pem_certificate(certificate);
     }
     store
@@ -66,13 +76,6 @@ fn usable_certificates(pem: &[u8]) -> Vec<Vec<u8>> {
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-/// The bundle `NODE_EXTRA_CA_CERTS` names, if it is set and readable (Node warns and
-/// goes on without it otherwise).
-pub(crate) fn node_extra_ca_certs() -> Option<Vec<u8>> {
-    let path = std::env::var_os("NODE_EXTRA_CA_CERTS").filter(|p| !p.is_empty())?;
-    std::fs::read(path).ok()
 }
 
 #[cfg(test)]

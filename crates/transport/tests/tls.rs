@@ -1,12 +1,12 @@
 //! The native transport over HTTPS to the emulator: HTTP/2 negotiated by ALPN, one TLS
 //! connection kept for calls in a row. The transport trusts what Node trusts, including
-//! the bundle NODE_EXTRA_CA_CERTS names; pointing it at the emulator's test CA is this
-//! binary's only test, so setting the variable races with nothing.
+//! the bundle NODE_EXTRA_CA_CERTS names, here the emulator's test CA.
 
 mod common;
 
 use bmm_emulator::testing::{start_with, MODEL};
 use bmm_emulator::{EmulatorOptions, TlsIdentity};
+use bmm_transport::{ClientSettings, NodeTrust, Transport};
 use common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -19,10 +19,14 @@ async fn converse_over_https_negotiates_h2_and_reuses_one_connection() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let ca_file = dir.join("ca.pem");
     std::fs::write(&ca_file, emu.ca_pem().expect("generated CA")).expect("CA file");
-    // Read when the client is built.
-    std::env::set_var("NODE_EXTRA_CA_CERTS", &ca_file);
-
-    let transport = transport(&emu);
+    let transport = Transport::new(ClientSettings {
+        trust: NodeTrust {
+            system_store: false,
+            extra_certs_file: Some(ca_file),
+        },
+        ..settings(&emu)
+    })
+    .expect("transport");
     for text in ["one", "two", "three"] {
         let out = transport
             .converse(MODEL, &user_input(text), None)

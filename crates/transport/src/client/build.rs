@@ -40,10 +40,7 @@ pub(super) struct Built {
 pub(super) async fn build_client(settings: &ClientSettings) -> Result<Built, CallError> {
     let sources = Sources::load(Env::real(), Fs::real()).await;
     let profile = sources.profile_name(settings.profile.as_deref());
-    let http = http_client(trust::trust_store(
-        trust::node_extra_ca_certs().as_deref(),
-        settings.system_ca,
-    ));
+    let http = http_client(trust::trust_store(&settings.trust));
     let provider_config = ProviderConfig::default().with_http_client(http.clone());
 
     let named_region = match settings.region.clone().or_else(|| sources.region(&profile)) {

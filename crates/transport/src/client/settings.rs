@@ -5,6 +5,7 @@
 use crate::user_agent::UserAgentPair;
 use aws_credential_types::provider::ProvideCredentials;
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -72,9 +73,19 @@ pub struct ClientSettings {
     /// The Rust SDK aborts bodies that stall (no bytes for 5 s); the JS SDK has no such
     /// guard. `Some(false)` turns it off (saves ~10 µs of CPU per call); default on.
     pub stalled_stream_protection: Option<bool>,
-    /// Trust the system's certificate store too, as Node does when run with
-    /// `--use-system-ca`; otherwise Mozilla's roots, which Node bundles.
-    pub system_ca: bool,
+    /// What Node trusts besides the Mozilla roots it bundles (which are always trusted).
+    pub trust: NodeTrust,
+}
+
+/// What the Node process trusts besides its bundled roots, as the JavaScript side reads it
+/// from how Node runs (`nodeTrust` in `js/transport/settings.js`): the native client
+/// trusts the same, so that a CA works on both transports or on neither.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeTrust {
+    /// The system's certificate store (`--use-system-ca`).
+    pub system_store: bool,
+    /// The PEM bundle `NODE_EXTRA_CA_CERTS` names.
+    pub extra_certs_file: Option<PathBuf>,
 }
 
 /// A setting that cannot be used; reported by `Transport::new`.
