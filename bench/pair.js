@@ -12,6 +12,7 @@
 //
 //   node bench/pair.js --clients d,c --concurrency 1 --rounds 14
 //   node bench/pair.js --clients d,d@../other-checkout --concurrency 64
+//   node bench/pair.js --clients d,c --stream --concurrency 16      # whole ConverseStreams
 //
 // `client@DIR` takes the client from another checkout (its bench/clients, its build);
 // `client+VAR=VALUE` runs it with that environment variable (e.g. d+TOKIO_WORKER_THREADS=1).
@@ -21,11 +22,12 @@ const path = require('node:path');
 const { fork } = require('node:child_process');
 const emulator = require('./lib/emulator');
 const { median } = require('./lib/summary');
+const { STREAM } = require('./clients/common');
 
 const ROOT = path.resolve(__dirname, '..');
 
 function parseArgs(argv) {
-  const o = { clients: ['d', 'c'], concurrency: 1, rounds: 14, burst: null, warmup: 2000 };
+  const o = { clients: ['d', 'c'], concurrency: 1, rounds: 14, burst: null, warmup: 2000, stream: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i];
@@ -33,14 +35,16 @@ function parseArgs(argv) {
     else if (a === '--concurrency') o.concurrency = Number(next());
     else if (a === '--rounds') o.rounds = Number(next());
     else if (a === '--burst') o.burst = Number(next());
+    else if (a === '--stream') o.stream = true;
     else if (a === '-h' || a === '--help') {
-      console.log('node bench/pair.js [--clients d,c] [--concurrency 1] [--rounds 14] [--burst N]');
+      console.log('node bench/pair.js [--clients d,c] [--concurrency 1] [--rounds 14] [--burst N] [--stream]');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
   if (o.clients.length < 2) throw new Error('--clients needs at least two');
   // About one to two seconds per burst on this machine at either end of the range.
-  o.burst ??= o.concurrency === 1 ? 3000 : 10000;
+  o.burst ??= o.stream ? 300 : o.concurrency === 1 ? 3000 : 10000;
+  if (o.stream) o.warmup = 200;
   return o;
 }
 
@@ -88,19 +92,23 @@ async function drive(send, concurrency, count) {
 
 function child() {
   let client;
+  let send;
   process.on('disconnect', () => process.exit(0));
   process.on('message', async (job) => {
     try {
       if (job.setup) {
-        client = await require(job.file).setup(job.endpoint);
-        await drive(client.send, job.concurrency, job.warmup);
+        const spec = require(job.file);
+        client = await spec.setup(job.endpoint, job.stream ? { models: STREAM.models } : {});
+        // A stream is read to its end, as a caller would (clients/common.js's consume()).
+        send = job.stream ? (i) => client.stream(i) : client.send;
+        await drive(send, job.concurrency, job.warmup);
         process.send({ ok: true });
         return;
       }
       const cpu = process.cpuUsage();
       const js = threadCpu().js;
       const switches = switchesPerThread();
-      await drive(client.send, job.concurrency, job.count);
+      await drive(send, job.concurrency, job.count);
       const used = process.cpuUsage(cpu);
       process.send({
         ok: true,
@@ -120,6 +128,7 @@ async function main() {
   const o = parseArgs(process.argv.slice(2));
   const { bin } = emulator.ensureBinary({});
   const emu = await emulator.start({ bin, threads: 1, verify: true });
+  if (o.stream) await emu.setBehavior(STREAM.modelId, STREAM.behavior);
   const clients = o.clients.map(parseClient);
   const kids = clients.map(({ env }) => fork(__filename, ['--child'], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   const ask = (kid, job) =>
@@ -128,8 +137,9 @@ async function main() {
       kid.send(job);
     });
   try {
-    console.log(`pair: ${o.clients.join(' vs ')}, C=${o.concurrency}, ${o.rounds} rounds of ${o.burst} requests each, emulator ${emu.endpoint}`);
-    await Promise.all(kids.map((kid, i) => ask(kid, { setup: true, file: clients[i].file, endpoint: emu.endpoint, concurrency: o.concurrency, warmup: Math.max(o.warmup, 4 * o.concurrency) })));
+    const what = o.stream ? `streams of ${STREAM.events} events` : 'requests';
+    console.log(`pair: ${o.clients.join(' vs ')}, C=${o.concurrency}, ${o.rounds} rounds of ${o.burst} ${what} each, emulator ${emu.endpoint}`);
+    await Promise.all(kids.map((kid, i) => ask(kid, { setup: true, file: clients[i].file, endpoint: emu.endpoint, stream: o.stream, concurrency: o.concurrency, warmup: Math.max(o.warmup, 4 * o.concurrency) })));
     const rounds = [];
     for (let r = 0; r < o.rounds; r++) {
       // Alternate who goes first, so neither always follows the other's burst.
@@ -147,6 +157,7 @@ async function main() {
 
 function report(o, rounds) {
   const base = o.clients[0];
+  if (o.stream) console.log(`\n(per stream of ${STREAM.events} events: divide by ${STREAM.events} for CPU per event)`);
   console.log('\n| client | CPU µs/req (median) | JS thread µs/req | context switches/req | − ' + base + ' µs (median of rounds) | ÷ ' + base + ' (median of rounds) |');
   console.log('|---|---:|---:|---:|---:|---:|');
   o.clients.forEach((spec, i) => {
