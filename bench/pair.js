@@ -22,6 +22,7 @@ const path = require('node:path');
 const { fork } = require('node:child_process');
 const emulator = require('./lib/emulator');
 const { median } = require('./lib/summary');
+const { threadCpuSeconds } = require('./lib/procfs');
 const { STREAM } = require('./clients/common');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -65,15 +66,11 @@ function clientFile(where) {
 
 // ---- child: one client, bursts on request ----
 
-/** CPU seconds of this process's main (JavaScript) thread and of the whole process. */
-function threadCpu() {
-  const ticks = 100; // USER_HZ on Linux
-  const stat = (file) => fs.readFileSync(file, 'utf8').split(') ')[1].split(' ');
-  const seconds = (fields) => (Number(fields[11]) + Number(fields[12])) / ticks;
-  return { js: seconds(stat(`/proc/self/task/${process.pid}/stat`)) };
-}
+/** CPU seconds (user + system) of this process's main thread, the JavaScript one. */
+const mainThreadCpuSeconds = () => threadCpuSeconds(process.pid, process.pid);
 
-function switchesPerThread() {
+/** Voluntary context switches so far, all threads of this process together. */
+function voluntarySwitches() {
   let total = 0;
   for (const task of fs.readdirSync('/proc/self/task')) {
     const status = fs.readFileSync(`/proc/self/task/${task}/status`, 'utf8');
@@ -106,15 +103,15 @@ function child() {
         return;
       }
       const cpu = process.cpuUsage();
-      const js = threadCpu().js;
-      const switches = switchesPerThread();
+      const js = mainThreadCpuSeconds();
+      const switches = voluntarySwitches();
       await drive(send, job.concurrency, job.count);
       const used = process.cpuUsage(cpu);
       process.send({
         ok: true,
         cpuUs: (used.user + used.system) / job.count,
-        jsThreadUs: ((threadCpu().js - js) * 1e6) / job.count,
-        switches: (switchesPerThread() - switches) / job.count,
+        jsThreadUs: ((mainThreadCpuSeconds() - js) * 1e6) / job.count,
+        switches: (voluntarySwitches() - switches) / job.count,
       });
     } catch (error) {
       process.send({ ok: false, error: String(error?.stack ?? error) });

@@ -22,8 +22,18 @@ function ticksPerSecond() {
 
 /** User + system CPU seconds of a process (all its threads), or null. */
 function processCpuSeconds(pid) {
+  return cpuSecondsIn(`/proc/${pid}/stat`);
+}
+
+/** User + system CPU seconds of one thread of a process (`tid` = `pid`: its main thread), or null. */
+function threadCpuSeconds(pid, tid) {
+  return cpuSecondsIn(`/proc/${pid}/task/${tid}/stat`);
+}
+
+/** User + system CPU seconds a /proc `stat` file records (a process's or a thread's), or null. */
+function cpuSecondsIn(statFile) {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = fs.readFileSync(statFile, 'utf8');
     // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // fields[0] is field 3 (state); utime is field 14, stime field 15.
@@ -66,4 +76,4 @@ function rssMB() {
   return selfStatusMB('VmRSS') ?? process.memoryUsage.rss() / (1024 * 1024);
 }
 
-module.exports = { ticksPerSecond, processCpuSeconds, systemBusySeconds, peakRssMB, rssMB };
+module.exports = { ticksPerSecond, processCpuSeconds, threadCpuSeconds, systemBusySeconds, peakRssMB, rssMB };
