@@ -46,14 +46,26 @@ pub(crate) struct ScriptedBody {
     gap_done: bool,
     sleep: Option<Pin<Box<Sleep>>>,
     /// Counts this body when dropped with chunks unsent (see `count_abandonment`).
-    abandoned: Unsent,
+    abandoned: AbandonedCount,
 }
 
-/// Adds one to its counter when dropped still holding it: the body had chunks unsent.
+/// Adds one to its counter when dropped still armed: what it guards (a request being
+/// answered, a streamed body with chunks unsent) was left unfinished by its client.
 #[derive(Default)]
-struct Unsent(Option<Arc<AtomicU64>>);
+pub(crate) struct AbandonedCount(Option<Arc<AtomicU64>>);
 
-impl Drop for Unsent {
+impl AbandonedCount {
+    pub(crate) fn armed(counter: Arc<AtomicU64>) -> AbandonedCount {
+        AbandonedCount(Some(counter))
+    }
+
+    /// Nothing is counted any more; the counter, if it was armed.
+    pub(crate) fn disarm(&mut self) -> Option<Arc<AtomicU64>> {
+        self.0.take()
+    }
+}
+
+impl Drop for AbandonedCount {
     fn drop(&mut self) {
         if let Some(counter) = &self.0 {
             counter.fetch_add(1, Ordering::Relaxed);
@@ -107,7 +119,7 @@ impl ScriptedBody {
             sent_any: false,
             gap_done: false,
             sleep: None,
-            abandoned: Unsent::default(),
+            abandoned: AbandonedCount::default(),
         }
     }
 
@@ -115,7 +127,7 @@ impl ScriptedBody {
     /// went away mid-stream.
     pub fn count_abandonment(&mut self, counter: Arc<AtomicU64>) {
         if self.exact.is_none() && !self.chunks.is_empty() {
-            self.abandoned = Unsent(Some(counter));
+            self.abandoned = AbandonedCount::armed(counter);
         }
     }
 }
@@ -144,7 +156,7 @@ impl Body for ScriptedBody {
                 this.sent_any = true;
                 let chunk = this.chunks.pop_front();
                 if this.chunks.is_empty() {
-                    this.abandoned.0 = None;
+                    this.abandoned.disarm();
                 }
                 return Poll::Ready(chunk.map(|chunk| Ok(Frame::data(chunk))));
             }

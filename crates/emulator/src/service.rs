@@ -2,7 +2,7 @@
 //! signature, applies the model's behaviour and builds the Bedrock-shaped response.
 //! Every failure becomes an error response; nothing here panics on bad input.
 
-use crate::body::{respond, ScriptedBody};
+use crate::body::{respond, AbandonedCount, ScriptedBody};
 use crate::error_kind::ErrorKind;
 use crate::eventstream::exception_frame;
 use crate::plan::{Decision, ModelPlan};
@@ -17,7 +17,7 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::Notify;
@@ -72,28 +72,13 @@ pub(crate) async fn handle(
     operation: Operation,
     request: Request<Incoming>,
 ) -> Response<ScriptedBody> {
-    let waiting = Abandonment(Some(shared.abandoned.clone()));
+    let mut waiting = AbandonedCount::armed(shared.abandoned.clone());
     let mut response = serve(shared, conn, conn_info, model_id, operation, request).await;
-    response.body_mut().count_abandonment(waiting.disarm());
+    // Answered: from here on, only a streamed body left unfinished counts.
+    if let Some(counter) = waiting.disarm() {
+        response.body_mut().count_abandonment(counter);
+    }
     response
-}
-
-/// Counts an abandoned request when dropped armed.
-struct Abandonment(Option<Arc<AtomicU64>>);
-
-impl Abandonment {
-    /// The request was answered: the counter, for the body to count with.
-    fn disarm(mut self) -> Arc<AtomicU64> {
-        self.0.take().unwrap_or_default()
-    }
-}
-
-impl Drop for Abandonment {
-    fn drop(&mut self) {
-        if let Some(abandoned) = &self.0 {
-            abandoned.fetch_add(1, Ordering::Relaxed);
-        }
-    }
 }
 
 async fn serve(
