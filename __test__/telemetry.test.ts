@@ -13,9 +13,7 @@ import {
   PeriodicExportingMetricReader,
   type HistogramMetricData,
 } from '@opentelemetry/sdk-metrics';
-import { BedrockMultiplexer } from '../index';
-import { EMULATOR_CREDENTIALS, startEmulator } from '../testing';
-import type { RunningEmulator } from '../testing';
+import { emulatorFixture } from './helpers/emulator-fixture';
 
 jest.setTimeout(20_000);
 
@@ -24,35 +22,21 @@ const native = require('../js/native');
 const PRIMARY = 'otel.primary-v1:0';
 const FALLBACK = 'otel.fallback-v1:0';
 
-let emulator: RunningEmulator;
-const multiplexers: BedrockMultiplexer[] = [];
+const fixture = emulatorFixture(FALLBACK, { modelIds: [PRIMARY, FALLBACK], defaultTimeoutMs: 5000 });
+let emulator: ReturnType<typeof fixture.emulator>;
 
 beforeEach(() => {
-  emulator = startEmulator();
+  emulator = fixture.emulator();
 });
 
 afterEach(() => {
-  for (const mux of multiplexers.splice(0)) mux.destroy();
-  emulator.stop();
   trace.disable();
   metrics.disable();
   context.disable();
-  jest.restoreAllMocks();
 });
 
 function multiplexer(extra: Record<string, any> = {}) {
-  const mux = new BedrockMultiplexer({
-    models: [
-      { modelId: PRIMARY, weight: 1, isFallback: false },
-      { modelId: FALLBACK, weight: 1, isFallback: true },
-    ],
-    clientConfig: { region: 'us-east-1', endpoint: emulator.endpoint, credentials: { ...EMULATOR_CREDENTIALS }, maxAttempts: 1 },
-    defaultTimeoutMs: 5000,
-    maxRetries: 3,
-    ...extra,
-  } as any);
-  multiplexers.push(mux);
-  return mux;
+  return fixture.multiplexer('native', extra);
 }
 
 const input = { messages: [{ role: 'user' as const, content: [{ text: 'hello' }] }], inferenceConfig: { maxTokens: 64, temperature: 0.5, topP: 0.9, stopSequences: ['END'] } };
