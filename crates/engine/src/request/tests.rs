@@ -28,6 +28,26 @@ fn select(id: &str, skipped: &[&str]) -> Action {
 }
 
 /// Drives the machine from `Select` to `Invoke` for `model_id`.
+/// After an answer from `model_id`: its completion is announced, the response reported,
+/// and the request returns.
+fn completes_with_the_answer_of(m: &mut RequestMachine, model_id: &str) {
+    assert_eq!(
+        m.action(),
+        &Action::EmitInvocationComplete {
+            model_id: model_id.into()
+        }
+    );
+    m.done();
+    assert_eq!(
+        m.action(),
+        &Action::Report {
+            outcome: ReportedOutcome::FromResponse
+        }
+    );
+    m.done();
+    assert_eq!(m.action(), &Action::Return);
+}
+
 fn start_invocation(m: &mut RequestMachine, model_id: &str) {
     assert!(
         matches!(m.action(), Action::Select { .. }),
@@ -63,21 +83,7 @@ fn a_successful_invocation_is_announced_reported_and_returned() {
     assert_eq!(m.action(), &select("", &[]));
     start_invocation(&mut m, "a");
     m.invoked(false);
-    assert_eq!(
-        m.action(),
-        &Action::EmitInvocationComplete {
-            model_id: "a".into()
-        }
-    );
-    m.done();
-    assert_eq!(
-        m.action(),
-        &Action::Report {
-            outcome: ReportedOutcome::FromResponse
-        }
-    );
-    m.done();
-    assert_eq!(m.action(), &Action::Return);
+    completes_with_the_answer_of(&mut m, "a");
     assert!(m.action().is_final());
 }
 
@@ -487,19 +493,5 @@ fn a_hedge_answering_makes_the_following_steps_name_its_model() {
     let mut m = RequestMachine::new(3.0);
     start_invocation(&mut m, "slow");
     m.answered_by("hedge".into(), false);
-    assert_eq!(
-        m.action(),
-        &Action::EmitInvocationComplete {
-            model_id: "hedge".into()
-        }
-    );
-    m.done();
-    assert_eq!(
-        m.action(),
-        &Action::Report {
-            outcome: ReportedOutcome::FromResponse
-        }
-    );
-    m.done();
-    assert_eq!(m.action(), &Action::Return);
+    completes_with_the_answer_of(&mut m, "hedge");
 }
