@@ -5,6 +5,17 @@ const RPM_600: Rate = Rate {
     burst_ms: BURST_MS,
 };
 
+/// A gate for a quota of 600 requests a minute (no token quota), made at time 0.
+fn request_quota_gate() -> QuotaGate {
+    QuotaGate::new(
+        QuotaConfig {
+            requests: Some(RPM_600),
+            tokens: None,
+        },
+        0.0,
+    )
+}
+
 #[test]
 fn a_bucket_holds_one_burst_and_refills_evenly() {
     let mut bucket = TokenBucket::new(RPM_600, 0);
@@ -35,13 +46,7 @@ fn a_slow_rate_still_holds_one_unit() {
 
 #[test]
 fn local_admission_over_ten_seconds_stays_at_the_rate_plus_one_burst() {
-    let mut gate = QuotaGate::new(
-        QuotaConfig {
-            requests: Some(RPM_600),
-            tokens: None,
-        },
-        0.0,
-    );
+    let mut gate = request_quota_gate();
     let admitted = (0..10_000)
         .filter(|ms| gate.admit(false, f64::from(*ms)) == Admission::Admit)
         .count();
@@ -51,13 +56,7 @@ fn local_admission_over_ten_seconds_stays_at_the_rate_plus_one_burst() {
 
 #[test]
 fn shared_admission_spends_only_leased_permits() {
-    let mut gate = QuotaGate::new(
-        QuotaConfig {
-            requests: Some(RPM_600),
-            tokens: None,
-        },
-        0.0,
-    );
+    let mut gate = request_quota_gate();
     assert_eq!(gate.admit(true, 0.0), Admission::OverQuota { until: 0 });
     let want = gate.lease_request(0.0).unwrap();
     assert_eq!(want, 3, "250 ms of 10 per second");
@@ -75,13 +74,7 @@ fn shared_admission_spends_only_leased_permits() {
 
 #[test]
 fn unused_leased_permits_lapse_and_are_refunded_once() {
-    let mut gate = QuotaGate::new(
-        QuotaConfig {
-            requests: Some(RPM_600),
-            tokens: None,
-        },
-        0.0,
-    );
+    let mut gate = request_quota_gate();
     gate.lease_request(0.0).unwrap();
     gate.lease_granted(3, 0, 0.0);
     assert_eq!(gate.admit(true, 1.0), Admission::Admit);
@@ -120,13 +113,7 @@ fn tokens_from_usage_are_charged_after_the_fact_and_debited_once() {
 
 #[test]
 fn a_top_up_lapses_with_the_permits_already_in_hand() {
-    let mut gate = QuotaGate::new(
-        QuotaConfig {
-            requests: Some(RPM_600),
-            tokens: None,
-        },
-        0.0,
-    );
+    let mut gate = request_quota_gate();
     gate.lease_request(0.0).unwrap();
     gate.lease_granted(3, 0, 0.0);
     assert_eq!(gate.admit(true, 1.0), Admission::Admit);
@@ -138,13 +125,7 @@ fn a_top_up_lapses_with_the_permits_already_in_hand() {
 
 #[test]
 fn a_lease_lapses_counted_from_when_it_was_asked_for() {
-    let mut gate = QuotaGate::new(
-        QuotaConfig {
-            requests: Some(RPM_600),
-            tokens: None,
-        },
-        0.0,
-    );
+    let mut gate = request_quota_gate();
     gate.lease_request(0.0).unwrap();
     // The reply comes 40 ms later: the permits left the bucket somewhere in between.
     gate.lease_granted(2, 40, 40.0);
