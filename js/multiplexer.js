@@ -155,8 +155,8 @@ class BedrockMultiplexer extends EventEmitter {
   async processStreamRequest(input, options = {}) {
     const observer = this.#telemetry.observe(input, true);
     const delegate = this.#streamDelegate(options);
-    if (!observer) return this.#process(input, this.#tracer.generateRequestId(), null, delegate);
-    return observer.settled(this.#process(input, this.#tracer.generateRequestId(), null, observer.delegate(delegate)));
+    const running = this.#process(input, this.#tracer.generateRequestId(), null, observer ? observer.delegate(delegate) : delegate);
+    return observer ? observer.settled(running) : running;
   }
 
   /** Statistics of the streams served, per model: `{ streams, timeToFirstEvent, outputTokensPerSecond }`. */
